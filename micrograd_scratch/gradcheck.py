@@ -1,0 +1,112 @@
+"""Check back-propagated gradients against finite differences.
+
+A backward rule with a wrong sign or a missing factor still produces
+numbers, and training with it may even seem to work. `gradcheck` catches
+it: it nudges each input by a small eps and measures the slope directly,
+
+    df/dx_i ~ (f(..., x_i + eps, ...) - f(..., x_i - eps, ...)) / (2 eps)
+
+(a *central* difference: its error shrinks like eps**2, where the one-sided
+(f(x + eps) - f(x)) / eps only shrinks like eps), and compares that with
+what `backward` computes.
+
+The error of one input is |analytic - numeric| / max(1, |analytic|, |numeric|):
+a relative error for large gradients and an absolute one for gradients
+below 1, so that a true gradient of 0 (where any tiny rounding error would
+be "infinitely" wrong in relative terms) is judged sensibly.
+
+Finite differences cannot judge a function at a kink: relu at exactly 0
+has slope 0 on one side and 1 on the other, so check points away from
+kinks.
+
+Sources: Goodfellow, Bengio and Courville, *Deep Learning*, ch. 11.5
+(debugging strategies: gradient checking); DeZero's `gradient_check`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .engine import Value, grad
+
+__all__ = ["gradcheck", "GradcheckResult"]
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """What `gradcheck` found: `ok` is True when every input's error is at
+    most rtol; `analytic[i]` and `numeric[i]` are the two gradients of
+    input i, and `max_rel_error` the worst error (as defined above)."""
+
+    ok: bool
+    max_rel_error: float
+    analytic: list[float]
+    numeric: list[float]
+
+    def __str__(self) -> str:
+        verdict = "ok" if self.ok else "MISMATCH"
+        rows = "\n".join(
+            f"  x{i}: backward {a:.10g}, finite differences {n:.10g}"
+            for i, (a, n) in enumerate(zip(self.analytic, self.numeric))
+        )
+        return f"gradcheck {verdict} (max relative error {self.max_rel_error:.3g})\n{rows}"
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+) -> GradcheckResult:
+    """Compare backward() with central differences for f at the point `inputs`.
+
+    f is called with one Value per input, `f(x0, x1, ...)`, and must
+    return a Value. `inputs` holds numbers (or Values, whose data is used;
+    they are not modified).
+    """
+    point = [_number(x, i) for i, x in enumerate(inputs)]
+    if not point:
+        raise ValueError("gradcheck: no inputs to check (empty list)")
+    for name, v in (("eps", eps), ("rtol", rtol)):
+        if type(v) is bool or not isinstance(v, (int, float)) or not v > 0 or math.isinf(v):
+            raise ValueError(f"gradcheck: {name} must be a finite number > 0, got {v!r}")
+
+    # Analytic: one forward pass and one backward pass.
+    xs = [Value(x) for x in point]
+    out = _call(f, xs)
+    analytic = [float(g) for g in grad(out, xs)]
+
+    # Numeric: two forward passes per input.
+    numeric = []
+    for i in range(len(point)):
+        up = _call(f, [Value(x + eps if j == i else x) for j, x in enumerate(point)]).data
+        down = _call(f, [Value(x - eps if j == i else x) for j, x in enumerate(point)]).data
+        numeric.append((up - down) / (2 * eps))
+
+    errors = [abs(a - n) / max(1.0, abs(a), abs(n)) for a, n in zip(analytic, numeric)]
+    # NaN compares False with everything, so a NaN gradient must fail explicitly.
+    worst = math.nan if any(math.isnan(e) for e in errors) else max(errors)
+    return GradcheckResult(
+        ok=worst <= rtol, max_rel_error=worst, analytic=analytic, numeric=numeric
+    )
+
+
+def _call(f, xs: list[Value]) -> Value:
+    out = f(*xs)
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"gradcheck: f must return a Value, got {type(out).__name__}: {out!r}"
+        )
+    return out
+
+
+def _number(x, i: int) -> float:
+    if isinstance(x, Value):
+        return x.data
+    if type(x) is bool or not isinstance(x, (int, float)):
+        raise TypeError(
+            f"gradcheck: input {i} must be a number or a Value, got {type(x).__name__}: {x!r}"
+        )
+    return float(x)
