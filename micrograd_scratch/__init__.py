@@ -7,8 +7,10 @@ viz (drawing graphs), cli.
 
 from .engine import Value, dot, grad, topological_order, total
 from .nn import MLP, Layer, Module, Neuron
+from .serialize import ModelFileError, load, load_state_dict, save, state_dict
 
 __all__ = [
     "Value", "dot", "total", "grad", "topological_order",
     "Module", "Neuron", "Layer", "MLP",
+    "save", "load", "state_dict", "load_state_dict", "ModelFileError",
 ]

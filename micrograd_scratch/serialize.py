@@ -1,0 +1,412 @@
+"""Saving and loading trained models: a JSON file that loses nothing.
+
+A model file holds everything needed to rebuild the model, not only its
+numbers:
+
+    {
+      "format": "micrograd-scratch/model",
+      "version": 1,
+      "architecture": {"kind": "MLP", "nin": 2, "nouts": [4, 1],
+                       "activation": "relu", "output_activation": "linear"},
+      "parameters": [0.23, -0.71, ...]
+    }
+
+`parameters` lists every parameter in `model.parameters()` order (layer by
+layer, neuron by neuron, the weights then the bias). `architecture` is one of
+
+    {"kind": "MLP", "nin": n, "nouts": [...], "activation": a, "output_activation": a}
+    {"kind": "Layer", "nin": n, "nout": n, "activation": a}
+    {"kind": "Neuron", "nin": n, "activation": a}
+
+Three promises, and how they are kept:
+
+- Floats round-trip exactly. `json` writes a float as `repr(x)`, the
+  shortest text that reads back as the same float, so 0.1 + 0.2 comes back
+  as 0.30000000000000004, bit for bit. NaN and infinity have no JSON
+  spelling, so `save` refuses them (a model holding them has diverged).
+- A crash mid-save never destroys the previous file. `save` writes a
+  temporary file in the same folder, flushes and fsyncs it, then renames it
+  over the old one with `os.replace`, which is atomic: a reader sees the old
+  file or the new one, never half of each. On any error the temporary
+  file is removed and the old file is left as it was.
+- A bad file never half-loads. Everything (format, version, architecture,
+  every number) is checked before the first parameter is assigned; the
+  first problem raises `ModelFileError`, naming the file and the problem.
+
+`state_dict(model)` / `load_state_dict(model, state)` are the in-memory
+halves, in PyTorch's style: a dict from parameter name ("L0.N3.w1") to
+float, and its checked inverse.
+
+Sources: PyTorch's `state_dict` / `load_state_dict` (named parameters,
+strict loading); the write-to-temporary-then-rename idiom for atomic
+files (POSIX rename(2); Python's `os.replace`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from typing import Union
+
+from .nn import ACTIVATIONS, MLP, Layer, Module, Neuron
+
+__all__ = [
+    "FORMAT", "VERSION", "ModelFileError",
+    "named_parameters", "state_dict", "load_state_dict", "save", "load",
+]
+
+FORMAT = "micrograd-scratch/model"
+VERSION = 1
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be loaded: the message names the file and
+    what is wrong with it."""
+
+
+# ---- names and the in-memory state -------------------------------------
+
+
+def named_parameters(model: Module) -> list[tuple[str, object]]:
+    """(name, parameter) pairs in `model.parameters()` order.
+
+    Names describe where a parameter sits inside `model` ("L0.N3.w1" is
+    weight 1 of neuron 3 of layer 0 of an MLP; "N3.w1" the same weight of a
+    Layer; "w1" of a Neuron), so a state saved from one model loads into
+    any model of the same shape. Other Modules name parameters by position.
+    """
+    kind = type(model)
+    if kind is MLP:
+        return [
+            (f"L{i}.{name}", p)
+            for i, layer in enumerate(model.layers)
+            for name, p in named_parameters(layer)
+        ]
+    if kind is Layer:
+        return [
+            (f"N{j}.{name}", p)
+            for j, neuron in enumerate(model.neurons)
+            for name, p in named_parameters(neuron)
+        ]
+    if kind is Neuron:
+        return [(f"w{k}", w) for k, w in enumerate(model.w)] + [("b", model.b)]
+    if isinstance(model, Module):
+        return [(str(i), p) for i, p in enumerate(model.parameters())]
+    raise TypeError(f"expected a Module (MLP, Layer, Neuron...), got {type(model).__name__}")
+
+
+def state_dict(model: Module) -> dict[str, float]:
+    """Every parameter's value by name: {"L0.N0.w0": 0.23, ...}."""
+    return {name: p.data for name, p in named_parameters(model)}
+
+
+def load_state_dict(model: Module, state: dict) -> None:
+    """Set `model`'s parameters from `state` (as made by `state_dict`).
+
+    Strict, as PyTorch's default: the names must match exactly and every
+    value must be a finite number. The whole state is checked first, so on
+    a ValueError the model is left untouched.
+    """
+    if not isinstance(state, dict):
+        raise TypeError(f"load_state_dict: state must be a dict, got {type(state).__name__}")
+    named = named_parameters(model)
+    names = [name for name, _ in named]
+    missing = [n for n in names if n not in state]
+    known = set(names)
+    unexpected = [n for n in state if n not in known]
+    if missing or unexpected:
+        problems = []
+        if missing:
+            problems.append(f"missing {_some(missing)}")
+        if unexpected:
+            problems.append(f"unexpected {_some(unexpected)}")
+        raise ValueError(
+            f"load_state_dict: the state does not fit this {type(model).__name__} "
+            f"({len(names)} parameters): {'; '.join(problems)}"
+        )
+    values = [_finite_number(state[name], f"parameter {name!r}") for name in names]
+    for (_, p), x in zip(named, values):  # only now, with everything checked
+        p.data = x
+
+
+def _some(names: list, limit: int = 3) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    more = len(names) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _finite_number(x, what: str) -> float:
+    """x as a finite float, or a ValueError saying what x was."""
+    if type(x) is bool or not isinstance(x, (int, float)):
+        raise ValueError(f"{what} must be a number, got {type(x).__name__} {x!r}")
+    try:
+        x = float(x)
+    except OverflowError:
+        raise ValueError(f"{what} is too large for a float") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{what} is {x!r}; only finite numbers are allowed")
+    return x
+
+
+# ---- architecture: what to rebuild -------------------------------------
+
+
+def architecture(model: Module) -> dict:
+    """The constructor arguments that rebuild `model`'s shape."""
+    kind = type(model)
+    if kind is Neuron:
+        return {"kind": "Neuron", "nin": len(model.w), "activation": model.activation}
+    if kind is Layer:
+        return {
+            "kind": "Layer",
+            "nin": len(model.neurons[0].w),
+            "nout": len(model.neurons),
+            "activation": _shared_activation(model.neurons, "the layer's neurons"),
+        }
+    if kind is MLP:
+        hidden = [n for layer in model.layers[:-1] for n in layer.neurons]
+        return {
+            "kind": "MLP",
+            "nin": len(model.layers[0].neurons[0].w),
+            "nouts": [len(layer.neurons) for layer in model.layers],
+            # With no hidden layer this is unused; MLP's default stands in.
+            "activation": _shared_activation(hidden, "the hidden layers") if hidden else "relu",
+            "output_activation": _shared_activation(model.layers[-1].neurons, "the output layer"),
+        }
+    raise TypeError(
+        f"save: can rebuild an MLP, a Layer or a Neuron, not a {kind.__name__}; "
+        "use state_dict() and load_state_dict() for other modules"
+    )
+
+
+def _shared_activation(neurons: list, where: str) -> str:
+    found = sorted({n.activation for n in neurons})
+    if len(found) != 1:
+        raise ValueError(f"save: {where} mix activations {', '.join(found)}; cannot rebuild that")
+    return found[0]
+
+
+# The keys each kind's architecture must have, in constructor order.
+_ARCHITECTURE_KEYS = {
+    "MLP": ("kind", "nin", "nouts", "activation", "output_activation"),
+    "Layer": ("kind", "nin", "nout", "activation"),
+    "Neuron": ("kind", "nin", "activation"),
+}
+
+
+def _check_architecture(arch) -> int:
+    """Raise ValueError unless `arch` describes a model; return its number
+    of parameters (counted, not built, so a hand-edited size of 10**9 is
+    caught before any memory is spent on it)."""
+    if not isinstance(arch, dict):
+        raise ValueError(f'"architecture" must be an object, got {_json_type(arch)}')
+    kind = arch.get("kind")
+    if not isinstance(kind, str) or kind not in _ARCHITECTURE_KEYS:
+        raise ValueError(
+            f'architecture "kind" must be one of {", ".join(_ARCHITECTURE_KEYS)}, got {kind!r}'
+        )
+    _check_keys(arch, _ARCHITECTURE_KEYS[kind], f"the {kind} architecture")
+    nin = _check_size(arch["nin"], '"nin"')
+    for key in ("activation", "output_activation"):
+        if key in arch and arch[key] not in ACTIVATIONS:
+            raise ValueError(
+                f'architecture "{key}" must be one of {", ".join(ACTIVATIONS)}, got {arch[key]!r}'
+            )
+    if kind == "Neuron":
+        return nin + 1
+    if kind == "Layer":
+        return (nin + 1) * _check_size(arch["nout"], '"nout"')
+    nouts = arch["nouts"]
+    if not isinstance(nouts, list) or not nouts:
+        raise ValueError(f'"nouts" must be a non-empty list of layer sizes, got {nouts!r}')
+    sizes = [nin] + [_check_size(n, f'"nouts" entry {i}') for i, n in enumerate(nouts)]
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+
+
+def _check_size(n, what: str) -> int:
+    if type(n) is not int or n < 1:
+        raise ValueError(f"{what} must be a positive integer, got {n!r}")
+    return n
+
+
+def _check_keys(obj: dict, expected: tuple, what: str) -> None:
+    missing = [k for k in expected if k not in obj]
+    if missing:
+        raise ValueError(f"{what} is missing {_some(missing)}")
+    unexpected = [k for k in obj if k not in expected]
+    if unexpected:
+        raise ValueError(f"{what} has unexpected {_some(unexpected)}")
+
+
+def _build(arch: dict) -> Module:
+    """A model of the checked architecture `arch`. The fixed seed keeps the
+    global `random` untouched; the weights are overwritten anyway."""
+    if arch["kind"] == "Neuron":
+        return Neuron(arch["nin"], activation=arch["activation"], seed=0)
+    if arch["kind"] == "Layer":
+        return Layer(arch["nin"], arch["nout"], activation=arch["activation"], seed=0)
+    return MLP(
+        arch["nin"],
+        arch["nouts"],
+        activation=arch["activation"],
+        output_activation=arch["output_activation"],
+        seed=0,
+    )
+
+
+def _json_type(x) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(x), type(x).__name__)
+
+
+# ---- files -------------------------------------------------------------
+
+
+def save(model: Module, path: PathLike) -> None:
+    """Write `model` (an MLP, Layer or Neuron) to `path` as JSON, atomically.
+
+    Raises ValueError before touching the disk when a parameter is NaN or
+    infinite. If writing fails (full disk, interrupted), the file that was
+    at `path` before is left as it was and no temporary file remains.
+    """
+    arch = architecture(model)
+    rebuilt = [name for name, _ in named_parameters(_build(arch))]
+    named = named_parameters(model)
+    if rebuilt != [name for name, _ in named]:
+        raise ValueError(
+            f"save: the {type(model).__name__}'s parameters do not match its own "
+            f"architecture {arch} (was a weight list changed by hand?)"
+        )
+    for name, p in named:
+        if not math.isfinite(p.data):
+            raise ValueError(
+                f"save: parameter {name} is {p.data!r}; JSON cannot store NaN or "
+                "infinity (the model has diverged: lower the learning rate and retrain)"
+            )
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": arch,
+        "parameters": [p.data for _, p in named],
+    }
+    _write_atomically(path, document)
+
+
+def _write_atomically(path: PathLike, document: dict) -> None:
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    # Same folder as the target: os.replace is only atomic within one file system.
+    tmp = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=folder, delete=False,
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp",
+    )
+    try:
+        with tmp:
+            json.dump(document, tmp, indent=2, allow_nan=False)
+            tmp.write("\n")
+            tmp.flush()
+            os.fsync(tmp.fileno())  # the bytes are on disk before the rename
+        os.chmod(tmp.name, _file_mode(path))
+        os.replace(tmp.name, path)
+    except BaseException:  # also KeyboardInterrupt: never leave a stray temp file
+        os.unlink(tmp.name)
+        raise
+    _fsync_folder(folder)
+
+
+def _file_mode(path: str) -> int:
+    """The permissions the file would get from a plain open(): the old
+    file's, or the default under the umask (temporary files are 0o600)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)  # the only way to read the umask is to set it
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make the rename itself durable (POSIX); folders cannot be opened on Windows."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load(path: PathLike) -> Module:
+    """Rebuild the model saved at `path` (an MLP for the CLI's files).
+
+    Raises ModelFileError, naming the file and the problem, for a file that
+    is not a complete, valid model file of this version; OSError (such as
+    FileNotFoundError) when the file cannot be read at all.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        document = _parse(raw)
+        n_expected = _check_document(document)
+        params = document["parameters"]
+        if len(params) != n_expected:
+            raise ValueError(
+                f"the architecture needs {n_expected} parameters but the file "
+                f"has {len(params)}"
+            )
+        model = _build(document["architecture"])
+        names = [name for name, _ in named_parameters(model)]
+        load_state_dict(model, dict(zip(names, params)))
+    except ValueError as e:
+        raise ModelFileError(f"{path}: {e}") from None
+    return model
+
+
+def _parse(raw: bytes):
+    """The JSON document in raw, or a ValueError saying why there is none."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not a model file: not UTF-8 text (byte {e.start})") from None
+    if not text.strip():
+        raise ValueError("the file is empty")
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not a number JSON allows; parameters must be finite")
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as e:
+        raise ValueError(
+            f"not valid JSON (truncated or corrupted?): {e.msg} at line {e.lineno} column {e.colno}"
+        ) from None
+    except RecursionError:
+        raise ValueError("not a model file: JSON nested too deeply") from None
+
+
+def _check_document(document) -> int:
+    """Check the top level and the architecture; return the parameter count."""
+    if not isinstance(document, dict):
+        raise ValueError(f"not a model file: the JSON is {_json_type(document)}, not an object")
+    if document.get("format") != FORMAT:
+        raise ValueError(
+            f'not a model file: "format" is {document.get("format")!r}, expected {FORMAT!r}'
+        )
+    version = document.get("version")
+    if version != VERSION or type(version) is not int:
+        raise ValueError(
+            f"format version {version!r} is not supported (this micrograd_scratch "
+            f"reads version {VERSION})"
+        )
+    _check_keys(document, ("format", "version", "architecture", "parameters"), "the file")
+    if not isinstance(document["parameters"], list):
+        raise ValueError(
+            f'"parameters" must be a list of numbers, got {_json_type(document["parameters"])}'
+        )
+    return _check_architecture(document["architecture"])
