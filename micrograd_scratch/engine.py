@@ -50,9 +50,13 @@ import functools
 import gc
 import math
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Iterable, Iterator, Sequence
 
-__all__ = ["Value", "topological_order", "dot", "total", "grad", "paused_gc"]
+__all__ = [
+    "Value", "topological_order", "dot", "total", "grad", "paused_gc",
+    "detect_anomaly", "AnomalyError",
+]
 
 # exp(x) overflows a float for x above this (math.log(sys.float_info.max)).
 EXP_LIMIT = 709.782712893384
@@ -71,7 +75,8 @@ class Value:
     almost always a mistake (a comparison where a number was meant).
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_backward")
+    # __weakref__ lets tools watch a node die (tests check that graphs free).
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_backward", "__weakref__")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = ""):
         if type(data) is bool or not isinstance(data, (int, float)):
@@ -207,7 +212,12 @@ class Value:
         With `create_graph=True` the gradients are Values with graphs of
         their own, which can be differentiated again (second derivatives).
         """
-        for node, g in _backprop(self, create_graph).items():
+        with paused_gc():
+            if not (create_graph or _anomaly_mode):
+                _backward_floats(self)  # the fast path, for the usual case
+                return
+            grads = _gradients(self, create_graph)
+        for node, g in grads.items():
             if node._backward is not None:
                 node.grad = g  # an op result: this call's gradient
             elif create_graph and _is_zero(node.grad):
@@ -251,19 +261,17 @@ def _node(data: float, children: tuple, op: str, rule) -> Value:
 
 def _power(a: float, n: float) -> float:
     """a ** n as a real number, or a clear error."""
+    text = f"({_describe(a)}) ** {_describe(n)}" if a < 0 else f"{_describe(a)} ** {_describe(n)}"
     if a == 0 and n < 0:
-        raise ZeroDivisionError(f"pow: {_describe(a)} ** {_describe(n)} divides by zero")
-    if a < 0 and n != int(n):
+        raise ZeroDivisionError(f"pow: {text} divides by zero")
+    if a < 0 and not float(n).is_integer():
         raise ValueError(
-            f"pow: {_describe(a)} ** {_describe(n)} is not a real number "
-            "(a negative base needs an integer exponent)"
+            f"pow: {text} is not a real number (a negative base needs an integer exponent)"
         )
     try:
         return float(a**n)
     except OverflowError:
-        raise OverflowError(
-            f"pow: {_describe(a)} ** {_describe(n)} overflows a float"
-        ) from None
+        raise OverflowError(f"pow: {text} overflows a float") from None
 
 
 def _sigmoid(x: float) -> float:
@@ -337,8 +345,14 @@ def _relu_rule(g, out, a):
 
 
 def _raise(a, k):
-    """a ** k for floats (with `_power`'s clear errors) and Values alike."""
-    return a**k if isinstance(a, Value) else _power(a, k)
+    """a ** k inside a pow rule, for floats and Values alike."""
+    if isinstance(a, Value):
+        return a**k
+    if a == 0 and k < 0:
+        raise ZeroDivisionError(
+            f"pow backward: d/da a**n = n * a**(n-1) is infinite at a = 0.0 (n = {k + 1!r})"
+        )
+    return _power(a, k)
 
 
 def _ln(x):
@@ -357,30 +371,39 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
 
     d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1. The sum is taken in the order
     of `sum((w*x for w, x in zip(ws, xs)), bias)`, so the result is the same
-    float, bit for bit, as the elementwise graph gives.
+    float, bit for bit, as the elementwise graph gives. Its inputs are
+    w_0..w_{n-1}, x_0..x_{n-1} and, when there is one, the bias.
     """
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    ws = [_operand(w, "dot") for w in ws]
-    xs = [_operand(x, "dot") for x in xs]
+    ws, xs = _values(ws, "dot"), _values(xs, "dot")
     acc = 0.0
-    inputs = ws + xs
     if bias is not None:
         bias = _operand(bias, "dot")
         acc = bias.data
-        inputs.append(bias)
     for w, x in zip(ws, xs):
         acc = acc + w.data * x.data
-    return _node(acc, tuple(inputs), "dot", _dot_rule)
+    inputs = (*ws, *xs) if bias is None else (*ws, *xs, bias)
+    return _node(acc, inputs, "dot", _dot_rule)
 
 
 def total(values: Iterable) -> Value:
     """sum(values) as one node; d/dv_i = 1 for every term."""
-    values = [_operand(v, "total") for v in values]
+    values = tuple(_values(values, "total"))
     acc = 0.0
     for v in values:
         acc = acc + v.data
-    return _node(acc, tuple(values), "total", _total_rule)
+    return _node(acc, values, "total", _total_rule)
+
+
+def _values(items: Iterable, op: str) -> Sequence[Value]:
+    if not isinstance(items, (list, tuple)):
+        items = list(items)
+    # A network passes Values only: then there is nothing to wrap, and
+    # checking that with map (a loop in C) is cheaper than rebuilding the list.
+    if all(map(isinstance, items, repeat(Value))):
+        return items
+    return [_operand(v, op) for v in items]
 
 
 def _operand(x, op: str) -> Value:
@@ -391,13 +414,29 @@ def _operand(x, op: str) -> Value:
 
 
 def _dot_rule(g, out, *inputs):
-    # inputs = w_0..w_{n-1}, x_0..x_{n-1} and, when there is one, the bias.
     n = len(inputs) // 2
     ws, xs = inputs[:n], inputs[n : 2 * n]
     terms = [g * x for x in xs] + [g * w for w in ws]
     if len(inputs) % 2:
-        terms.append(g)
+        terms.append(g)  # the bias
     return terms
+
+
+def _dot_backward_floats(node: Value) -> None:
+    """`_dot_rule` for plain floats, adding straight into the inputs' grads.
+
+    The same arithmetic without building the argument and result lists: a
+    network's dot nodes carry most of its edges, so this loop is where a
+    training step spends much of its backward pass.
+    """
+    g = node.grad
+    inputs = node._prev
+    n = len(inputs) // 2
+    for w, x in zip(inputs[:n], inputs[n : 2 * n]):
+        w.grad += g * x.data
+        x.grad += g * w.data
+    if len(inputs) % 2:
+        inputs[-1].grad += g
 
 
 def _total_rule(g, out, *inputs):
@@ -407,12 +446,13 @@ def _total_rule(g, out, *inputs):
 # ---- the backward pass -------------------------------------------------
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     """Every node below `root`, each after all of its inputs (root last).
 
     Iterative depth-first search, inputs visited in argument order, so the
     order is the same on every run. An explicit stack instead of recursion:
-    a chain a million nodes deep is fine.
+    a chain a million nodes deep is fine. With `leaves=False` only the op
+    results are listed (all that the backward pass needs to order).
     """
     order: list[Value] = []
     visited: set[Value] = set()
@@ -423,39 +463,67 @@ def topological_order(root: Value) -> list[Value]:
             order.append(node)  # all its inputs are in `order` already
             continue
         if node in visited:
-            continue
+            continue  # reached twice (a shared input): it is listed once
         visited.add(node)
         stack.append((node, True))
         for child in reversed(node._prev):  # reversed: the first input pops first
-            if child not in visited:
+            if child not in visited and (leaves or child._prev):
                 stack.append((child, False))
     return order
 
 
-def _backprop(root: Value, create_graph: bool) -> dict:
-    """Gradient of `root` with respect to every node below it: {node: dL/dnode}.
+def _backward_floats(root: Value) -> None:
+    """The backward pass for plain float gradients, in place on `.grad`.
 
-    Touches no `.grad`; `Value.backward` and `grad` decide what to keep.
+    1. Order the op results so that each comes after all of its inputs.
+    2. Reset their grads (they hold one call's gradient; leaves accumulate).
+    3. Seed d(root)/d(root) = 1.
+    4. Walk the order backwards: each node's grad is complete by the time
+       we reach it, so its rule can pass g * local derivative to its inputs.
     """
-    with paused_gc():
-        order = topological_order(root)
-        grads = {root: Value(1.0, _op="const") if create_graph else 1.0}
-        for node in reversed(order):  # every node before its inputs
-            rule = node._backward
-            if rule is None:
-                continue  # a leaf: nothing below it
-            g = grads.get(node)
-            if g is None:
-                continue  # not reached from root (cannot happen) or zero
-            inputs = node._prev
-            if create_graph:
-                terms = rule(g, node, *inputs)
-            else:
-                terms = rule(g, node.data, *[x.data for x in inputs])
-            for x, term in zip(inputs, terms):
-                before = grads.get(x)
-                grads[x] = term if before is None else before + term
-        return grads
+    order = topological_order(root, leaves=False)  # leaves need no ordering
+    for node in order:
+        if node._backward is not None:
+            node.grad = 0.0
+    root.grad += 1.0
+    for node in reversed(order):
+        rule = node._backward
+        g = node.grad
+        if rule is None or g == 0.0:
+            continue  # a leaf root, or nothing flows here (an inactive relu)
+        if rule is _dot_rule:
+            _dot_backward_floats(node)
+            continue
+        inputs = node._prev
+        terms = rule(g, node.data, *[x.data for x in inputs])
+        for x, term in zip(inputs, terms):
+            x.grad += term
+
+
+def _gradients(root: Value, create_graph: bool) -> dict:
+    """The general backward pass: {node: d(root)/d(node)} for every node
+    below root, touching no `.grad`. The gradients are floats, or Values
+    with graphs of their own when `create_graph` is true. Under
+    `detect_anomaly()` every gradient term is checked as it is made.
+    """
+    order = topological_order(root)
+    grads: dict = {root: Value(1.0, _op="const") if create_graph else 1.0}
+    for node in reversed(order):  # every node before its inputs
+        rule = node._backward
+        if rule is None:
+            continue  # a leaf: nothing below it
+        g = grads[node]
+        inputs = node._prev
+        if create_graph:
+            terms = rule(g, node, *inputs)
+        else:
+            terms = rule(g, node.data, *[x.data for x in inputs])
+        for i, (x, term) in enumerate(zip(inputs, terms)):
+            if _anomaly_mode:
+                _check_gradient(node, i, term)
+            before = grads.get(x)
+            grads[x] = term if before is None else before + term
+    return grads
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list:
@@ -465,9 +533,21 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     `create_graph=True` (so that they can be differentiated again). An input
     that `output` does not depend on gets 0.
     """
-    grads = _backprop(output, create_graph)
-    zero = (lambda: Value(0.0, _op="const")) if create_graph else (lambda: 0.0)
-    return [grads[x] if x in grads else zero() for x in inputs]
+    if not isinstance(output, Value):
+        hint = (
+            " (a gradient from grad() or backward() is a plain number unless it was "
+            "made with create_graph=True)"
+            if isinstance(output, (int, float))
+            else ""
+        )
+        raise TypeError(f"grad: output must be a Value, not {type(output).__name__}{hint}")
+    with paused_gc():
+        grads = _gradients(output, create_graph)
+    return [grads[x] if x in grads else _zero(create_graph) for x in inputs]
+
+
+def _zero(create_graph: bool):
+    return Value(0.0, _op="const") if create_graph else 0.0
 
 
 @contextmanager
@@ -485,3 +565,57 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# ---- anomaly mode --------------------------------------------------------
+
+
+class AnomalyError(ArithmeticError):
+    """A NaN or an infinity appeared, found by `detect_anomaly()`."""
+
+
+_anomaly_mode = False
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise `AnomalyError` at the first op whose result, or whose gradient
+    for one of its inputs, is NaN or infinite (as torch.autograd does).
+
+    Off by default, and then it costs nothing: inside the block every op
+    builds its node through `_checked_node` instead of `_node`, and
+    `backward()` takes the general pass, which checks each gradient term.
+    """
+    global _node, _anomaly_mode
+    saved = _node, _anomaly_mode
+    _node, _anomaly_mode = _checked_node, True
+    try:
+        yield
+    finally:
+        _node, _anomaly_mode = saved
+
+
+def _checked_node(data: float, children: tuple, op: str, rule) -> Value:
+    if not math.isfinite(data):
+        raise AnomalyError(
+            f"detect_anomaly: forward pass: {op} gave {data!r} from inputs {_inputs_text(children)}"
+        )
+    return _unchecked_node(data, children, op, rule)
+
+
+def _check_gradient(node: Value, i: int, term) -> None:
+    value = term.data if isinstance(term, Value) else term
+    if not math.isfinite(value):
+        name = f" (node {node.label!r})" if node.label else ""
+        raise AnomalyError(
+            f"detect_anomaly: backward pass: {node._op}{name} gave a gradient of "
+            f"{value!r} for its input #{i} from inputs {_inputs_text(node._prev)}"
+        )
+
+
+def _inputs_text(children: tuple) -> str:
+    parts = [f"{c.label}={c.data!r}" if c.label else repr(c.data) for c in children]
+    return "(" + ", ".join(parts) + ")"
+
+
+_unchecked_node = _node

@@ -58,6 +58,15 @@ def _activation(nonlin: bool, activation: str | None) -> str:
     return activation
 
 
+def _inputs(x) -> list:
+    """A network's input as a list of Values: numbers become input leaves
+    labelled x0, x1, ... (the talk's placeholders), wrapped once per call
+    rather than once per neuron."""
+    if not isinstance(x, (list, tuple)):
+        x = [x]  # the output of a one-neuron layer is a single Value
+    return [v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x)]
+
+
 def _positive_int(n, what: str) -> int:
     if type(n) is not int or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
@@ -88,6 +97,7 @@ class Neuron(Module):
         self.b = Value(0, _op="param", label=f"{prefix}b")
         self.activation = _activation(nonlin, activation)
         self.nonlin = self.activation != "linear"  # micrograd's attribute
+        self._act = None if not self.nonlin else getattr(Value, self.activation)
 
     def __call__(self, x) -> Value:
         if not isinstance(x, (list, tuple)):
@@ -95,7 +105,7 @@ class Neuron(Module):
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         act = dot(self.w, x, self.b)
-        return act if self.activation == "linear" else getattr(act, self.activation)()
+        return act if self._act is None else self._act(act)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -115,6 +125,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, name=f"{prefix}N{j}", **kwargs) for j in range(nout)]
 
     def __call__(self, x):
+        x = _inputs(x)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
