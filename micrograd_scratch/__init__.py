@@ -5,7 +5,7 @@ losses, optim (SGD and the training loop), data, perceptron, gradcheck,
 viz (drawing graphs), cli.
 """
 
-from .engine import Value, dot, grad, topological_order, total
+from .engine import AnomalyError, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total
 from .nn import MLP, Layer, Module, Neuron
 from .losses import LOSSES, bce_with_logits, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, LinearDecay, TrainingDiverged, fit
@@ -15,7 +15,8 @@ from .gradcheck import GradcheckResult, gradcheck
 from .serialize import ModelFileError, load, load_state_dict, save, state_dict
 
 __all__ = [
-    "Value", "dot", "total", "grad", "topological_order",
+    "Value", "dot", "total", "grad", "topological_order", "paused_gc",
+    "detect_anomaly", "AnomalyError",
     "Module", "Neuron", "Layer", "MLP",
     "mse", "bce_with_logits", "hinge", "softmax", "cross_entropy", "l2", "LOSSES",
     "SGD", "LinearDecay", "fit", "TrainingDiverged",
