@@ -430,3 +430,50 @@ def test_grad_of_a_float_says_to_pass_create_graph():
     (dx,) = grad(x**3, [x])
     with pytest.raises(TypeError, match="create_graph=True"):
         grad(dx, [x])
+
+
+# ---- examples/08_newton.py ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def newton_example():
+    import pathlib
+    import runpy
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "examples" / "08_newton.py"
+    return runpy.run_path(str(path), run_name="newton_example")
+
+
+def test_example_hessian_comes_from_the_engine(newton_example):
+    fx, g, H = newton_example["derivatives"](newton_example["rosenbrock"], [-1.2, 1.0])
+    assert fx == pytest.approx(24.2)
+    assert g == [pytest.approx(-215.6), pytest.approx(-88.0)]
+    assert H == [[pytest.approx(1330.0), pytest.approx(480.0)], [pytest.approx(480.0), pytest.approx(200.0)]]
+
+
+@pytest.mark.parametrize(
+    "function, x0, lr, minimum",
+    [("bowl", [3.0], 0.05, [math.log(2)]), ("rosenbrock", [-1.2, 1.0], 0.001, [1.0, 1.0])],
+)
+def test_example_newton_needs_far_fewer_steps_than_gradient_descent(
+    newton_example, function, x0, lr, minimum
+):
+    f = newton_example[function]
+    reach = newton_example["steps_to_reach"]
+    newton_steps = reach(newton_example["newton"](f, x0, 20), minimum, 1e-9)
+    descent_steps = reach(newton_example["gradient_descent"](f, x0, lr, 100), minimum, 1e-6)
+    assert newton_steps is not None and newton_steps <= 8
+    assert descent_steps is None  # not even to 1e-6 in 100 steps
+
+
+def test_example_newton_walks_to_a_maximum_where_curvature_is_negative(newton_example):
+    path = newton_example["newton"](newton_example["double_well"], [0.3], 20)
+    assert path[-1][0][0] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_example_runs_and_prints_both_methods(newton_example, capsys):
+    newton_example["main"]()
+    out = capsys.readouterr().out
+    assert "gradient descent 129 steps, Newton 6 steps" in out
+    assert "gradient descent more than 10000 steps, Newton 6 steps" in out
+    assert "the maximum" in out
