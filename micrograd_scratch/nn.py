@@ -155,6 +155,8 @@ class MLP(Module):
         _positive_int(nin, "MLP: nin")
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer size")
+        for name in (activation, output_activation):
+            _activation(True, name)  # refuse an unknown name before building anything
         gen = _generator(rng, seed)
         sizes = [nin] + list(nouts)
         last = len(nouts) - 1
