@@ -13,6 +13,7 @@ from .data import DATASETS, blobs, moons, noisy_xor, xor
 from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
 from .serialize import ModelFileError, load, load_state_dict, save, state_dict
+from .plot import decision_map, loss_sparkline, plot_training
 
 __all__ = [
     "Value", "dot", "total", "grad", "topological_order", "paused_gc",
@@ -24,4 +25,5 @@ __all__ = [
     "Perceptron", "PerceptronResult",
     "gradcheck", "GradcheckResult",
     "save", "load", "state_dict", "load_state_dict", "ModelFileError",
+    "plot_training", "loss_sparkline", "decision_map",
 ]

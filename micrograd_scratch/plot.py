@@ -1,0 +1,324 @@
+"""Pictures of training: the loss curve and the decision boundary.
+
+`plot_training(history, model, X, y, path=...)` writes a figure (png or
+svg) with the two plots of the talk's notebook side by side: the loss of
+every epoch on a log scale (a loss that falls from 0.7 to 0.001 is a
+straight-ish line, not a cliff and a floor), and, for 2-D data, the
+regions where the trained model predicts each class, with the training
+points on top. matplotlib is an optional extra, imported only here and only
+when a figure is drawn: pip install "micrograd-scratch[plot]".
+
+Two terminal versions that need nothing but Python:
+
+- `loss_sparkline(history)`: the loss curve in one line of text,
+  `0.693 █▇▅▃▂▁▁ 0.00121`, one character per epoch (or per group of epochs),
+  its height on the same log scale.
+- `decision_map(model, X, y)`: a coarse character map of the decision
+  regions (`.` where the model says 0, `#` where it says 1) with each
+  training point printed as its label, so that a `0` standing in `#` is a
+  point the model gets wrong.
+
+How a model's output becomes a class: a list of outputs (one logit per
+class) predicts the largest; a single output predicts 1 when it is above
+0.5, the midpoint of the 0/1 labels (right for least squares). For logits
+or margins pass `classify=lambda out: int(out.data > 0)`.
+
+Sources: the talk's notebook (loss curve and decision boundary side by
+side); Karpathy's micrograd demo (the decision-boundary plot of two moons).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Callable, Sequence
+
+__all__ = [
+    "plot_training",
+    "loss_sparkline",
+    "decision_map",
+    "default_classify",
+    "INSTALL_HINT",
+    "FORMATS",
+]
+
+INSTALL_HINT = 'pip install "micrograd-scratch[plot]"'
+
+# The file types plot_training writes, by suffix.
+FORMATS = (".png", ".svg")
+
+# Sparkline levels, lowest first; ASCII_LEVELS for terminals without Unicode.
+LEVELS = "▁▂▃▄▅▆▇█"
+ASCII_LEVELS = "_.-=+*#@"
+
+# Decision-map characters: a region of class k is REGIONS[k]; a cell with
+# training points shows their label, or BOTH when labels differ in it.
+REGIONS = ".#+~"
+BOTH = "*"
+
+# Figure colours per class: points in full colour, their regions faded.
+COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
+
+
+def _matplotlib_figure():
+    """matplotlib's Figure class, imported only when a figure is drawn.
+
+    The object-oriented Figure (no pyplot) picks no GUI backend and leaves
+    the user's pyplot state alone; savefig chooses the writer by suffix.
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(f"plotting needs matplotlib, which is not installed: {INSTALL_HINT}") from None
+    return Figure
+
+
+# ---- checking the arguments ------------------------------------------------
+
+
+def _history(history, where: str) -> list[float]:
+    if isinstance(history, (str, bytes)) or not hasattr(history, "__len__"):
+        raise TypeError(f"{where}: history must be a list of losses, got {type(history).__name__}")
+    if len(history) == 0:
+        raise ValueError(f"{where}: history is empty: train for at least one epoch first")
+    values = []
+    for epoch, loss in enumerate(history, start=1):
+        if type(loss) is bool or not isinstance(loss, (int, float)):
+            raise TypeError(f"{where}: the loss of epoch {epoch} is not a number: {loss!r}")
+        if not math.isfinite(loss):
+            raise ValueError(f"{where}: the loss of epoch {epoch} is {loss}: nothing to plot")
+        values.append(float(loss))
+    return values
+
+
+def _data(X, y, where: str) -> tuple[list[list[float]], list[int]]:
+    if X is None or y is None:
+        raise ValueError(f"{where}: pass both the data X and the labels y")
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise ValueError(f"{where}: {len(X)} points in X but {len(y)} labels in y")
+    if not X:
+        raise ValueError(f"{where}: X is empty: no points to draw")
+    for i, label in enumerate(y):
+        if type(label) is bool or not isinstance(label, int) or label < 0:
+            raise ValueError(f"{where}: label y[{i}] = {label!r}; labels are class numbers 0, 1, ...")
+    return X, y
+
+
+def _is_2d(X) -> bool:
+    return all(len(x) == 2 for x in X)
+
+
+# ---- the model's decisions ----------------------------------------------------
+
+
+def default_classify(out) -> int:
+    """The predicted class of one model output: the largest of several
+    outputs, or 1 when a single output is above 0.5."""
+    if isinstance(out, (list, tuple)):
+        return max(range(len(out)), key=lambda k: _number(out[k]))
+    return int(_number(out) > 0.5)
+
+
+def _number(v) -> float:
+    return v.data if hasattr(v, "data") else float(v)
+
+
+def _bounds(X, pad: float = 0.1) -> tuple[float, float, float, float]:
+    """The data's bounding box, widened by `pad` of its size on each side."""
+    xs = [x[0] for x in X]
+    ys = [x[1] for x in X]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    dx = (x1 - x0) * pad or 1.0  # a single point or a line still gets a box
+    dy = (y1 - y0) * pad or 1.0
+    return x0 - dx, x1 + dx, y0 - dy, y1 + dy
+
+
+def _grid_classes(model, classify, box, columns: int, rows: int) -> list[list[int]]:
+    """The predicted class at the centre of each cell, top row first."""
+    x0, x1, y0, y1 = box
+    grid = []
+    for r in range(rows):
+        y = y1 - (r + 0.5) * (y1 - y0) / rows  # row 0 is the top
+        grid.append([
+            classify(model([x0 + (c + 0.5) * (x1 - x0) / columns, y])) for c in range(columns)
+        ])
+    return grid
+
+
+# ---- the terminal: a sparkline and a character map -------------------------------
+
+
+def loss_sparkline(history: Sequence[float], width: int = 60, *, ascii: bool = False) -> str:
+    """The loss curve in one line: first loss, a bar per epoch, last loss.
+
+    With more epochs than `width`, each bar is the mean of a group of
+    consecutive epochs. Heights are on a log scale (linear when some loss
+    is 0 or negative). `ascii=True` uses ASCII characters only.
+    """
+    losses = _history(history, "loss_sparkline")
+    if type(width) is not int or width < 1:
+        raise ValueError(f"loss_sparkline: width must be a positive int, got {width!r}")
+    log = all(v > 0 for v in losses)
+    scaled = [math.log10(v) for v in losses] if log else losses
+    # Group the epochs into at most `width` buckets of (nearly) equal size.
+    n = len(scaled)
+    buckets = min(width, n)
+    means = []
+    for b in range(buckets):
+        group = scaled[b * n // buckets : (b + 1) * n // buckets]
+        means.append(sum(group) / len(group))
+    levels = ASCII_LEVELS if ascii else LEVELS
+    low, high = min(means), max(means)
+    top = len(levels) - 1
+    if high == low:
+        bars = levels[top // 2] * buckets  # a flat curve: a flat line
+    else:
+        bars = "".join(levels[round((m - low) / (high - low) * top)] for m in means)
+    scale = "log scale" if log else "linear scale"
+    return f"{losses[0]:.4g} {bars} {losses[-1]:.4g}  ({len(losses)} epochs, {scale})"
+
+
+def decision_map(
+    model: Callable,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    width: int = 48,
+    height: int = 20,
+    *,
+    classify: Callable[[object], int] | None = None,
+) -> str:
+    """A `width` x `height` character map of the model's decision regions
+    over the 2-D data, with every training point printed as its label.
+
+    Regions: `.` class 0, `#` class 1 (`+`, `~` for classes 2 and 3). A
+    cell holding points shows their label, or `*` when it holds points of
+    different labels. The x1 axis runs left to right, x2 bottom to top.
+    """
+    X, y = _data(X, y, "decision_map")
+    if not _is_2d(X):
+        raise ValueError("decision_map: the points must have 2 coordinates (x1, x2) to be mapped")
+    for name, n in (("width", width), ("height", height)):
+        if type(n) is not int or n < 2:
+            raise ValueError(f"decision_map: {name} must be an int of at least 2, got {n!r}")
+    classify = classify or default_classify
+    box = _bounds(X)
+    x0, x1, y0, y1 = box
+    classes = _grid_classes(model, classify, box, width, height)
+    cells = [[REGIONS[k] if k < len(REGIONS) else "?" for k in row] for row in classes]
+
+    # The points on top of the regions: each in the cell that contains it.
+    labels_in: dict[tuple[int, int], set[int]] = {}
+    for (px, py), label in zip(X, y):
+        c = min(int((px - x0) / (x1 - x0) * width), width - 1)
+        r = min(int((y1 - py) / (y1 - y0) * height), height - 1)
+        labels_in.setdefault((r, c), set()).add(label)
+    for (r, c), labels in labels_in.items():
+        cells[r][c] = str(next(iter(labels)) % 10) if len(labels) == 1 else BOTH
+
+    wrong = sum(classify(model(list(x))) != label for x, label in zip(X, y))
+    lines = ["|" + "".join(row) + "|" for row in cells]
+    border = "+" + "-" * width + "+"
+    legend = (
+        f"x1 {x0:.3g}..{x1:.3g} across, x2 {y0:.3g}..{y1:.3g} up; "
+        f"regions . = 0, # = 1; points show their label; {wrong} of {len(y)} misclassified"
+    )
+    return "\n".join([border, *lines, border, legend])
+
+
+# ---- the figure ---------------------------------------------------------------
+
+
+def plot_training(
+    history: Sequence[float],
+    model: Callable | None = None,
+    X: Sequence[Sequence[float]] | None = None,
+    y: Sequence[int] | None = None,
+    *,
+    path: str | os.PathLike,
+    classify: Callable[[object], int] | None = None,
+    resolution: int = 40,
+    title: str = "",
+) -> Path:
+    """Write the loss curve (log scale) and, given a model and 2-D data,
+    its decision regions with the training points, side by side, to `path`
+    (.png or .svg). Returns the path written.
+
+    The decision regions are the model's predicted class on a `resolution`
+    x `resolution` grid over the data; `classify` turns one output into a
+    class (see the module docstring for the default). Data that is not 2-D
+    gets the loss curve alone.
+    """
+    losses = _history(history, "plot_training")
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(
+            f"plot_training: cannot write {str(path)!r}: the file name must end in "
+            f"{' or '.join(FORMATS)}"
+        )
+    if model is not None or X is not None or y is not None:
+        if model is None:
+            raise ValueError("plot_training: X and y are drawn with a model's decisions: pass model= too")
+        X, y = _data(X, y, "plot_training")
+    if type(resolution) is not int or resolution < 2:
+        raise ValueError(f"plot_training: resolution must be an int of at least 2, got {resolution!r}")
+    boundary = model is not None and _is_2d(X)
+
+    Figure = _matplotlib_figure()
+    fig = Figure(figsize=(11, 4.5) if boundary else (6, 4.5), layout="constrained")
+    if title:
+        fig.suptitle(title)
+    axes = fig.subplots(1, 2 if boundary else 1, squeeze=False)[0]
+    _loss_axes(axes[0], losses)
+    if boundary:
+        _boundary_axes(axes[1], model, X, y, classify or default_classify, resolution)
+    fig.savefig(path)
+    return path
+
+
+def _loss_axes(ax, losses: list[float]) -> None:
+    epochs = range(1, len(losses) + 1)
+    ax.plot(epochs, losses, color="tab:blue", linewidth=1.5, marker="o" if len(losses) < 30 else None)
+    if all(v > 0 for v in losses):
+        ax.set_yscale("log")
+        ax.set_ylabel("loss (log scale)")
+    else:  # a loss of exactly 0 has no logarithm
+        ax.set_ylabel("loss")
+    ax.set_xlabel("epoch")
+    ax.xaxis.get_major_locator().set_params(integer=True)  # no epoch 2.5
+    ax.set_title(f"training loss: {losses[0]:.4g} -> {losses[-1]:.4g}")
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def _boundary_axes(ax, model, X, y, classify, resolution: int) -> None:
+    box = _bounds(X)
+    x0, x1, y0, y1 = box
+    grid = _grid_classes(model, classify, box, resolution, resolution)
+    grid.reverse()  # _grid_classes lists the top row first; imshow's origin="lower" wants the bottom
+    n_classes = max(max(y), max(max(row) for row in grid)) + 1
+    colours = [COLOURS[k % len(COLOURS)] for k in range(n_classes)]
+    from matplotlib.colors import ListedColormap  # matplotlib is there: the Figure imported
+
+    ax.imshow(
+        grid, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", alpha=0.25,
+        cmap=ListedColormap(colours), vmin=-0.5, vmax=n_classes - 0.5, interpolation="nearest",
+    )
+    # The boundary itself: where the predicted class changes.
+    xs = [x0 + (c + 0.5) * (x1 - x0) / resolution for c in range(resolution)]
+    ys = [y0 + (r + 0.5) * (y1 - y0) / resolution for r in range(resolution)]
+    if n_classes > 1:
+        ax.contour(xs, ys, grid, levels=[k + 0.5 for k in range(n_classes - 1)],
+                   colors="black", linewidths=1.0)
+    for k in sorted(set(y)):
+        pts = [x for x, label in zip(X, y) if label == k]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=60 if len(X) < 20 else 30, color=colours[k],
+                   edgecolors="black", linewidths=0.5, label=f"class {k}")
+    wrong = sum(classify(model(list(x))) != label for x, label in zip(X, y))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(f"decision boundary: {len(y) - wrong}/{len(y)} training points right")
+    # Below the plot, where it hides neither points nor boundary.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(set(y)), fontsize="small")

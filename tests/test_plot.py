@@ -1,0 +1,237 @@
+"""Pictures of training: the text summaries, the matplotlib figure, and the
+`--plot` option of the command line (with and without matplotlib)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from micrograd_scratch import Value
+from micrograd_scratch.plot import (
+    ASCII_LEVELS,
+    INSTALL_HINT,
+    LEVELS,
+    decision_map,
+    default_classify,
+    loss_sparkline,
+    plot_training,
+)
+
+XOR_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+XOR_Y = [0, 1, 1, 0]
+
+
+def talk_xor_network(x):
+    """The talk's hand-set ReLU network (Goodfellow et al. 6.1): exact XOR."""
+    x1, x2 = Value(x[0]), Value(x[1])
+    h0 = (x1 + x2).relu()
+    h1 = (x1 + x2 - 1).relu()
+    return h0 - 2 * h1
+
+
+def right_half(x):
+    """Class 1 where x1 > 0.5 (the default rule: a single output > 0.5)."""
+    return Value(x[0])
+
+
+def no_matplotlib(monkeypatch):
+    """Make every `import matplotlib...` fail, as on a machine without it."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+# ---- loss_sparkline -----------------------------------------------------------
+
+
+def test_sparkline_is_a_log_scale_curve_between_the_first_and_last_loss():
+    line = loss_sparkline([1.0, 0.1, 0.01, 0.001])
+    # Equal steps in log10: the bars descend evenly from the top to the bottom level.
+    assert line == "1 █▆▃▁ 0.001  (4 epochs, log scale)"
+
+
+def test_sparkline_groups_epochs_to_fit_the_width():
+    history = [2.0 ** -k for k in range(300)]
+    line = loss_sparkline(history, width=30)
+    bars = line.split()[1]
+    assert len(bars) == 30
+    assert bars[0] == LEVELS[-1] and bars[-1] == LEVELS[0]
+    # A falling loss never draws a rising bar.
+    assert all(LEVELS.index(a) >= LEVELS.index(b) for a, b in zip(bars, bars[1:]))
+    assert "(300 epochs, log scale)" in line
+
+
+def test_sparkline_of_a_loss_that_reaches_zero_is_linear():
+    line = loss_sparkline([1.0, 0.5, 0.0])
+    assert line.endswith("(3 epochs, linear scale)")
+    # 0.5 is halfway: level 3.5 of 0..7, which rounds to 4.
+    assert line.split()[1] == LEVELS[-1] + LEVELS[4] + LEVELS[0]
+
+
+def test_sparkline_of_a_flat_loss_is_flat_and_ascii_is_ascii():
+    flat = loss_sparkline([0.3] * 5).split()[1]
+    assert len(set(flat)) == 1 and len(flat) == 5
+    line = loss_sparkline([0.7, 0.2, 0.05], ascii=True)
+    assert line.isascii()
+    assert line.split()[1] == ASCII_LEVELS[-1] + ASCII_LEVELS[4] + ASCII_LEVELS[0]
+
+
+@pytest.mark.parametrize(
+    "history, error, message",
+    [
+        ([], ValueError, "history is empty"),
+        ([0.5, float("nan")], ValueError, "epoch 2 is nan"),
+        ([0.5, "0.1"], TypeError, "epoch 2 is not a number"),
+        (0.5, TypeError, "history must be a list of losses"),
+    ],
+)
+def test_sparkline_refuses_what_it_cannot_draw(history, error, message):
+    with pytest.raises(error, match=message):
+        loss_sparkline(history)
+
+
+def test_sparkline_refuses_a_zero_width():
+    with pytest.raises(ValueError, match="width must be a positive int"):
+        loss_sparkline([1.0], width=0)
+
+
+# ---- decision_map -----------------------------------------------------------------
+
+
+def test_decision_map_shows_regions_and_points():
+    text = decision_map(right_half, XOR_X, XOR_Y, width=10, height=4)
+    lines = text.splitlines()
+    assert lines[0] == lines[5] == "+" + "-" * 10 + "+"
+    grid = [line[1:-1] for line in lines[1:5]]
+    # Left half predicts 0, right half 1; the points sit in the corner cells,
+    # top row for x2 = 1 and bottom row for x2 = 0, each printed as its label.
+    assert grid == [
+        "1....####0",  # (0, 1) is a 1 standing in the 0 region: wrong
+        ".....#####",
+        ".....#####",
+        "0....####1",
+    ]
+    assert "2 of 4 misclassified" in lines[-1]
+
+
+def test_decision_map_of_the_talks_relu_network_gets_xor_right():
+    text = decision_map(talk_xor_network, XOR_X, XOR_Y)
+    assert text.splitlines()[-1].endswith("0 of 4 misclassified")
+    rows = [line[1:-1] for line in text.splitlines()[1:-2]]
+    assert len(rows) == 20 and all(len(r) == 48 for r in rows)
+    # (0,1) and (1,0) stand in the band of class 1, (0,0) and (1,1) outside it.
+    assert set("".join(rows)) == {".", "#", "0", "1"}
+
+
+def test_decision_map_marks_a_cell_with_both_labels():
+    X = [[0.0, 0.0], [0.001, 0.0], [1.0, 1.0]]
+    text = decision_map(right_half, X, [0, 1, 1], width=4, height=2)
+    assert text.splitlines()[2][1] == "*"
+
+
+def test_decision_map_accepts_a_classify_rule_and_multiclass_outputs():
+    # Two logits: class 1 wins where x2 > x1.
+    def two_logits(x):
+        return [Value(x[0]), Value(x[1])]
+
+    text = decision_map(two_logits, [[0.0, 1.0], [1.0, 0.0]], [1, 0], width=6, height=3)
+    assert "0 of 2 misclassified" in text
+    flipped = decision_map(right_half, XOR_X, XOR_Y, width=6, height=3,
+                           classify=lambda out: int(out.data < 0.5))
+    assert "2 of 4 misclassified" in flipped
+    assert flipped.splitlines()[2][1:-1] == "###..."
+
+
+@pytest.mark.parametrize(
+    "X, y, kwargs, message",
+    [
+        ([[0.0, 1.0, 2.0]], [0], {}, "must have 2 coordinates"),
+        (XOR_X, [0, 1], {}, "4 points in X but 2 labels in y"),
+        (XOR_X, XOR_Y, {"width": 1}, "width must be an int of at least 2"),
+        (XOR_X, [0, 1, 1, 0.5], {}, r"label y\[3\] = 0.5"),
+        ([], [], {}, "X is empty"),
+    ],
+)
+def test_decision_map_refuses_bad_input(X, y, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        decision_map(right_half, X, y, **kwargs)
+
+
+def test_default_classify():
+    assert default_classify(Value(0.7)) == 1
+    assert default_classify(Value(0.3)) == 0
+    assert default_classify([Value(-1.0), Value(2.0), Value(0.5)]) == 1
+
+
+# ---- plot_training ----------------------------------------------------------------------
+
+
+def svg_text(path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def matplotlib_svg_text():
+    """matplotlib, with svg text written as text (not as glyph paths), so a
+    test can read the titles in the file."""
+    matplotlib = pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        yield
+
+
+def test_plot_training_writes_loss_and_decision_boundary(tmp_path, matplotlib_svg_text):
+    path = plot_training([0.7, 0.3, 0.1], talk_xor_network, XOR_X, XOR_Y, path=tmp_path / "xor.svg",
+                         resolution=12)
+    assert path == tmp_path / "xor.svg"
+    text = svg_text(path)
+    assert "training loss: 0.7 -&gt; 0.1" in text or "training loss: 0.7 -> 0.1" in text
+    assert "loss (log scale)" in text
+    assert "decision boundary: 4/4 training points right" in text
+
+
+def test_plot_training_without_a_model_draws_the_loss_alone(tmp_path, matplotlib_svg_text):
+    text = svg_text(plot_training([0.7, 0.3], path=tmp_path / "loss.svg"))
+    assert "training loss" in text and "decision boundary" not in text
+
+
+def test_plot_training_of_data_that_is_not_2d_draws_the_loss_alone(tmp_path, matplotlib_svg_text):
+    def model(x):
+        return Value(x[0])
+
+    path = plot_training([0.7, 0.3], model, [[0.0, 1.0, 2.0]], [1], path=tmp_path / "3d.svg")
+    assert "decision boundary" not in svg_text(path)
+
+
+def test_plot_training_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+    path = plot_training([0.7, 0.0, 0.1], right_half, XOR_X, XOR_Y, path=str(tmp_path / "f.PNG"),
+                         resolution=12)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        ((), {"path": "loss.jpg"}, r"must end in \.png or \.svg"),
+        ((talk_xor_network,), {"path": "f.png"}, "pass both the data X and the labels y"),
+        ((None, XOR_X, XOR_Y), {"path": "f.png"}, "pass model= too"),
+        ((talk_xor_network, XOR_X, XOR_Y), {"path": "f.png", "resolution": 1}, "resolution"),
+    ],
+)
+def test_plot_training_refuses_bad_arguments_before_importing_anything(
+    args, kwargs, message, monkeypatch
+):
+    no_matplotlib(monkeypatch)  # the mistake is reported, not the missing extra
+    with pytest.raises(ValueError, match=message):
+        plot_training([0.5], *args, **kwargs)
+
+
+def test_plot_training_without_matplotlib_names_the_extra(tmp_path, monkeypatch):
+    no_matplotlib(monkeypatch)
+    with pytest.raises(ImportError) as caught:
+        plot_training([0.5], path=tmp_path / "f.png")
+    message = str(caught.value)
+    assert INSTALL_HINT == 'pip install "micrograd-scratch[plot]"'
+    assert INSTALL_HINT in message and "\n" not in message
+    assert not (tmp_path / "f.png").exists()
