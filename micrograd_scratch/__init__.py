@@ -14,6 +14,7 @@ from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
 from .serialize import ModelFileError, load, load_state_dict, save, state_dict
 from .plot import decision_map, loss_sparkline, plot_training
+from .viz import GraphTooLarge, backward_frames, draw, render
 
 __all__ = [
     "Value", "dot", "total", "grad", "topological_order", "paused_gc",
@@ -26,4 +27,5 @@ __all__ = [
     "gradcheck", "GradcheckResult",
     "save", "load", "state_dict", "load_state_dict", "ModelFileError",
     "plot_training", "loss_sparkline", "decision_map",
+    "draw", "backward_frames", "render", "GraphTooLarge",
 ]

@@ -149,10 +149,12 @@ def op_symbol(v: Value) -> str:
 
 
 # ---- labels --------------------------------------------------------------
-# Every label is an HTML-like label (<...> in DOT). Inside one, only & < > "
-# need escaping (html.escape); braces, | and backslashes mean nothing there,
-# unlike in record or plain labels. Control characters are not valid XML
-# and would make `dot` fail, so they are shown as their Python escapes.
+# Every label is an HTML-like label (<...> in DOT). Inside one, & < > " need
+# HTML escaping (html.escape); braces and | mean nothing there, unlike in
+# record labels. Backslashes still do: dot expands \N to the node's name
+# and \G to the graph's even in HTML labels, so each one is doubled.
+# Control characters are not valid XML and would make `dot` fail, so they
+# are shown as their Python escapes.
 
 LABEL_LIMIT = 40  # characters of a name shown before it is cut with "…"
 
@@ -170,7 +172,7 @@ def _text(s: str, limit: int = LABEL_LIMIT) -> str:
             else ch
             for ch in line
         )
-        parts.append(html.escape(shown, quote=True))
+        parts.append(html.escape(shown, quote=True).replace("\\", "\\\\"))
     return "<BR/>".join(parts)
 
 
