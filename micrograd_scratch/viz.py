@@ -600,17 +600,25 @@ def _legend(graph, plan: _Plan, drawn: list, grad_view: bool) -> None:
     kinds = {plan.role(v) for v in drawn}
     if any(v._prev and not plan.is_box(v) for v in drawn):
         kinds.add("op")
+    ids = []
     with graph.subgraph(name="cluster_legend") as lg:
         lg.attr(label=_html("<B>legend</B>"), style="rounded", color="#d9d9d9", fontsize="10")
         for kind in STYLES:
             if kind not in kinds:
                 continue
             shape, style, fill, border = STYLES[kind]
-            lg.node(f"legend_{kind}", _html(_text(LEGEND[kind])), shape=shape, style=style,
+            ids.append(f"legend_{kind}")
+            lg.node(ids[-1], _html(_text(LEGEND[kind])), shape=shape, style=style,
                     fillcolor=fill, color=border, fontsize="9")
         if grad_view:
-            lg.node("legend_grad", _html("darker red = larger |grad|"), shape="box",
+            ids.append("legend_grad")
+            lg.node(ids[-1], _html("darker red = larger |grad|"), shape="box",
                     style="filled", fillcolor=_shade(1.0), color="#525252", fontsize="9")
+        if plan.rankdir in ("LR", "RL"):
+            # Left to right, unconnected nodes would stack into a tall
+            # column; invisible edges lay the legend out as one row instead.
+            for a, b in zip(ids, ids[1:]):
+                lg.edge(a, b, style="invis")
 
 
 # ---- the public drawing functions ----------------------------------------
@@ -776,11 +784,18 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def _slider_page(svgs: list[bytes]) -> str:

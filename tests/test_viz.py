@@ -456,6 +456,9 @@ def test_render_real_files(tmp_path, suffix, magic):
     if suffix == ".svg":
         assert "grad 3" in data.decode()
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no stray files
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
 
 
 @pytest.mark.parametrize("suffix", [".dot", ".gv", ".DOT"])
