@@ -305,6 +305,8 @@ class _Plan:
         self.hidden: set = set()  # collapse: parameters drawn inside their boxes
         if collapse:
             self._collapse()
+        # The Values that get a node of their own, in topological order.
+        self.nodes = [v for v in self.order if v not in self.hidden and self.box_of.get(v, v) is v]
 
         count = self.count()
         if count > max_nodes:
@@ -357,19 +359,12 @@ class _Plan:
 
     # -- queries used while drawing --
 
-    def drawn(self) -> list[Value]:
-        """The Values that get a node of their own, in topological order."""
-        return [
-            v for v in self.order
-            if v not in self.hidden and self.box_of.get(v, v) is v
-        ]
-
     def is_box(self, v: Value) -> bool:
         return self.box_of.get(v) is v
 
     def count(self) -> int:
         """Nodes in the drawing: one per drawn Value plus one per op ellipse."""
-        return sum(1 + (bool(v._prev) and not self.is_box(v)) for v in self.drawn())
+        return sum(1 + (bool(v._prev) and not self.is_box(v)) for v in self.nodes)
 
     def id(self, v: Value) -> str:
         return f"n{self.index[self.box_of.get(v, v)]}"
@@ -386,7 +381,7 @@ class _Plan:
 # ---- gradients along edges -----------------------------------------------
 
 
-def local_terms(v: Value, g: float) -> list[float]:
+def _local_terms(v: Value, g: float) -> list[float]:
     """What v's local backward rule sends to each input occurrence when v's
     gradient is g: g * d(v)/d(input), one term per entry of v._prev.
 
@@ -401,19 +396,19 @@ def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
     s = v
     if v._op != "dot":  # through the activation first
         s = v._prev[0]
-        g = local_terms(v, g)[0]
-    return [t for x, t in zip(s._prev, local_terms(s, g)) if x not in plan.hidden]
+        g = _local_terms(v, g)[0]
+    return [t for x, t in zip(s._prev, _local_terms(s, g)) if x not in plan.hidden]
 
 
 def _edge_flows(plan: _Plan, grads: dict) -> dict:
     """{(node, k): gradient sent back along the k-th input edge of node}."""
     flows = {}
-    for v in plan.drawn():
+    for v in plan.nodes:
         if not v._prev:
             continue
         g = grads.get(v, 0.0)
         try:
-            terms = _box_terms(plan, v, g) if plan.is_box(v) else local_terms(v, g)
+            terms = _box_terms(plan, v, g) if plan.is_box(v) else _local_terms(v, g)
         except (ValueError, ZeroDivisionError, OverflowError):
             continue  # a rule with no gradient here (pow of a negative base)
         for k, t in enumerate(terms):
@@ -469,14 +464,14 @@ def _build(
         graph.attr(remincross="false")
     if title:
         graph.attr(label=_html(_text(title, limit=200)), labelloc="t")
-    drawn = plan.drawn()
+    drawn = plan.nodes
 
     # grad_view shades everything but constants: nothing ever updates them,
     # and the gradient reaching a wrapped 1 or -1 only distracts.
     shaded = [v for v in drawn if plan.role(v) != "constant"]
-    biggest = max((abs(grads.get(v, 0.0)) for v in shaded), default=0.0)
+    biggest = _largest(abs(grads.get(v, 0.0)) for v in shaded)
     flows = _edge_flows(plan, grads) if grad_view else {}
-    biggest_flow = max(flows.values(), default=0.0)
+    biggest_flow = _largest(flows.values())
 
     fired = step.node if step else None
     updated = set(fired._prev) if step else set()
@@ -486,8 +481,7 @@ def _build(
         shape, style, fill, border = STYLES[kind]
         attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
         if grad_view and kind != "constant":
-            t = abs(grads.get(v, 0.0)) / biggest if biggest > 0 else 0.0
-            attrs["fillcolor"] = _shade(t)
+            attrs["fillcolor"] = _shade(_fraction(abs(grads.get(v, 0.0)), biggest))
         if v is fired:
             attrs.update(color=FIRE_COLOUR, penwidth="3")
         elif v in updated:
@@ -545,12 +539,25 @@ def _build(
     return graph
 
 
+def _largest(magnitudes) -> float:
+    """The largest finite magnitude (the scale that shading is relative to)."""
+    return max((m for m in magnitudes if math.isfinite(m)), default=0.0)
+
+
+def _fraction(magnitude: float, largest: float) -> float:
+    """How dark to shade: 0 for no gradient, 1 for the largest; a gradient
+    that is inf or nan gets the darkest shade, so the eye goes to it."""
+    if not math.isfinite(magnitude):
+        return 1.0
+    return magnitude / largest if largest > 0 else 0.0
+
+
 def _flow_style(flow: float, biggest: float) -> dict:
     """An edge's look in grad_view: thicker and redder the more gradient it
     carries back; light grey where none flows (past a relu that is off)."""
-    if not biggest > 0 or flow == 0:
+    if flow == 0 or (math.isfinite(flow) and not biggest > 0):
         return {"color": "#bdbdbd"}
-    t = flow / biggest
+    t = _fraction(flow, biggest)
     return {"color": _shade(max(t, 0.2)), "penwidth": f"{1 + 4 * t:.2f}"}
 
 
@@ -695,8 +702,8 @@ def backward_frames(
     ]
     for k, v in enumerate(ops, start=1):
         g = grads[v]  # complete: every node that uses v has already run
-        local = local_terms(v, 1.0)  # rules are linear in g: g=1 gives d v/d input
-        terms = local_terms(v, g)
+        local = _local_terms(v, 1.0)  # rules are linear in g: g=1 gives d v/d input
+        terms = _local_terms(v, g)
         for x, t in zip(v._prev, terms):
             grads[x] += t
         frames.append(

@@ -563,3 +563,14 @@ def test_frames_without_dot_fall_back_to_dot_files(tmp_path, monkeypatch, capsys
 def test_frames_refuse_bad_formats(tmp_path):
     with pytest.raises(ValueError, match="format must be 'svg', 'png', 'pdf' or 'dot'"):
         backward_frames(Value(1.0) * 2, tmp_path, format="gif")
+
+
+def test_grad_view_survives_nan_and_inf_gradients():
+    a = Value(1.0, label="a")
+    b = a * 2
+    c = b + 3
+    a.grad, b.grad, c.grad = float("nan"), float("inf"), 1.0
+    src = draw(c, grad_view=True).source
+    assert "grad nan" in src and "grad inf" in src
+    f = fills(src)
+    assert f["n0"] == f["n2"] == min(f.values())  # the anomalies get the darkest shade
