@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         "perceptron",
         help="train Rosenblatt's perceptron on a logic gate (and, or, xor)",
         description="Train Rosenblatt's perceptron (1957) on a logic gate with the rule "
-        "w <- w + lr (d - f(x)) x. It learns AND and OR; XOR is not linearly "
+        "w <- w + (d - f(x)) x. It learns AND and OR; XOR is not linearly "
         "separable, so it never converges there (Minsky and Papert, 1969). Either "
         "outcome is a result, so the exit status is 0.",
     )
@@ -216,8 +216,6 @@ def build_parser() -> argparse.ArgumentParser:
                             help="the gate to learn (default: %(default)s)")
     perceptron.add_argument("--epochs", type=positive_int, default=100,
                             help="the most passes over the four points (default: %(default)s)")
-    perceptron.add_argument("--lr", type=positive_float, default=1.0,
-                            help="learning rate (default: %(default)s)")
     perceptron.set_defaults(func=cmd_perceptron)
     return parser
 
@@ -389,7 +387,9 @@ def cmd_perceptron(args) -> int:
     gate = GATES[args.gate]
     X = GATE_INPUTS
     y = [gate(int(a), int(b)) for a, b in X]
-    model = Perceptron(2, lr=args.lr)
+    # No --lr: the weights start at 0, so a learning rate would only scale
+    # w and b together and leave every prediction unchanged.
+    model = Perceptron(2)
     result = model.fit(X, y, max_epochs=args.epochs)
 
     print(f"perceptron on {args.gate.upper()}: f(x) = 1 if w . x + b > 0 else 0")

@@ -197,7 +197,7 @@ BAD_ARGUMENTS = [
     ["xor", "--seed", "abc"],
     ["perceptron", "--gate", "nand"],
     ["perceptron", "--epochs", "0"],
-    ["perceptron", "--lr", "-1"],
+    ["perceptron", "--epochs", "many"],
     ["xor", "--bogus"],
 ]
 
