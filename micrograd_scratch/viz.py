@@ -102,13 +102,18 @@ STYLES = {
     "neuron": ("box", "rounded,filled", "#dadaeb", "#54278f"),
 }
 
+# Short, two-line legend entries: left to right the legend is one row, and
+# a wide entry would widen the graph's column above it.
 LEGEND = {
-    "parameter": "parameter (updated by training)",
-    "input": "input (data)",
+    "parameter": "parameter\n(trained)",
+    "input": "input\n(data)",
     "constant": "constant",
     "result": "op result",
     "op": "operation",
-    "neuron": "neuron: act(w·x + b), its w and b inside",
+    "neuron": "neuron\nact(w·x + b)",
+    "grad": "darker red:\nlarger |grad|",
+    "fire": "its rule\nruns now",
+    "updated": "its grad\nis updated",
 }
 
 # How operations are written in their ellipse; any other op is shown as is.
@@ -119,6 +124,7 @@ ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
 GRAD_COLOUR = (203, 24, 29)  # the red that grad_view and frames shade with
 UPDATE_COLOUR = "#2171b5"  # inputs whose gradient a backward step updates
 FIRE_COLOUR = "#cb181d"  # the node whose local rule runs
+FIRE_FILL = "#fcbba1"
 
 GRAPH_ATTR = {
     "rankdir": "LR",
@@ -491,11 +497,11 @@ def _build(
             shape, style, fill, border = STYLES["op"]
             attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
             if v is fired:
-                attrs.update(fillcolor="#fcbba1", color=FIRE_COLOUR, penwidth="3")
+                attrs.update(fillcolor=FIRE_FILL, color=FIRE_COLOUR, penwidth="3")
             g.node(plan.id(v) + "_op", _html(_text(op_symbol(v))), **attrs)
 
     if legend:
-        _legend(graph, plan, drawn, grad_view)
+        _legend(graph, plan, drawn, grad_view, frame=step is not None)
 
     # Nodes: those outside any neuron first, then layer by layer.
     grouped = {}
@@ -602,7 +608,7 @@ def _neuron_cluster(graph, plan: _Plan, n: _Neuron, vs: list, value_node) -> Non
             value_node(ng, v)
 
 
-def _legend(graph, plan: _Plan, drawn: list, grad_view: bool) -> None:
+def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool) -> None:
     """A small cluster with one sample node per kind present in the drawing."""
     kinds = {plan.role(v) for v in drawn}
     if any(v._prev and not plan.is_box(v) for v in drawn):
@@ -619,8 +625,14 @@ def _legend(graph, plan: _Plan, drawn: list, grad_view: bool) -> None:
                     fillcolor=fill, color=border, fontsize="9")
         if grad_view:
             ids.append("legend_grad")
-            lg.node(ids[-1], _html("darker red = larger |grad|"), shape="box",
+            lg.node(ids[-1], _html(_text(LEGEND["grad"])), shape="box",
                     style="filled", fillcolor=_shade(1.0), color="#525252", fontsize="9")
+        if frame:  # what the colours of a backward step mean
+            ids += ["legend_fire", "legend_updated"]
+            lg.node(ids[-2], _html(_text(LEGEND["fire"])), shape="ellipse", style="filled",
+                    fillcolor=FIRE_FILL, color=FIRE_COLOUR, penwidth="3", fontsize="9")
+            lg.node(ids[-1], _html(_text(LEGEND["updated"])), shape="box", style="filled",
+                    fillcolor="#ffffff", color=UPDATE_COLOUR, penwidth="3", fontsize="9")
         if plan.rankdir in ("LR", "RL"):
             # Left to right, unconnected nodes would stack into a tall
             # column; invisible edges lay the legend out as one row instead.
