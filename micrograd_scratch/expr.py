@@ -35,6 +35,7 @@ from .engine import Value
 
 __all__ = [
     "parse_expression",
+    "expression_names",
     "parse_assignments",
     "ExpressionError",
     "FUNCTIONS",
@@ -271,6 +272,16 @@ def _evaluate(tree: ast.Expression, inputs: dict) -> Value:
             continue
         results[node] = _apply(node, [results.pop(c) for c in _operands(node)], inputs)
     return _const(results[tree.body])
+
+
+def expression_names(text: str, *, max_length: int = MAX_LENGTH) -> list[str]:
+    """Check `text` against the whitelist and bounds; return its input
+    names in the order they appear ("relu(w*x + b)" -> ["w", "x", "b"]).
+
+    Raises ExpressionError as parse_expression does, before any value is
+    needed (the command line checks an expression while parsing options).
+    """
+    return _names(_parse(text, max_length))
 
 
 def parse_expression(

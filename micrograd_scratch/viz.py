@@ -73,7 +73,13 @@ INSTALL_HINT = (
 
 
 class GraphTooLarge(ValueError):
-    """The graph has more nodes than `max_nodes`; the message says what to do."""
+    """The graph has more nodes than `max_nodes`; the message says what to do.
+    `count` and `limit` are the numbers, for callers that phrase their own."""
+
+    def __init__(self, message: str, count: int, limit: int):
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
 
 
 def _graphviz():
@@ -321,7 +327,8 @@ class _Plan:
             else:
                 how = f"pass max_nodes={count} (or more) to draw it anyway, or draw a smaller graph"
             raise GraphTooLarge(
-                f"the graph has {count} nodes, more than max_nodes={max_nodes}: {how}"
+                f"the graph has {count} nodes, more than max_nodes={max_nodes}: {how}",
+                count, max_nodes,
             )
 
     def _find_neurons(self) -> dict:

@@ -13,6 +13,7 @@ from micrograd_scratch.expr import (
     MAX_DEPTH,
     MAX_LENGTH,
     ExpressionError,
+    expression_names,
     parse_assignments,
     parse_expression,
 )
@@ -135,6 +136,13 @@ def test_refused_calls_are_never_run(monkeypatch):
     with pytest.raises(ExpressionError):
         parse_expression("print(1)", {})
     assert calls == []
+
+
+def test_expression_names_checks_without_values():
+    assert expression_names("relu(w*x + b) * x") == ["w", "x", "b"]
+    assert expression_names("2 + 3") == []
+    with pytest.raises(ExpressionError, match="attribute access"):
+        expression_names("x.y")
 
 
 def test_function_names_are_functions_and_take_one_argument():

@@ -365,7 +365,10 @@ def test_node_limit_refuses_large_graphs_and_can_be_raised():
     v = chain(300)  # 1 + 2 * 300 nodes
     with pytest.raises(GraphTooLarge, match=r"601 nodes, more than max_nodes=250.*max_nodes=601"):
         draw(v)
-    assert isinstance(GraphTooLarge("x"), ValueError)
+    with pytest.raises(GraphTooLarge) as e:
+        draw(v, max_nodes=600)
+    assert (e.value.count, e.value.limit) == (601, 600)
+    assert isinstance(e.value, ValueError)
     assert draw(v, max_nodes=601).source.count("label=<tanh>") == 300
     with pytest.raises(ValueError, match="max_nodes must be a positive int"):
         draw(v, max_nodes=0)
