@@ -45,6 +45,7 @@ from .losses import LOSSES
 from .nn import ACTIVATIONS, MLP
 from .optim import LinearDecay, fit
 from .perceptron import Perceptron
+from .plot import FORMATS, INSTALL_HINT, decision_map, loss_sparkline, plot_training
 
 __all__ = [
     "main", "build_parser", "cmd_xor", "cmd_train", "cmd_perceptron",
@@ -106,6 +107,19 @@ def layer_sizes(text: str) -> list[int]:
             raise argparse.ArgumentTypeError(f"layer size {n} in {text!r} must be at least 1")
         sizes.append(n)
     return sizes
+
+
+def plot_file(text: str) -> str:
+    """A figure to write: a .png or .svg file in a folder that exists."""
+    suffix = os.path.splitext(text)[1].lower()
+    if suffix not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: the file name must end in {' or '.join(FORMATS)}"
+        )
+    folder = os.path.dirname(text) or "."
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
+    return text
 
 
 # ---- what a loss says about the network ---------------------------------
@@ -257,6 +271,11 @@ def _add_training_options(parser, *, hidden, activation, loss=None, lr=None, epo
     parser.add_argument("--seed", type=integer, default=0,
                         help="seeds the initial weights and the minibatch order "
                         "(default: %(default)s)")
+    parser.add_argument(
+        "--plot", type=plot_file, default=None, metavar="FILE",
+        help="after training, write the loss curve and the decision boundary to FILE "
+        f"(.png or .svg; needs matplotlib: {INSTALL_HINT})",
+    )
 
 
 # ---- training and reporting (shared by xor and train) --------------------
@@ -343,6 +362,40 @@ def finish_training(args, run: TrainingRun) -> None:
     n = len(run.y)
     correct = run.correct()
     print(f"training accuracy: {correct}/{n} ({100 * correct / n:.0f}%)")
+    _pictures(args, run)
+
+
+def _pictures(args, run: TrainingRun) -> None:
+    """The loss curve and the decision regions: always in text, and as a
+    figure with --plot when matplotlib is installed."""
+    print()
+    print("loss: " + loss_sparkline(run.history, width=50, ascii=not _can_print("█▁")))
+    print(decision_map(run.model, run.X, run.y, width=40, height=14,
+                       classify=run.objective.classify))
+    if getattr(args, "plot", None) is None:
+        return
+    arch = "-".join(str(len(layer.neurons)) for layer in run.model.layers)
+    title = f"{run.dataset}: MLP 2-{arch}, {run.objective.loss} loss"
+    try:
+        path = plot_training(run.history, run.model, run.X, run.y, path=args.plot,
+                             classify=run.objective.classify, title=title)
+    except ImportError as missing:  # matplotlib is an optional extra
+        sys.stdout.flush()
+        print(f"{PROG}: no plot written: {missing}", file=sys.stderr)
+        return
+    except OSError as error:  # e.g. no permission to write there
+        raise ValueError(f"--plot: cannot write {args.plot!r}: {error.strerror or error}") from None
+    print(f"wrote the loss curve and the decision boundary to {path}")
+
+
+def _can_print(text: str) -> bool:
+    """Whether stdout's encoding has these characters (a Windows console
+    or LANG=C may not)."""
+    try:
+        text.encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _number(x: float) -> str:

@@ -220,11 +220,12 @@ def decision_map(
     wrong = sum(classify(model(list(x))) != label for x, label in zip(X, y))
     lines = ["|" + "".join(row) + "|" for row in cells]
     border = "+" + "-" * width + "+"
-    legend = (
+    legend = [
         f"x1 {x0:.3g}..{x1:.3g} across, x2 {y0:.3g}..{y1:.3g} up; "
-        f"regions . = 0, # = 1; points show their label; {wrong} of {len(y)} misclassified"
-    )
-    return "\n".join([border, *lines, border, legend])
+        "the model predicts 0 on . and 1 on #",
+        f"points show their label: {wrong} of {len(y)} misclassified",
+    ]
+    return "\n".join([border, *lines, border, *legend])
 
 
 # ---- the figure ---------------------------------------------------------------
@@ -238,7 +239,7 @@ def plot_training(
     *,
     path: str | os.PathLike,
     classify: Callable[[object], int] | None = None,
-    resolution: int = 40,
+    resolution: int = 50,
     title: str = "",
 ) -> Path:
     """Write the loss curve (log scale) and, given a model and 2-D data,

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from micrograd_scratch import Value
+from micrograd_scratch.cli import main
 from micrograd_scratch.plot import (
     ASCII_LEVELS,
     INSTALL_HINT,
@@ -102,6 +107,7 @@ def test_sparkline_refuses_a_zero_width():
 def test_decision_map_shows_regions_and_points():
     text = decision_map(right_half, XOR_X, XOR_Y, width=10, height=4)
     lines = text.splitlines()
+    assert len(lines) == 4 + 2 + 2  # the map, its border, two lines of legend
     assert lines[0] == lines[5] == "+" + "-" * 10 + "+"
     grid = [line[1:-1] for line in lines[1:5]]
     # Left half predicts 0, right half 1; the points sit in the corner cells,
@@ -118,7 +124,7 @@ def test_decision_map_shows_regions_and_points():
 def test_decision_map_of_the_talks_relu_network_gets_xor_right():
     text = decision_map(talk_xor_network, XOR_X, XOR_Y)
     assert text.splitlines()[-1].endswith("0 of 4 misclassified")
-    rows = [line[1:-1] for line in text.splitlines()[1:-2]]
+    rows = [line[1:-1] for line in text.splitlines()[1:-3]]
     assert len(rows) == 20 and all(len(r) == 48 for r in rows)
     # (0,1) and (1,0) stand in the band of class 1, (0,0) and (1,1) outside it.
     assert set("".join(rows)) == {".", "#", "0", "1"}
@@ -235,3 +241,92 @@ def test_plot_training_without_matplotlib_names_the_extra(tmp_path, monkeypatch)
     assert INSTALL_HINT == 'pip install "micrograd-scratch[plot]"'
     assert INSTALL_HINT in message and "\n" not in message
     assert not (tmp_path / "f.png").exists()
+
+
+# ---- the command line: --plot and the text summary -------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(capsys, *argv):
+    """main(argv) -> (exit status, stdout, stderr)."""
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_xor_plot_writes_the_figure(tmp_path, capsys, matplotlib_svg_text):
+    path = tmp_path / "xor.svg"
+    status, out, err = run_cli(capsys, "xor", "--plot", str(path))
+    assert status == 0, err
+    assert f"wrote the loss curve and the decision boundary to {path}" in out
+    text = svg_text(path)
+    assert "xor: MLP 2-16-1, mse loss" in text
+    assert "decision boundary: 4/4 training points right" in text
+
+
+def test_cli_train_plot_with_two_logits_writes_a_png(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+    path = tmp_path / "blobs.png"
+    status, out, err = run_cli(capsys, "train", "--dataset", "blobs", "--epochs", "2",
+                               "--hidden", "4", "--plot", str(path))
+    assert status == 0, err
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_plot_without_matplotlib_still_trains_and_names_the_extra(tmp_path, capsys, monkeypatch):
+    no_matplotlib(monkeypatch)
+    path = tmp_path / "xor.png"
+    status, out, err = run_cli(capsys, "xor", "--epochs", "50", "--plot", str(path))
+    assert status == 0
+    assert "training accuracy:" in out
+    assert err.count("\n") == 1 and INSTALL_HINT in err, err
+    assert "Traceback" not in err
+    assert not path.exists()
+    # The text pictures need nothing: they are there all the same.
+    assert re.search(r"^loss: \S+ \S+ \S+  \(50 epochs, log scale\)$", out, re.M)
+    assert "+" + "-" * 40 + "+" in out
+
+
+def test_cli_prints_the_text_summary_without_plot(capsys):
+    status, out, err = run_cli(capsys, "train", "--dataset", "moons", "--epochs", "2", "--hidden", "4")
+    assert status == 0, err
+    assert re.search(r"^loss: .*\(2 epochs, (log|linear) scale\)$", out, re.M)
+    rows = re.findall(r"^\|([.#01*]{40})\|$", out, re.M)
+    assert len(rows) == 14
+    assert re.search(r"^points show their label: \d+ of 100 misclassified$", out, re.M)
+    assert "wrote" not in out
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("loss.jpg", r"must end in \.png or \.svg"), ("no-such-folder/loss.png", "no folder")],
+)
+def test_cli_refuses_a_bad_plot_file_with_usage(tmp_path, capsys, name, message):
+    status, out, err = run_cli(capsys, "xor", "--plot", str(tmp_path / name))
+    assert status == 2
+    assert err.startswith("usage:") and "argument --plot" in err
+    assert re.search(message, err)
+    assert out == ""  # refused before any training
+
+
+def test_cli_plot_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+    target = tmp_path / "taken.png"
+    target.mkdir()  # a folder where the file should go
+    status, out, err = run_cli(capsys, "xor", "--epochs", "5", "--plot", str(target))
+    assert status == 1
+    assert err.startswith("micrograd-scratch: error: --plot: cannot write") and err.count("\n") == 1
+
+
+def test_cli_text_summary_on_an_ascii_terminal():
+    # LANG=C or a Windows console: stdout cannot encode the sparkline's
+    # blocks, so the summary falls back to ASCII instead of crashing.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="ascii")
+    done = subprocess.run(
+        [sys.executable, "-m", "micrograd_scratch", "xor", "--epochs", "20"],
+        cwd=ROOT, env=env, capture_output=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    out = done.stdout.decode("ascii")  # raises if anything is not ASCII
+    assert re.search(r"^loss: \S+ [_.\-=+*#@]+ \S+  \(20 epochs, log scale\)$", out, re.M)
