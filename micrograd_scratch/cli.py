@@ -3,6 +3,8 @@
     micrograd-scratch xor                      # an MLP learns XOR, in seconds
     micrograd-scratch train --dataset moons    # any data set, loss, network
     micrograd-scratch perceptron --gate xor    # Rosenblatt's perceptron fails
+    micrograd-scratch train --save model.json  # keep the trained network...
+    micrograd-scratch predict --model model.json 0.5 -1   # ...and run it
 
 `python -m micrograd_scratch` is the same program.
 
@@ -45,10 +47,11 @@ from .losses import LOSSES
 from .nn import ACTIVATIONS, MLP
 from .optim import LinearDecay, fit
 from .perceptron import Perceptron
+from .serialize import ModelFileError, architecture, load, save
 from .plot import FORMATS, INSTALL_HINT, decision_map, loss_sparkline, plot_training
 
 __all__ = [
-    "main", "build_parser", "cmd_xor", "cmd_train", "cmd_perceptron",
+    "main", "build_parser", "cmd_xor", "cmd_train", "cmd_perceptron", "cmd_predict",
     "train_model", "finish_training", "TrainingRun", "Objective", "OBJECTIVES",
 ]
 
@@ -120,6 +123,37 @@ def plot_file(text: str) -> str:
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
     return text
+
+
+def finite_float(text: str) -> float:
+    """Any finite number: a network's inputs."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return x
+
+
+def model_out_file(text: str) -> str:
+    """Where --save writes the model: checked now, not after the training."""
+    folder = os.path.dirname(text) or "."
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
+    return text
+
+
+def model_file(text: str):
+    """A saved model, loaded: a missing or damaged file is a bad argument."""
+    try:
+        return load(text)
+    except ModelFileError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot read {text!r}: {error.strerror or error}") from None
 
 
 # ---- what a loss says about the network ---------------------------------
@@ -231,6 +265,21 @@ def build_parser() -> argparse.ArgumentParser:
     perceptron.add_argument("--epochs", type=positive_int, default=100,
                             help="the most passes over the four points (default: %(default)s)")
     perceptron.set_defaults(func=cmd_perceptron)
+
+    predict = commands.add_parser(
+        "predict",
+        help="load a model saved by train --save and print its output for one input",
+        description="Load a model saved with `train --save FILE` (or `xor --save`) and "
+        "print its output for one input: one number, or one per output neuron "
+        "(cross-entropy's logits), at full precision. A missing or damaged model "
+        "file, or the wrong number of inputs, exits with status 2. Write an input "
+        "like -1e3 after `--` (argparse reads it as an option otherwise).",
+    )
+    predict.add_argument("--model", type=model_file, required=True, metavar="FILE",
+                         help="the model file written by --save")
+    predict.add_argument("inputs", type=finite_float, nargs="+", metavar="X",
+                         help="the input values, one per input of the model")
+    predict.set_defaults(func=cmd_predict, parser=predict)
     return parser
 
 
@@ -271,6 +320,11 @@ def _add_training_options(parser, *, hidden, activation, loss=None, lr=None, epo
     parser.add_argument("--seed", type=integer, default=0,
                         help="seeds the initial weights and the minibatch order "
                         "(default: %(default)s)")
+    parser.add_argument(
+        "--save", type=model_out_file, default=None, metavar="FILE",
+        help="after training, save the model to FILE (JSON; run it with "
+        f"`{PROG} predict --model FILE X1 X2`)",
+    )
     parser.add_argument(
         "--plot", type=plot_file, default=None, metavar="FILE",
         help="after training, write the loss curve and the decision boundary to FILE "
@@ -362,6 +416,12 @@ def finish_training(args, run: TrainingRun) -> None:
     n = len(run.y)
     correct = run.correct()
     print(f"training accuracy: {correct}/{n} ({100 * correct / n:.0f}%)")
+    if getattr(args, "save", None) is not None:  # saved first: a trained model is never lost
+        try:
+            save(run.model, args.save)
+        except OSError as error:  # e.g. no permission to write there
+            raise ValueError(f"--save: cannot write {args.save!r}: {error.strerror or error}") from None
+        print(f"saved the model to {args.save}")
     _pictures(args, run)
 
 
@@ -463,6 +523,20 @@ def cmd_perceptron(args) -> int:
         mistakes = f"{result.errors} mistake" + ("" if result.errors == 1 else "s")
         print(f"did not converge after {epochs} ({mistakes} in the last epoch); "
               "try more --epochs")
+    return 0
+
+
+def cmd_predict(args) -> int:
+    nin = architecture(args.model)["nin"]
+    if len(args.inputs) != nin:
+        # A usage error found after parsing: reported as argparse would.
+        args.parser.print_usage(sys.stderr)
+        print(f"{args.parser.prog}: error: the model takes {nin} input"
+              f"{'' if nin == 1 else 's'}, got {len(args.inputs)}", file=sys.stderr)
+        return 2
+    out = args.model(args.inputs)
+    outputs = out if isinstance(out, list) else [out]
+    print(" ".join(repr(v.data) for v in outputs))
     return 0
 
 

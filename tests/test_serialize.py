@@ -11,7 +11,7 @@ import random
 import pytest
 
 import micrograd_scratch as ms
-from micrograd_scratch import serialize
+from micrograd_scratch import cli, serialize
 from micrograd_scratch.nn import MLP, Layer, Neuron
 from micrograd_scratch.serialize import ModelFileError
 
@@ -376,3 +376,149 @@ def test_the_good_document_used_above_does_load(tmp_path):
     path = tmp_path / "m.json"
     path.write_text(json.dumps(_good_document()))
     assert len(ms.load(path).parameters()) == 9
+
+
+# ---- the command line: train --save, predict --model -----------------------
+# Exit statuses (documented in `predict --help`): 0 on success; 2 for a bad
+# argument, including a missing or damaged model file and the wrong number of
+# inputs (all found before anything runs); 1 when writing the file fails at
+# the end of training.
+
+FAST = ["--epochs", "5", "--hidden", "4"]
+
+
+def _run(capsys, argv):
+    status = cli.main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _error_line(err: str) -> str:
+    """The one line that says what was wrong (after argparse's usage lines)."""
+    lines = err.strip().splitlines()
+    assert sum(": error: " in line for line in lines) == 1, err
+    assert ": error: " in lines[-1], err
+    return lines[-1]
+
+
+@pytest.mark.parametrize(
+    "argv, n_outputs",
+    [
+        (["train", "--dataset", "xor", *FAST], 1),
+        (["train", "--dataset", "blobs", "--loss", "cross-entropy", *FAST], 2),
+        (["xor", *FAST], 1),
+    ],
+    ids=["train", "cross-entropy", "xor"],
+)
+def test_train_save_then_predict_prints_the_saved_models_output(tmp_path, capsys, argv, n_outputs):
+    path = str(tmp_path / "model.json")
+    status, out, err = _run(capsys, argv + ["--save", path])
+    assert status == 0, err
+    assert f"saved the model to {path}" in out
+
+    model = ms.load(path)
+    status, out, err = _run(capsys, ["predict", "--model", path, "0.25", "-1.5"])
+    assert (status, err) == (0, "")
+    expected = model([0.25, -1.5])
+    expected = expected if isinstance(expected, list) else [expected]
+    assert out == " ".join(repr(v.data) for v in expected) + "\n"
+    assert len(out.split()) == n_outputs
+
+
+def test_the_saved_model_is_the_trained_one_not_a_fresh_one(tmp_path, capsys):
+    path = str(tmp_path / "model.json")
+    _run(capsys, ["xor", "--epochs", "300", "--save", path])
+    outputs = []
+    for x in ([0, 0], [0, 1], [1, 0], [1, 1]):
+        status, out, _ = _run(capsys, ["predict", "--model", path, *map(str, x)])
+        outputs.append(float(out))
+    # XOR, learned: near 0, 1, 1, 0 (the mse network regresses the label).
+    assert [round(v) for v in outputs] == [0, 1, 1, 0]
+
+
+def test_save_into_a_missing_folder_is_refused_before_training(tmp_path, capsys):
+    path = str(tmp_path / "nowhere" / "model.json")
+    status, out, err = _run(capsys, ["train", "--dataset", "xor", *FAST, "--save", path])
+    assert status == 2
+    assert out == ""  # no epoch lines: refused while parsing
+    assert "argument --save: cannot write" in _error_line(err)
+
+
+def test_save_onto_a_folder_is_refused(tmp_path, capsys):
+    status, _, err = _run(capsys, ["xor", *FAST, "--save", str(tmp_path)])
+    assert status == 2
+    assert "it is a folder" in _error_line(err)
+
+
+def test_a_write_error_after_training_is_one_line_and_status_1(tmp_path, capsys, monkeypatch):
+    def refuse(model, path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cli, "save", refuse)
+    status, out, err = _run(capsys, ["xor", *FAST, "--save", str(tmp_path / "m.json")])
+    assert status == 1
+    assert "training accuracy" in out
+    assert err == f"micrograd-scratch: error: --save: cannot write '{tmp_path / 'm.json'}': Permission denied\n"
+
+
+def test_a_run_that_diverges_leaves_the_previous_model_file_alone(tmp_path, capsys):
+    path = tmp_path / "model.json"
+    assert _run(capsys, ["xor", *FAST, "--save", str(path)])[0] == 0
+    before = path.read_bytes()
+    status, _, err = _run(capsys, ["xor", "--lr", "1e6", "--epochs", "100", "--save", str(path)])
+    assert status == 1
+    assert "infinite" in err or "NaN" in err
+    assert path.read_bytes() == before
+
+
+@pytest.fixture
+def saved_model(tmp_path):
+    path = tmp_path / "model.json"
+    ms.save(MLP(2, [3, 1], seed=0), path)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "inputs, reason",
+    [
+        (["1"], "the model takes 2 inputs, got 1"),
+        (["1", "2", "3"], "the model takes 2 inputs, got 3"),
+        (["1", "nan"], "argument X: expected a finite number, got nan"),
+        (["1", "inf"], "expected a finite number, got inf"),
+        (["1", "two"], "argument X: expected a number, got 'two'"),
+        ([], "the following arguments are required: X"),
+    ],
+)
+def test_predict_refuses_bad_inputs_with_status_2_and_one_line(saved_model, capsys, inputs, reason):
+    status, out, err = _run(capsys, ["predict", "--model", saved_model, *inputs])
+    assert status == 2
+    assert out == ""
+    line = _error_line(err)
+    assert line.startswith("micrograd-scratch predict: error: ")
+    assert reason in line
+
+
+def test_predict_reads_negative_numbers_and_exponents_after_a_double_dash(saved_model, capsys):
+    status, out, _ = _run(capsys, ["predict", "--model", saved_model, "--", "-1e3", "-2"])
+    assert status == 0
+    assert float(out) == MLP(2, [3, 1], seed=0)([-1e3, -2.0]).data
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (None, "cannot read '{path}': No such file or directory"),
+        ('{"format": "micrograd-scratch/model", "vers', "{path}: not valid JSON"),
+        ('{"format": "micrograd-scratch/model", "version": 2}', "{path}: format version 2 is not supported"),
+        ("", "{path}: the file is empty"),
+    ],
+    ids=["missing", "truncated", "version 2", "empty"],
+)
+def test_predict_refuses_a_missing_or_damaged_model_file(tmp_path, capsys, content, reason):
+    path = tmp_path / "model.json"
+    if content is not None:
+        path.write_text(content)
+    status, out, err = _run(capsys, ["predict", "--model", str(path), "1", "2"])
+    assert status == 2
+    assert out == ""
+    assert f"argument --model: {reason.format(path=path)}" in _error_line(err)
