@@ -143,6 +143,8 @@ def model_out_file(text: str) -> str:
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
+    if os.path.exists(text) and not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is not a regular file")
     return text
 
 

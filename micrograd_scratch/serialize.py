@@ -47,6 +47,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from typing import Union
 
@@ -59,6 +60,10 @@ __all__ = [
 
 FORMAT = "micrograd-scratch/model"
 VERSION = 1
+
+# A model file larger than this is refused unread: 256 MiB holds some ten
+# million parameters, far more than a pure-Python network can train.
+MAX_FILE_BYTES = 256 * 2**20
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -272,7 +277,9 @@ def save(model: Module, path: PathLike) -> None:
 
     Raises ValueError before touching the disk when a parameter is NaN or
     infinite. If writing fails (full disk, interrupted), the file that was
-    at `path` before is left as it was and no temporary file remains.
+    at `path` before is left as it was and no temporary file remains. A
+    symbolic link is followed (the file it points to is replaced); a path
+    that exists but is not a regular file (a folder, a device) is refused.
     """
     arch = architecture(model)
     rebuilt = [name for name, _ in named_parameters(_build(arch))]
@@ -298,8 +305,12 @@ def save(model: Module, path: PathLike) -> None:
 
 
 def _write_atomically(path: PathLike, document: dict) -> None:
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
+    # Through symbolic links: the rename replaces the file a link points to,
+    # not the link itself.
+    path = os.path.realpath(os.fspath(path))
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ValueError(f"save: {path!r} exists and is not a regular file; not replacing it")
+    folder = os.path.dirname(path)
     # Same folder as the target: os.replace is only atomic within one file system.
     tmp = tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=folder, delete=False,
@@ -345,13 +356,19 @@ def load(path: PathLike) -> Module:
     """Rebuild the model saved at `path` (an MLP for the CLI's files).
 
     Raises ModelFileError, naming the file and the problem, for a file that
-    is not a complete, valid model file of this version; OSError (such as
+    is not a complete, valid model file of this version (or not a regular
+    file, or larger than MAX_FILE_BYTES); OSError (such as
     FileNotFoundError) when the file cannot be read at all.
     """
     path = os.fspath(path)
+    # Checked before opening: reading /dev/zero or a FIFO would never end.
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ModelFileError(f"{path}: not a regular file")
     with open(path, "rb") as f:
-        raw = f.read()
+        raw = f.read(MAX_FILE_BYTES + 1)
     try:
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValueError(f"larger than {MAX_FILE_BYTES // 2**20} MiB: not a model file")
         document = _parse(raw)
         n_expected = _check_document(document)
         params = document["parameters"]

@@ -522,3 +522,54 @@ def test_predict_refuses_a_missing_or_damaged_model_file(tmp_path, capsys, conte
     assert status == 2
     assert out == ""
     assert f"argument --model: {reason.format(path=path)}" in _error_line(err)
+
+
+# ---- paths that are not plain files ------------------------------------------
+
+
+def test_saving_through_a_symbolic_link_replaces_the_target_and_keeps_the_link(tmp_path):
+    target = tmp_path / "real.json"
+    link = tmp_path / "link.json"
+    ms.save(MLP(2, [1], seed=0), target)
+    link.symlink_to(target)
+    model = MLP(2, [1], seed=1)
+    ms.save(model, link)
+    assert link.is_symlink()
+    assert _values(ms.load(target)) == _values(model)
+    assert sorted(os.listdir(tmp_path)) == ["link.json", "real.json"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_save_refuses_to_replace_something_that_is_not_a_file(tmp_path, kind):
+    path = tmp_path / "thing"
+    if kind == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    with pytest.raises(ValueError, match="exists and is not a regular file"):
+        ms.save(MLP(2, [1], seed=0), path)
+    assert os.listdir(tmp_path) == ["thing"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "/dev/zero"])
+def test_load_refuses_what_is_not_a_regular_file_without_reading_it(tmp_path, kind):
+    """Reading /dev/zero or a FIFO would never end: refused up front."""
+    if kind == "/dev/zero":
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("no /dev/zero on this system")
+        path = "/dev/zero"
+    else:
+        path = str(tmp_path / "thing")
+        os.mkdir(path) if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(ModelFileError, match=f"^{path}: not a regular file$"):
+        ms.load(path)
+
+
+def test_load_refuses_a_file_larger_than_the_limit_without_parsing_it(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    ms.save(MLP(2, [2, 1], seed=0), path)
+    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(ModelFileError, match="larger than"):
+        ms.load(path)
+    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", path.stat().st_size)
+    assert len(ms.load(path).parameters()) == 9
