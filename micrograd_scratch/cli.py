@@ -3,6 +3,7 @@
     micrograd-scratch xor                      # an MLP learns XOR, in seconds
     micrograd-scratch train --dataset moons    # any data set, loss, network
     micrograd-scratch perceptron --gate xor    # Rosenblatt's perceptron fails
+    micrograd-scratch draw "relu(w*x + b)" --set w=2 x=-1 b=0.5 --backward
     micrograd-scratch train --save model.json  # keep the trained network...
     micrograd-scratch predict --model model.json 0.5 -1   # ...and run it
 
@@ -49,10 +50,11 @@ from .optim import LinearDecay, fit
 from .perceptron import Perceptron
 from .serialize import ModelFileError, architecture, load, save
 from .plot import FORMATS, INSTALL_HINT, decision_map, loss_sparkline, plot_training
+from . import expr, viz
 
 __all__ = [
     "main", "build_parser", "cmd_xor", "cmd_train", "cmd_perceptron", "cmd_predict",
-    "train_model", "finish_training", "TrainingRun", "Objective", "OBJECTIVES",
+    "train_model", "finish_training", "TrainingRun", "Objective", "OBJECTIVES", "cmd_draw",
 ]
 
 PROG = "micrograd-scratch"
@@ -282,6 +284,41 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("inputs", type=finite_float, nargs="+", metavar="X",
                          help="the input values, one per input of the model")
     predict.set_defaults(func=cmd_predict, parser=predict)
+
+    draw = commands.add_parser(
+        "draw",
+        help="draw the computational graph of an expression (svg, png, pdf or dot)",
+        description='Draw the computational graph of an expression such as "relu(w*x + b)": '
+        "one box per value (inputs blue, constants grey, results white) and one ellipse per "
+        "operation, each box with its data and gradient. With --backward, run backward() "
+        "first so that the gradients are filled in; with --frames, also film the backward "
+        "pass one step at a time. The expression may use only numbers, names, + - * / **, "
+        "unary minus and relu() tanh() sigmoid() exp() log(); it is parsed, never run. "
+        "Rendering needs Graphviz's dot program; without it the DOT source is written "
+        "instead, with a line saying how to install Graphviz.",
+        epilog='example: %(prog)s "relu(w*x + b)" --set w=2 x=-1 b=0.5 --backward -o graph.svg',
+    )
+    draw.add_argument("expression", type=expression_text, metavar="EXPRESSION",
+                      help="the expression, in quotes; one that starts with - goes in "
+                      "parentheses, e.g. (-x)*2")
+    draw.add_argument("--set", type=assignment, nargs="+", action="extend", default=[],
+                      metavar="NAME=VALUE",
+                      help="the value of each name in the expression, e.g. --set w=2 x=-1 b=0.5")
+    draw.add_argument("--backward", action="store_true",
+                      help="run backward() first: each box shows d(output)/d(box)")
+    draw.add_argument("--grad-view", action="store_true",
+                      help="shade boxes and edges by the size of the gradient (implies --backward)")
+    draw.add_argument("-o", "--output", type=graph_file, default="graph.svg", metavar="FILE",
+                      help="the file to write: .svg, .png, .pdf, or .dot/.gv for the DOT "
+                      "source (default: %(default)s)")
+    draw.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                      help="LR: inputs on the left; TB: inputs at the top (default: %(default)s)")
+    draw.add_argument("--frames", default=None, metavar="DIR",
+                      help="also write the backward pass as numbered SVG frames in DIR, with "
+                      "DIR/backward.html to step through them")
+    draw.add_argument("--max-nodes", type=positive_int, default=viz.MAX_NODES, metavar="N",
+                      help="refuse a graph with more nodes than this (default: %(default)s)")
+    draw.set_defaults(func=cmd_draw, parser=draw)
     return parser
 
 
@@ -332,6 +369,13 @@ def _add_training_options(parser, *, hidden, activation, loss=None, lr=None, epo
         help="after training, write the loss curve and the decision boundary to FILE "
         f"(.png or .svg; needs matplotlib: {INSTALL_HINT})",
     )
+    parser.add_argument(
+        "--graph", type=graph_file, default=None, metavar="FILE",
+        help="after training, draw the network's forward pass on the first example, one box "
+        "per neuron, shaded by the gradient of its loss (.svg, .png, .pdf or .dot)",
+    )
+    parser.add_argument("--graph-detail", action="store_true",
+                        help="with --graph, draw every weight and operation, not one box per neuron")
 
 
 # ---- training and reporting (shared by xor and train) --------------------
@@ -425,6 +469,7 @@ def finish_training(args, run: TrainingRun) -> None:
             raise ValueError(f"--save: cannot write {args.save!r}: {error.strerror or error}") from None
         print(f"saved the model to {args.save}")
     _pictures(args, run)
+    _network_graph(args, run)
 
 
 def _pictures(args, run: TrainingRun) -> None:
@@ -540,6 +585,132 @@ def cmd_predict(args) -> int:
     outputs = out if isinstance(out, list) else [out]
     print(" ".join(repr(v.data) for v in outputs))
     return 0
+
+
+# ---- drawing: the draw command and --graph --------------------------------
+
+
+def expression_text(text: str) -> str:
+    """An expression for `draw`, checked against the whitelist while parsing
+    (a refused one gets the usage message and exit status 2)."""
+    try:
+        expr.expression_names(text)
+    except expr.ExpressionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def assignment(text: str) -> tuple[str, float]:
+    """NAME=VALUE for --set: "w=2" -> ("w", 2.0)."""
+    try:
+        [(name, value)] = expr.parse_assignments([text]).items()
+    except expr.ExpressionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return name, value
+
+
+def graph_file(text: str) -> str:
+    """A drawing to write: .svg, .png, .pdf, .dot or .gv in a folder that exists."""
+    suffix = os.path.splitext(text)[1].lower()
+    if suffix not in viz.FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: the file name must end in {', '.join(viz.FORMATS)}"
+        )
+    folder = os.path.dirname(text) or "."
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
+    return text
+
+
+def cmd_draw(args) -> int:
+    values = {}
+    for name, value in args.set:
+        if name in values:
+            return _usage_error(args.parser, f"argument --set: {name!r} is set twice")
+        values[name] = value
+    try:
+        root, inputs = expr.parse_expression(args.expression, values)
+    except expr.ExpressionError as error:  # a missing value, log(-1), ...
+        return _usage_error(args.parser, str(error))
+    text = args.expression.strip()
+    print(f"{text} = {root.data:.6g}")
+    if args.backward or args.grad_view:
+        root.backward()
+        if inputs:
+            print("gradients, d(output)/d(input):")
+            for name, x in inputs.items():
+                print(f"  {name}: {x.grad:.6g}")
+    try:
+        graph = viz.draw(root, rankdir=args.rankdir, grad_view=args.grad_view,
+                         max_nodes=args.max_nodes, title=text)
+        _write_graph(graph, args.output, "--output")
+        if args.frames is not None:
+            _write_frames(root, args)
+    except ImportError as missing:  # the graphviz package is an optional extra
+        raise ValueError(str(missing)) from None
+    except viz.GraphTooLarge as error:
+        raise ValueError(
+            f"the graph has {error.count} nodes, more than --max-nodes {error.limit}; "
+            f"pass --max-nodes {error.count} to draw it anyway"
+        ) from None
+    return 0
+
+
+def _write_frames(root, args) -> None:
+    try:
+        paths = viz.backward_frames(root, args.frames, rankdir=args.rankdir,
+                                    max_nodes=args.max_nodes)
+    except OSError as error:
+        raise ValueError(f"--frames: cannot write to {args.frames!r}: "
+                         f"{error.strerror or error}") from None
+    frames = [p for p in paths if p.suffix != ".html"]
+    page = [p for p in paths if p.suffix == ".html"]
+    print(f"wrote {len(frames)} frames of the backward pass to {args.frames}"
+          + (f"; step through them in {page[0]}" if page else ""))
+
+
+def _write_graph(graph, path: str, option: str) -> None:
+    """Render to path (render itself says how to install Graphviz when its
+    dot program is missing, and writes the .dot file instead)."""
+    try:
+        written = viz.render(graph, path)
+    except OSError as error:  # e.g. no permission to write there
+        raise ValueError(f"{option}: cannot write {path!r}: {error.strerror or error}") from None
+    print(f"wrote {written}")
+
+
+def _network_graph(args, run: TrainingRun) -> None:
+    """--graph FILE: the trained network's forward pass on the first training
+    example, shaded by the gradient of that example's loss; one box per
+    neuron unless --graph-detail."""
+    if getattr(args, "graph", None) is None:
+        return
+    x, target = run.X[0], run.y[0]
+    run.model.zero_grad()  # show this example's gradients, not training's leftovers
+    loss = LOSSES[run.objective.loss]([run.model(x)], [target])
+    loss.backward()
+    title = (f"{run.dataset}, trained: one forward pass on x = ({x[0]:.3g}, {x[1]:.3g}), "
+             f"target {target}; {run.objective.loss} loss {loss.data:.4g}")
+    try:
+        graph = viz.draw(loss, model=run.model, collapse=not args.graph_detail,
+                         grad_view=True, title=title)
+    except ImportError as missing:  # the graphviz package is an optional extra
+        sys.stdout.flush()
+        print(f"{PROG}: no graph drawn: {missing}", file=sys.stderr)
+        return
+    except viz.GraphTooLarge as error:
+        how = ("leave out --graph-detail to draw one box per neuron" if args.graph_detail
+               else "use smaller --hidden layers to draw it")
+        raise ValueError(f"--graph: the network's graph has {error.count} nodes, more than "
+                         f"the {error.limit} that stay readable; {how}") from None
+    _write_graph(graph, args.graph, "--graph")
+
+
+def _usage_error(parser, message: str) -> int:
+    """A bad argument found after parsing, reported as argparse would."""
+    parser.print_usage(sys.stderr)
+    print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    return 2
 
 
 # ---- entry point ----------------------------------------------------------
