@@ -477,3 +477,25 @@ def test_example_runs_and_prints_both_methods(newton_example, capsys):
     assert "gradient descent 129 steps, Newton 6 steps" in out
     assert "gradient descent more than 10000 steps, Newton 6 steps" in out
     assert "the maximum" in out
+
+
+def test_higher_order_graphs_are_freed_by_reference_counting():
+    # grad(create_graph=True) builds new nodes that point at the old ones,
+    # never the reverse: dropping the results frees everything, even with
+    # the cyclic garbage collector off.
+    import gc
+    import weakref
+
+    x = Value(0.5)
+    y = x.tanh()
+    alive = weakref.ref(y)
+    first = grad(y * y, [x], create_graph=True)
+    second = grad(first[0], [x], create_graph=True)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del y, first, second
+        assert alive() is None
+    finally:
+        if was_enabled:
+            gc.enable()
