@@ -34,7 +34,10 @@ Design notes
   cycles, and dropping the last reference to the root frees the whole
   graph by reference counting alone (micrograd's closures capture `out`,
   which puts every node in a cycle that only the cyclic garbage collector
-  can free).
+  can free). One exception, as in PyTorch: `backward(create_graph=True)`
+  stores in each `.grad` a graph that usually contains the node itself
+  (d/dx x**3 = 3 * x**2 uses x), which is a cycle; `grad()` stores nothing
+  and makes none.
 - The topological order is computed by an iterative function,
   `topological_order`, so graphs a million nodes deep do not hit Python's
   recursion limit.
