@@ -1,0 +1,636 @@
+"""Run every benchmark side by side and print the results as Markdown tables.
+
+    python benchmarks/run.py            # the full run, a few minutes
+    python benchmarks/run.py --quick    # fewer repeats, under a minute
+    python benchmarks/run.py --profile  # where our moons step spends its time
+
+It installs nothing: micrograd (0.1.0) and torch are used when they are
+importable, and the output says which are missing. Every comparison runs
+in this one process, with warm-up and repeats; times are medians of this
+process's CPU time, and the "vs" columns are ratios of medians. Before a
+table is printed, the programs it compares are checked to compute the
+same numbers; a mismatch stops the run.
+
+The tables go to stdout (so `> RESULTS.md` keeps them) and progress goes
+to stderr. `workloads.py` holds the programs; `baseline.py` the
+hand-written floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import os
+import platform
+import pstats
+import statistics
+import sys
+import time
+import tracemalloc
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+if __package__ in (None, ""):  # run as a script: make the checkout importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from micrograd_scratch import Value, topological_order  # noqa: E402
+from micrograd_scratch.losses import hinge, l2  # noqa: E402
+from micrograd_scratch.optim import SGD  # noqa: E402
+
+from benchmarks import workloads  # noqa: E402
+from benchmarks.workloads import MICROGRAD, TORCH  # noqa: E402
+
+# The moons programs must agree on every step's loss to this much (issue 4).
+LOSS_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Settings:
+    warmup_steps: int  # untimed moons steps from a fresh model, every program
+    fast_steps: int  # timed moons steps for ours and the hand-written floor
+    micrograd_steps: int  # timed moons steps for micrograd (about 1-5 s each)
+    chain_depths: tuple[int, ...]
+    chain_repeats: int
+    rss_steps: int  # training steps watched for resident-memory growth
+    expression_width: int
+    expression_depth: int
+    throughput_repeats: int
+    micrograd_throughput_repeats: int
+
+
+FULL = Settings(
+    warmup_steps=1, fast_steps=30, micrograd_steps=10,
+    chain_depths=(10**2, 10**3, 10**4, 10**5, 10**6), chain_repeats=3,
+    rss_steps=200,
+    expression_width=100, expression_depth=40,
+    throughput_repeats=10, micrograd_throughput_repeats=5,
+)
+QUICK = Settings(
+    warmup_steps=1, fast_steps=5, micrograd_steps=1,
+    chain_depths=(10**2, 10**3, 10**4, 10**5, 10**6), chain_repeats=1,
+    rss_steps=50,
+    expression_width=100, expression_depth=20,
+    throughput_repeats=3, micrograd_throughput_repeats=1,
+)
+
+
+# ---- measuring -----------------------------------------------------------
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def collector(enabled: bool) -> Iterator[None]:
+    """Run the block with the cyclic garbage collector on or off, then put
+    it back as it was."""
+    was_enabled = gc.isenabled()
+    gc.enable() if enabled else gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable() if was_enabled else gc.disable()
+
+
+@contextmanager
+def recursion_limit(limit: int) -> Iterator[None]:
+    """Python's recursion limit set to `limit` inside the block: micrograd's
+    recursive topological sort must fail cleanly at the default limit, not
+    run into the C stack under a limit someone raised."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def timed(fn: Callable, *args):
+    """(seconds, result) of one call. The seconds are this process's CPU
+    time, not wall-clock time, so that other programs running on the machine
+    do not inflate them (everything measured here is single-threaded)."""
+    start = time.process_time()
+    result = fn(*args)
+    return time.process_time() - start, result
+
+
+def median_time(fn: Callable, repeats: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    return statistics.median(timed(fn)[0] for _ in range(repeats))
+
+
+def resident_bytes() -> int | None:
+    """This process's resident memory now (Linux), or None elsewhere."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None
+
+
+def traced_bytes(build: Callable):
+    """(bytes the result of build() holds, the result), by tracemalloc, with
+    the collector off so that nothing else is freed meanwhile."""
+    gc.collect()
+    with collector(False):
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            result = build()
+            held = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    return held, result
+
+
+# ---- formatting ----------------------------------------------------------
+
+
+def seconds(t: float) -> str:
+    if t >= 1:
+        return f"{t:.2f} s"
+    if t >= 1e-3:
+        return f"{t * 1e3:.2f} ms"
+    return f"{t * 1e6:.1f} µs"
+
+
+def megabytes(n: float) -> str:
+    return f"{n / 2**20:.1f} MB"
+
+
+def ratio(x: float) -> str:
+    return f"{x:.2f}x" if x < 10 else f"{x:.0f}x"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+class Targets:
+    """The issue's targets, each with what was measured and whether it is met
+    (None: a figure to report, with no threshold)."""
+
+    def __init__(self):
+        self.rows: list[list[str]] = []
+
+    def add(self, target: str, measured: str, met: bool | None) -> None:
+        verdict = {True: "met", False: "NOT MET", None: "reported"}[met]
+        self.rows.append([target, measured, verdict])
+        print(f"- target {target}: {measured} ({verdict})")
+
+
+def check_same(what: str, results: dict[str, list[float]], reference: str,
+               tol: float, unit: str) -> str:
+    """Every program's numbers against the reference program's, as far as
+    both go; raises if any pair differs by more than tol."""
+    ref = results[reference]
+    worst, compared = 0.0, []
+    for name, values in results.items():
+        if name == reference:
+            continue
+        n = min(len(values), len(ref))
+        diff = max(abs(a - b) for a, b in zip(values[:n], ref[:n]))
+        if not diff <= tol:
+            raise RuntimeError(
+                f"{what}: {name} differs from {reference} by {diff:.3g} (tolerance {tol:g})"
+            )
+        worst = max(worst, diff)
+        compared.append(f"{name}: {n} {unit}")
+    return (f"same {what}: yes (max diff {worst:.2g} against {reference}; "
+            + "; ".join(compared) + ")")
+
+
+# ---- 1 and 2: the moons step -------------------------------------------------
+
+# The row names; the targets and ratios refer to them.
+FLOOR = "hand-written floats (baseline.py)"
+OURS = "micrograd_scratch, as a user writes it (fused dot)"
+ELEMENTWISE = "micrograd_scratch, elementwise (micrograd's nodes)"
+MICROGRAD_ON = "micrograd 0.1.0"
+MICROGRAD_OFF = "micrograd 0.1.0, collector off"
+
+
+@dataclass
+class Run:
+    times: list[float]  # the timed steps, in order
+    losses: list[float]  # every step's loss, warm-up included
+    note: str = ""
+
+
+def train(trainers: dict[str, Callable], steps: int, warmup: int) -> dict[str, Run]:
+    """Step k of every trainer in turn, for k = 0 .. warmup + steps - 1.
+
+    Taking turns spreads any other load on the machine evenly over the
+    programs compared, so their ratio stays fair even when the times move.
+    """
+    runs = {name: Run([], []) for name in trainers}
+    for k in range(warmup + steps):
+        for name, step in trainers.items():
+            t, loss = timed(step, k)
+            runs[name].losses.append(loss)
+            if k >= warmup:
+                runs[name].times.append(t)
+    return runs
+
+
+def graph_nodes(build_loss: Callable, make_model: Callable) -> int:
+    X, ys = workloads.moons_data()
+    with collector(False):
+        nodes = workloads.count_nodes(build_loss(make_model(), X, ys))
+    gc.collect()
+    return nodes
+
+
+def bench_moons(settings: Settings, targets: Targets) -> None:
+    print("\n## 1-2. The moons training step (micrograd's demo)\n")
+    print(
+        "MLP 2-16-16-1, 100 two-moons points, hinge loss + L2 1e-4, one full-batch "
+        "step = forward over all points, loss, backward, SGD update. Every program "
+        f"starts from random.seed({workloads.SEED}) and the same points. Times are "
+        f"medians over {settings.fast_steps} consecutive steps (micrograd: "
+        f"{settings.micrograd_steps}) after {settings.warmup_steps} warm-up step(s), "
+        "from a fresh model; the first three programs take turns step by step, "
+        "micrograd runs on its own afterwards (its garbage would slow the others).\n"
+    )
+    X, ys = workloads.moons_data()
+    nodes = {
+        OURS: graph_nodes(workloads.user_loss, workloads.user_model),
+        ELEMENTWISE: graph_nodes(workloads.elementwise_loss, workloads.user_model),
+    }
+    progress(f"moons: the hand-written floor and ours, {settings.warmup_steps + settings.fast_steps} steps")
+    runs = train({
+        FLOOR: workloads.baseline_trainer(X, ys),
+        OURS: workloads.user_trainer(X, ys),
+        ELEMENTWISE: workloads.elementwise_trainer(X, ys),
+    }, settings.fast_steps, settings.warmup_steps)
+
+    if MICROGRAD is not None:
+        nodes[MICROGRAD_ON] = nodes[MICROGRAD_OFF] = graph_nodes(
+            workloads.micrograd_loss, workloads.micrograd_model)
+        for name, gc_on in [(MICROGRAD_ON, True), (MICROGRAD_OFF, False)]:
+            progress(f"moons: {name}, {settings.warmup_steps + settings.micrograd_steps} steps")
+            gc.collect()
+            with collector(gc_on):
+                trainer = workloads.micrograd_trainer(X, ys)
+                runs.update(train({name: trainer}, settings.micrograd_steps, settings.warmup_steps))
+            del trainer
+            collect_time, _ = timed(gc.collect)
+            if not gc_on:
+                runs[name].note = f"+ {seconds(collect_time)} to collect the garbage afterwards"
+
+    median = {name: statistics.median(run.times) for name, run in runs.items()}
+    floor, mg = median[FLOOR], median.get(MICROGRAD_ON)
+    rows = [[
+        name,
+        f"{nodes[name]:,}" if name in nodes else "no graph",
+        seconds(median[name]),
+        f"{seconds(run.times[0])} → {seconds(run.times[-1])}",
+        ratio(mg / median[name]) if mg else "n/a",
+        ratio(median[name] / floor),
+        run.note,
+    ] for name, run in runs.items()]
+    print(table(
+        ["program", "nodes per step", "median step", "first → last timed step",
+         "speed-up vs micrograd", "time vs hand-written", "note"], rows))
+    print()
+    losses = {name: run.losses for name, run in runs.items()}
+    print(check_same("losses", losses, FLOOR, LOSS_TOLERANCE, "steps"))
+    print()
+
+    ours, elementwise = median[OURS], median[ELEMENTWISE]
+    if mg:
+        targets.add("1. user's moons step ≥ 50x faster than micrograd",
+                    ratio(mg / ours), mg / ours >= 50)
+    targets.add("1. user's moons step ≤ 3x the hand-written floor",
+                ratio(ours / floor), ours / floor <= 3)
+    if mg:
+        targets.add("2. elementwise step ≥ 5x faster than micrograd",
+                    ratio(mg / elementwise), mg / elementwise >= 5)
+
+
+# ---- 3: a deep chain ---------------------------------------------------------
+
+
+def bench_chain(settings: Settings, targets: Targets) -> None:
+    print("\n## 3. backward() on a deep chain\n")
+    print(
+        "x = relu(relu(...relu(leaf)...)), one node per level; build and backward "
+        f"timed separately (backward: median of {settings.chain_repeats}). micrograd "
+        f"runs at Python's default recursion limit, {DEFAULT_RECURSION_LIMIT}; it is "
+        f"tried up to depth {MICROGRAD_MAX_DEPTH:,} (building its deeper chains takes "
+        "minutes and shows nothing new).\n"
+    )
+    rows, backward_times = [], {}
+    for depth in settings.chain_depths:
+        progress(f"chain: depth {depth:,}")
+        gc.collect()
+        build_time, root = timed(workloads.chain, Value, depth)
+        backward_times[depth] = median_time(root.backward, settings.chain_repeats, warmup=0)
+        del root
+        rows.append([f"{depth:,}", seconds(build_time), seconds(backward_times[depth]),
+                     f"{backward_times[depth] / depth * 1e9:.0f} ns", micrograd_chain(depth)])
+    print(table(["depth", "ours: build", "ours: backward", "backward per node",
+                 "micrograd: backward"], rows))
+    print()
+    if 10**5 in backward_times and 10**6 in backward_times:
+        growth = backward_times[10**6] / backward_times[10**5]
+        targets.add("3. backward t(10^6) / t(10^5) ≤ 20 (linear is 10), no RecursionError",
+                    f"{growth:.1f}", growth <= 20)
+
+
+DEFAULT_RECURSION_LIMIT = 1000  # CPython's
+MICROGRAD_MAX_DEPTH = 10**4
+
+
+def micrograd_chain(depth: int) -> str:
+    if MICROGRAD is None:
+        return "n/a"
+    if depth > MICROGRAD_MAX_DEPTH:
+        return "not tried"
+    root = workloads.chain(MICROGRAD.engine.Value, depth)
+    try:
+        with recursion_limit(DEFAULT_RECURSION_LIMIT):
+            t, _ = timed(root.backward)
+        result = seconds(t)
+    except RecursionError:
+        result = "RecursionError"
+    del root
+    gc.collect()  # micrograd's nodes sit in reference cycles
+    return result
+
+
+# ---- 4: memory -----------------------------------------------------------------
+
+
+def bench_memory(settings: Settings, targets: Targets) -> None:
+    print("\n## 4. Memory\n")
+    print(
+        "One moons loss graph (before backward), measured with tracemalloc. Nodes "
+        "counts the graph's new nodes (not the model's parameters). The last column "
+        "is what stays behind when the last reference to the loss is dropped with the "
+        "cyclic collector off: \"none\" means reference counting alone frees the "
+        "whole graph.\n"
+    )
+    X, ys = workloads.moons_data()
+    graphs = [
+        ("micrograd_scratch, as a user builds it (fused dot)",
+         workloads.user_model, workloads.user_loss),
+        ("micrograd_scratch, elementwise (micrograd's nodes)",
+         workloads.user_model, workloads.elementwise_loss),
+    ]
+    if MICROGRAD is not None:
+        graphs.append(("micrograd 0.1.0", workloads.micrograd_model, workloads.micrograd_loss))
+
+    rows, per_node = [], {}
+    for name, make_model, build_loss in graphs:
+        progress(f"memory: {name}")
+        model = make_model()
+        held, loss = traced_bytes(lambda: build_loss(model, X, ys))
+        nodes = workloads.count_nodes(loss) - len(model.parameters())
+        per_node[name] = held / nodes
+        garbage = cyclic_garbage(model, build_loss, X, ys)
+        rows.append([name, f"{nodes:,}", megabytes(held), f"{held / nodes:.0f}", garbage])
+        del loss, model
+        gc.collect()
+    print(table(["graph", "nodes", "memory", "bytes per node",
+                 "left for the cyclic collector after `del loss`"], rows))
+    print()
+    if MICROGRAD is not None:
+        ours = per_node["micrograd_scratch, elementwise (micrograd's nodes)"]
+        theirs = per_node["micrograd 0.1.0"]
+        targets.add("4. bytes per node ≤ 1/3 of micrograd's (same graph)",
+                    f"{ours:.0f} vs {theirs:.0f} = 1/{theirs / ours:.1f}", ours <= theirs / 3)
+
+    progress(f"memory: resident memory over {settings.rss_steps} training steps")
+    X, ys = workloads.moons_data()
+    step = workloads.user_trainer(X, ys)
+    rss = []
+    for k in range(settings.rss_steps):
+        step(k)
+        rss.append(resident_bytes())
+    if rss[0] is None:
+        print("Resident memory: n/a (this system has no /proc/self/statm).")
+        return
+    warm = min(10, len(rss) - 1)  # after a few steps every cache and arena is in place
+    growth = rss[-1] - rss[warm]
+    print(
+        f"Resident memory while training (micrograd_scratch, as a user writes it): "
+        f"{megabytes(rss[0])} after step 1, {megabytes(rss[warm])} after step {warm + 1}, "
+        f"{megabytes(rss[-1])} after step {len(rss)}, at most {megabytes(max(rss))}."
+    )
+    print()
+    targets.add(f"4. resident memory flat over {settings.rss_steps} steps",
+                f"{growth / 2**20:+.2f} MB from step {warm + 1} to {len(rss)}",
+                growth <= 2**20)
+
+
+def cyclic_garbage(model, build_loss, X, ys) -> str:
+    """What building a loss graph and dropping it leaves for the cyclic
+    collector: the objects gc.collect() then finds, and the memory it frees.
+    Reference counting frees everything else the moment `loss` goes."""
+    gc.collect()
+    with collector(False):
+        tracemalloc.start()
+        try:
+            loss = build_loss(model, X, ys)
+            del loss
+            held = tracemalloc.get_traced_memory()[0]
+            found = gc.collect()
+            freed = held - tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+    # (gc.collect also empties CPython's free-lists of recently freed
+    # tuples and floats, so `freed` is only telling when cycles were found.)
+    return f"{found:,} objects, {megabytes(freed)}" if found else "none"
+
+
+# ---- 5: throughput ------------------------------------------------------------
+
+
+def bench_throughput(settings: Settings, targets: Targets) -> None:
+    width, depth = settings.expression_width, settings.expression_depth
+    recipe = workloads.expression_recipe(width, depth)
+    data = workloads.expression_leaves(width)
+    print("\n## 5. Scalar-graph throughput\n")
+    print(
+        f"A fixed random expression graph ({width} leaves, {depth} layers of {width} "
+        "nodes, each a*b, (a+b)/2, (a-b)/2 or relu(a*b) of two nodes of the layer below, "
+        "summed at the top), built and back-propagated from fresh leaves each time; "
+        "nodes per second = the graph's nodes / (forward + backward).\n"
+    )
+
+    # (name, make a leaf, a node's number, a leaf's gradient as a float)
+    libraries = [("micrograd_scratch", Value, lambda v: v.data, lambda leaf: leaf.grad)]
+    if MICROGRAD is not None:
+        libraries.append(("micrograd 0.1.0", MICROGRAD.engine.Value,
+                          lambda v: v.data, lambda leaf: leaf.grad))
+    if TORCH is not None:
+        libraries.append((f"PyTorch {TORCH.__version__}, 0-d float64 tensors",
+                          workloads.torch_leaf, lambda t: t.item(), torch_grad))
+
+    nodes = workloads.count_nodes(workloads.build_expression([Value(x) for x in data], recipe))
+    times, numbers = {}, {}
+    for name, make_leaf, number, grad_of in libraries:
+        progress(f"throughput: {name}")
+
+        def forward_backward():
+            leaves = [make_leaf(x) for x in data]
+            root = workloads.build_expression(leaves, recipe)
+            root.backward()
+            return [number(root)] + [grad_of(leaf) for leaf in leaves]
+
+        numbers[name] = forward_backward()
+        repeats = (settings.micrograd_throughput_repeats if name.startswith("micrograd 0")
+                   else settings.throughput_repeats)
+        times[name] = median_time(forward_backward, repeats, warmup=0)
+        gc.collect()
+
+    mg = times.get("micrograd 0.1.0")
+    rows = [[name, f"{nodes:,}", seconds(t), f"{nodes / t:,.0f}", ratio(mg / t) if mg else "n/a"]
+            for name, t in times.items()]
+    print(table(["library", "nodes", "forward + backward", "nodes per second",
+                 "speed-up vs micrograd"], rows))
+    print()
+    print(check_same("root value and leaf gradients", numbers, "micrograd_scratch", 1e-12,
+                     "numbers"))
+    print()
+    if mg:
+        targets.add("5. scalar-graph throughput vs micrograd",
+                    ratio(mg / times["micrograd_scratch"]), None)
+
+
+def torch_grad(leaf) -> float:
+    return 0.0 if leaf.grad is None else leaf.grad.item()  # None: not in the graph
+
+
+# ---- the report ------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return (
+        f"- machine: {cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}\n"
+        f"- Python {platform.python_version()} ({platform.python_implementation()})\n"
+        f"- load average at the start (1, 5, 15 min): {load}"
+    )
+
+
+def libraries() -> str:
+    found = ["micrograd_scratch (this checkout)"]
+    missing = []
+    if MICROGRAD is not None:
+        found.append("micrograd 0.1.0")
+    else:
+        missing.append("micrograd (pip install micrograd==0.1.0)")
+    if TORCH is not None:
+        found.append(f"torch {TORCH.__version__}")
+    else:
+        missing.append("torch (pip install torch)")
+    line = "- compared: " + ", ".join(found)
+    if missing:
+        line += "\n- missing, their rows are left out: " + ", ".join(missing)
+    return line
+
+
+def profile_moons(steps: int = 20) -> None:
+    """Where our moons step spends its time: each phase timed on its own
+    (median over steps), then cProfile's view of the same steps."""
+    X, ys = workloads.moons_data()
+    model = workloads.user_model()
+    params = model.parameters()
+    optimizer = SGD(params, lr=0.1)
+    phases: dict[str, list[float]] = {}
+
+    def phase(name: str, fn: Callable, *args):
+        t, result = timed(fn, *args)
+        phases.setdefault(name, []).append(t)
+        return result
+
+    def forward_paused():
+        with collector(False):
+            return [model(x) for x in X]
+
+    def step() -> None:
+        scores = phase("forward: model(x) for the 100 points", lambda: [model(x) for x in X])
+        phase("  (the same with the cyclic collector off)", forward_paused)
+        loss = phase("loss: hinge(scores, ys) + l2(params, alpha)",
+                     lambda: hinge(scores, ys) + l2(params, workloads.ALPHA))
+        phase("optimizer.zero_grad()", optimizer.zero_grad)
+        phase("  (topological_order(loss) alone, for comparison)", topological_order, loss)
+        phase("loss.backward()", loss.backward)
+        phase("optimizer.step()", optimizer.step)
+
+    step()  # warm-up
+    phases.clear()
+    for _ in range(steps):
+        step()
+    medians = {name: statistics.median(times) for name, times in phases.items()}
+    counted = sum(t for name, t in medians.items() if not name.startswith("  ("))
+    print(f"# Where the moons step spends its time (micrograd_scratch, median of {steps} steps)\n")
+    print(table(["phase", "median", "share of the step"],
+                [[name, seconds(t), "" if name.startswith("  (") else f"{t / counted:.0%}"]
+                 for name, t in medians.items()]))
+    print(f"\nThe step: {seconds(counted)}.\n")
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(steps):
+        step()
+    profiler.disable()
+    print(f"# cProfile of the same {steps} steps (its overhead inflates small functions)\n")
+    print("```")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(20)
+    print("```")
+
+
+# The deep chain goes last: the memory it used stays in the process.
+SECTIONS = {
+    "moons": bench_moons,
+    "memory": bench_memory,
+    "throughput": bench_throughput,
+    "chain": bench_chain,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats: under a minute")
+    parser.add_argument("--only", choices=list(SECTIONS), action="append",
+                        help="run only this section (may be repeated)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile our moons step with cProfile instead of benchmarking")
+    args = parser.parse_args(argv)
+
+    if args.profile:
+        profile_moons()
+        return 0
+    settings = QUICK if args.quick else FULL
+    start = time.perf_counter()
+    print(f"# micrograd_scratch benchmarks ({'--quick' if args.quick else 'full run'})\n")
+    print(machine())
+    print(libraries())
+    targets = Targets()
+    for name in args.only or SECTIONS:
+        section_start = time.perf_counter()
+        SECTIONS[name](settings, targets)
+        progress(f"{name}: {time.perf_counter() - section_start:.0f} s")
+    print("\n## Targets\n")
+    print(table(["target (issue 4)", "measured", "met"], targets.rows))
+    print(f"\nTotal time {time.perf_counter() - start:.0f} s (wall clock).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
