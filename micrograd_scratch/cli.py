@@ -213,8 +213,18 @@ GATES = {"and": operator.and_, "or": operator.or_, "xor": operator.xor}
 # ---- the parser -----------------------------------------------------------
 
 
+class OneLineErrors(argparse.ArgumentParser):
+    """argparse, with the reason for a usage error kept on one line: a reason
+    that echoes what was typed ("unrecognized arguments: ...") shows a
+    newline, a tab or a terminal escape as \\n, \\t, \\x1b instead of
+    obeying it. Subcommand parsers inherit the class."""
+
+    def error(self, message: str):
+        super().error("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrors(
         prog=PROG,
         description="Deep learning from scratch, in pure Python: train small networks "
         "built on a scalar autograd engine.",
