@@ -51,6 +51,7 @@ import stat
 import tempfile
 from typing import Union
 
+from .engine import Value
 from .nn import ACTIVATIONS, MLP, Layer, Module, Neuron
 
 __all__ = [
@@ -76,7 +77,7 @@ class ModelFileError(ValueError):
 # ---- names and the in-memory state -------------------------------------
 
 
-def named_parameters(model: Module) -> list[tuple[str, object]]:
+def named_parameters(model: Module) -> list[tuple[str, Value]]:
     """(name, parameter) pairs in `model.parameters()` order.
 
     Names describe where a parameter sits inside `model` ("L0.N3.w1" is
