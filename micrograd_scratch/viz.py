@@ -417,8 +417,8 @@ def _edge_flows(plan: _Plan, grads: dict) -> dict:
     """{(node, k): gradient sent back along the k-th input edge of node}."""
     flows = {}
     for v in plan.nodes:
-        if not v._prev:
-            continue
+        if v._backward is None:
+            continue  # a leaf (or a hand-made node without a rule): nothing flows back
         g = grads.get(v, 0.0)
         try:
             terms = _box_terms(plan, v, g) if plan.is_box(v) else _local_terms(v, g)
@@ -671,6 +671,8 @@ def draw(
     collapse  with model=, draw each neuron as one box, act(w·x + b).
     grad_view after backward(): shade nodes and edges by |gradient|.
     max_nodes refuse (GraphTooLarge) a graph with more nodes than this.
+    legend    add a legend of the kinds of node drawn.
+    title     a line of text above the graph.
 
     The result shows itself in Jupyter; write it with `render(graph, path)`.
     """
@@ -712,7 +714,7 @@ def backward_frames(
     # The backward pass, one step at a time (as engine._backprop does it).
     grads = {v: 0.0 for v in plan.order}
     grads[root] = 1.0
-    ops = [v for v in reversed(plan.order) if v._prev]
+    ops = [v for v in reversed(plan.order) if v._backward is not None]
     total_steps = len(ops)
     frames = [
         _build(plan, dict(grads), grad_view=False, legend=True,

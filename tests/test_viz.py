@@ -577,3 +577,12 @@ def test_grad_view_survives_nan_and_inf_gradients():
     assert "grad nan" in src and "grad inf" in src
     f = fills(src)
     assert f["n0"] == f["n2"] == min(f.values())  # the anomalies get the darkest shade
+
+
+def test_a_hand_made_node_without_a_rule_is_drawn_without_gradient_flow(tmp_path):
+    a = Value(2.0, label="a")
+    odd = Value(5.0, (a,), "mystery")  # built by hand: inputs but no backward rule
+    src = draw(odd, grad_view=True).source
+    assert "label=<mystery>" in src
+    paths = backward_frames(odd, tmp_path, format="dot")
+    assert len(paths) == 2  # the seed and the end: no rule to run in between
