@@ -522,10 +522,10 @@ def _gradients(root: Value, create_graph: bool) -> dict:
         else:
             terms = rule(g, node.data, *[x.data for x in inputs])
         for i, (x, term) in enumerate(zip(inputs, terms)):
-            if _anomaly_mode:
-                _check_gradient(node, i, term)
             before = grads.get(x)
             grads[x] = term if before is None else before + term
+            if _anomaly_mode:  # the sum too: two finite terms can add up to inf
+                _check_gradient(node, i, grads[x])
     return grads
 
 
