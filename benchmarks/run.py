@@ -30,6 +30,7 @@ import time
 import tracemalloc
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Callable, Iterator
 
 if __package__ in (None, ""):  # run as a script: make the checkout importable
@@ -40,7 +41,7 @@ from micrograd_scratch.losses import hinge, l2  # noqa: E402
 from micrograd_scratch.optim import SGD  # noqa: E402
 
 from benchmarks import workloads  # noqa: E402
-from benchmarks.workloads import MICROGRAD, TORCH  # noqa: E402
+from benchmarks.workloads import MICROGRAD, TORCH_INSTALLED  # noqa: E402
 
 # The moons programs must agree on every step's loss to this much (issue 4).
 LOSS_TOLERANCE = 1e-9
@@ -69,7 +70,7 @@ FULL = Settings(
 )
 QUICK = Settings(
     warmup_steps=1, fast_steps=5, micrograd_steps=1,
-    chain_depths=(10**2, 10**3, 10**4, 10**5, 10**6), chain_repeats=1,
+    chain_depths=(10**2, 10**3, 10**4, 10**5, 10**6), chain_repeats=3,
     rss_steps=50,
     expression_width=100, expression_depth=20,
     throughput_repeats=3, micrograd_throughput_repeats=1,
@@ -117,9 +118,7 @@ def timed(fn: Callable, *args):
     return time.process_time() - start, result
 
 
-def median_time(fn: Callable, repeats: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
+def median_time(fn: Callable, repeats: int) -> float:
     return statistics.median(timed(fn)[0] for _ in range(repeats))
 
 
@@ -202,6 +201,8 @@ def check_same(what: str, results: dict[str, list[float]], reference: str,
             )
         worst = max(worst, diff)
         compared.append(f"{name}: {n} {unit}")
+    if not compared:
+        return f"same {what}: nothing to compare {reference} with"
     return (f"same {what}: yes (max diff {worst:.2g} against {reference}; "
             + "; ".join(compared) + ")")
 
@@ -331,7 +332,7 @@ def bench_chain(settings: Settings, targets: Targets) -> None:
         progress(f"chain: depth {depth:,}")
         gc.collect()
         build_time, root = timed(workloads.chain, Value, depth)
-        backward_times[depth] = median_time(root.backward, settings.chain_repeats, warmup=0)
+        backward_times[depth] = median_time(root.backward, settings.chain_repeats)
         del root
         rows.append([f"{depth:,}", seconds(build_time), seconds(backward_times[depth]),
                      f"{backward_times[depth] / depth * 1e9:.0f} ns", micrograd_chain(depth)])
@@ -461,23 +462,25 @@ def bench_throughput(settings: Settings, targets: Targets) -> None:
     print(
         f"A fixed random expression graph ({width} leaves, {depth} layers of {width} "
         "nodes, each a*b, (a+b)/2, (a-b)/2 or relu(a*b) of two nodes of the layer below, "
-        "summed at the top), built and back-propagated from fresh leaves each time; "
-        "nodes per second = the graph's nodes / (forward + backward).\n"
+        "summed at the top), built and back-propagated from fresh leaves each time, "
+        "after a gc.collect(); nodes per second = the graph's nodes / (forward + backward), "
+        "median of the repeats.\n"
     )
 
-    # (name, make a leaf, a node's number, a leaf's gradient as a float)
-    libraries = [("micrograd_scratch", Value, lambda v: v.data, lambda leaf: leaf.grad)]
+    # (name, a function giving the leaf maker, a node's number, a leaf's gradient)
+    libraries = [("micrograd_scratch", lambda: Value, value_data, value_grad)]
     if MICROGRAD is not None:
-        libraries.append(("micrograd 0.1.0", MICROGRAD.engine.Value,
-                          lambda v: v.data, lambda leaf: leaf.grad))
-    if TORCH is not None:
-        libraries.append((f"PyTorch {TORCH.__version__}, 0-d float64 tensors",
-                          workloads.torch_leaf, lambda t: t.item(), torch_grad))
+        libraries.append(("micrograd 0.1.0", lambda: MICROGRAD.engine.Value,
+                          value_data, value_grad))
+    if TORCH_INSTALLED:  # last, as torch is imported only then (see workloads)
+        libraries.append((f"PyTorch {version('torch')}, 0-d float64 tensors",
+                          workloads.torch_leaf_maker, lambda t: t.item(), torch_grad))
 
     nodes = workloads.count_nodes(workloads.build_expression([Value(x) for x in data], recipe))
     times, numbers = {}, {}
-    for name, make_leaf, number, grad_of in libraries:
+    for name, leaf_maker, number, grad_of in libraries:
         progress(f"throughput: {name}")
+        make_leaf = leaf_maker()
 
         def forward_backward():
             leaves = [make_leaf(x) for x in data]
@@ -488,8 +491,11 @@ def bench_throughput(settings: Settings, targets: Targets) -> None:
         numbers[name] = forward_backward()
         repeats = (settings.micrograd_throughput_repeats if name.startswith("micrograd 0")
                    else settings.throughput_repeats)
-        times[name] = median_time(forward_backward, repeats, warmup=0)
-        gc.collect()
+        samples = []
+        for _ in range(repeats):
+            gc.collect()  # from a clean heap each time: micrograd's last graph is garbage
+            samples.append(timed(forward_backward)[0])
+        times[name] = statistics.median(samples)
 
     mg = times.get("micrograd 0.1.0")
     rows = [[name, f"{nodes:,}", seconds(t), f"{nodes / t:,.0f}", ratio(mg / t) if mg else "n/a"]
@@ -503,6 +509,14 @@ def bench_throughput(settings: Settings, targets: Targets) -> None:
     if mg:
         targets.add("5. scalar-graph throughput vs micrograd",
                     ratio(mg / times["micrograd_scratch"]), None)
+
+
+def value_data(v) -> float:
+    return v.data
+
+
+def value_grad(leaf) -> float:
+    return leaf.grad
 
 
 def torch_grad(leaf) -> float:
@@ -531,11 +545,11 @@ def libraries() -> str:
     found = ["micrograd_scratch (this checkout)"]
     missing = []
     if MICROGRAD is not None:
-        found.append("micrograd 0.1.0")
+        found.append(f"micrograd {version('micrograd')}")
     else:
         missing.append("micrograd (pip install micrograd==0.1.0)")
-    if TORCH is not None:
-        found.append(f"torch {TORCH.__version__}")
+    if TORCH_INSTALLED:
+        found.append(f"torch {version('torch')}")
     else:
         missing.append("torch (pip install torch)")
     line = "- compared: " + ", ".join(found)
@@ -627,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
         SECTIONS[name](settings, targets)
         progress(f"{name}: {time.perf_counter() - section_start:.0f} s")
     print("\n## Targets\n")
-    print(table(["target (issue 4)", "measured", "met"], targets.rows))
+    print(table(["target (issue 4)", "measured", "met"], sorted(targets.rows)))
     print(f"\nTotal time {time.perf_counter() - start:.0f} s (wall clock).")
     return 0
 

@@ -19,14 +19,15 @@ same data, so `run.py` can check that they produce the same numbers.
    throughput, built by the same code for micrograd_scratch, micrograd and
    PyTorch 0-d tensors.
 
-micrograd and torch are optional: `MICROGRAD` and `TORCH` are None when
-they are not installed, and run.py leaves their rows out.
+micrograd and torch are optional: `MICROGRAD` is None and `TORCH_INSTALLED`
+false when they are not installed, and run.py leaves their rows out.
 
 Source: Karpathy's micrograd `demo.ipynb` (the moons workload).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from typing import Callable
 
@@ -44,18 +45,16 @@ try:
 except ImportError:
     MICROGRAD = None
 
-try:
-    import torch
-
-    TORCH = torch
-except ImportError:
-    TORCH = None
+# torch is imported late, by `torch_leaf_maker`, just before its rows run:
+# importing it creates some 150,000 objects that the cyclic collector would
+# rescan during every program measured after it, micrograd's above all.
+TORCH_INSTALLED = importlib.util.find_spec("torch") is not None
 
 __all__ = [
     "SEED", "ALPHA", "SIZES", "moons_data", "count_nodes",
     "user_model", "micrograd_model", "user_loss", "elementwise_loss", "micrograd_loss",
     "user_trainer", "elementwise_trainer", "micrograd_trainer", "baseline_trainer",
-    "chain", "expression_recipe", "build_expression", "torch_leaf",
+    "chain", "expression_recipe", "expression_leaves", "build_expression", "torch_leaf_maker",
 ]
 
 SEED = 1337  # the demo's random.seed(1337)
@@ -239,6 +238,9 @@ def build_expression(leaves: list, recipe):
     return sum(layer)
 
 
-def torch_leaf(x: float):
-    """A 0-d float64 tensor that wants its gradient: PyTorch's Value."""
-    return TORCH.tensor(x, dtype=TORCH.float64, requires_grad=True)
+def torch_leaf_maker() -> Callable:
+    """A function making a 0-d float64 tensor that wants its gradient,
+    PyTorch's counterpart of Value(x)."""
+    import torch
+
+    return lambda x: torch.tensor(x, dtype=torch.float64, requires_grad=True)

@@ -102,7 +102,7 @@ def test_expression_graph_is_the_same_in_torch():
     ours = [Value(x) for x in data]
     root = workloads.build_expression(ours, recipe)
     root.backward()
-    tensors = [workloads.torch_leaf(x) for x in data]
+    tensors = [workloads.torch_leaf_maker()(x) for x in data]
     troot = workloads.build_expression(tensors, recipe)
     troot.backward()
     assert isinstance(troot, torch.Tensor)
