@@ -89,11 +89,18 @@ def collector(enabled: bool) -> Iterator[None]:
     """Run the block with the cyclic garbage collector on or off, then put
     it back as it was."""
     was_enabled = gc.isenabled()
-    gc.enable() if enabled else gc.disable()
+    _set_collector(enabled)
     try:
         yield
     finally:
-        gc.enable() if was_enabled else gc.disable()
+        _set_collector(was_enabled)
+
+
+def _set_collector(enabled: bool) -> None:
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
 
 
 @contextmanager
@@ -184,10 +191,15 @@ class Targets:
         print(f"- target {target}: {measured} ({verdict})")
 
 
+class ProgramsDisagree(RuntimeError):
+    """Two programs that should compute the same numbers do not: their
+    times would not be comparable, so the run stops."""
+
+
 def check_same(what: str, results: dict[str, list[float]], reference: str,
                tol: float, unit: str) -> str:
     """Every program's numbers against the reference program's, as far as
-    both go; raises if any pair differs by more than tol."""
+    both go; raises ProgramsDisagree if any pair differs by more than tol."""
     ref = results[reference]
     worst, compared = 0.0, []
     for name, values in results.items():
@@ -196,7 +208,7 @@ def check_same(what: str, results: dict[str, list[float]], reference: str,
         n = min(len(values), len(ref))
         diff = max(abs(a - b) for a, b in zip(values[:n], ref[:n]))
         if not diff <= tol:
-            raise RuntimeError(
+            raise ProgramsDisagree(
                 f"{what}: {name} differs from {reference} by {diff:.3g} (tolerance {tol:g})"
             )
         worst = max(worst, diff)
@@ -256,20 +268,25 @@ def bench_moons(settings: Settings, targets: Targets) -> None:
         f"starts from random.seed({workloads.SEED}) and the same points. Times are "
         f"medians over {settings.fast_steps} consecutive steps (micrograd: "
         f"{settings.micrograd_steps}) after {settings.warmup_steps} warm-up step(s), "
-        "from a fresh model; the first three programs take turns step by step, "
-        "micrograd runs on its own afterwards (its garbage would slow the others).\n"
+        "from a fresh model. The first two programs take turns step by step; the "
+        "others run on their own afterwards (their big graphs would set off the cyclic "
+        "collector inside the light programs' steps).\n"
     )
     X, ys = workloads.moons_data()
     nodes = {
         OURS: graph_nodes(workloads.user_loss, workloads.user_model),
         ELEMENTWISE: graph_nodes(workloads.elementwise_loss, workloads.user_model),
     }
-    progress(f"moons: the hand-written floor and ours, {settings.warmup_steps + settings.fast_steps} steps")
+    steps = settings.warmup_steps + settings.fast_steps
+    progress(f"moons: the hand-written floor and ours, {steps} steps")
     runs = train({
         FLOOR: workloads.baseline_trainer(X, ys),
         OURS: workloads.user_trainer(X, ys),
-        ELEMENTWISE: workloads.elementwise_trainer(X, ys),
     }, settings.fast_steps, settings.warmup_steps)
+    progress(f"moons: {ELEMENTWISE}, {steps} steps")
+    gc.collect()
+    runs.update(train({ELEMENTWISE: workloads.elementwise_trainer(X, ys)},
+                      settings.fast_steps, settings.warmup_steps))
 
     if MICROGRAD is not None:
         nodes[MICROGRAD_ON] = nodes[MICROGRAD_OFF] = graph_nodes(
@@ -280,10 +297,13 @@ def bench_moons(settings: Settings, targets: Targets) -> None:
             with collector(gc_on):
                 trainer = workloads.micrograd_trainer(X, ys)
                 runs.update(train({name: trainer}, settings.micrograd_steps, settings.warmup_steps))
-            del trainer
-            collect_time, _ = timed(gc.collect)
+                del trainer
+                # Inside the block: switching the collector back on would
+                # collect all of this garbage at the next allocation, untimed.
+                collect_time, _ = timed(gc.collect)
             if not gc_on:
-                runs[name].note = f"+ {seconds(collect_time)} to collect the garbage afterwards"
+                runs[name].note = (f"+ {seconds(collect_time)} to collect the garbage of "
+                                   f"{settings.warmup_steps + settings.micrograd_steps} steps afterwards")
 
     median = {name: statistics.median(run.times) for name, run in runs.items()}
     floor, mg = median[FLOOR], median.get(MICROGRAD_ON)
@@ -598,12 +618,14 @@ def profile_moons(steps: int = 20) -> None:
                  for name, t in medians.items()]))
     print(f"\nThe step: {seconds(counted)}.\n")
 
+    trainer = workloads.user_trainer(X, ys)
+    trainer(0)  # warm-up
     profiler = cProfile.Profile()
     profiler.enable()
-    for _ in range(steps):
-        step()
+    for k in range(1, steps + 1):
+        trainer(k)
     profiler.disable()
-    print(f"# cProfile of the same {steps} steps (its overhead inflates small functions)\n")
+    print(f"# cProfile of {steps} plain steps (its overhead inflates small functions)\n")
     print("```")
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(20)
     print("```")
@@ -638,7 +660,11 @@ def main(argv: list[str] | None = None) -> int:
     targets = Targets()
     for name in args.only or SECTIONS:
         section_start = time.perf_counter()
-        SECTIONS[name](settings, targets)
+        try:
+            SECTIONS[name](settings, targets)
+        except ProgramsDisagree as error:
+            print(f"run.py: stopped, the programs compared disagree: {error}", file=sys.stderr)
+            return 1
         progress(f"{name}: {time.perf_counter() - section_start:.0f} s")
     print("\n## Targets\n")
     print(table(["target (issue 4)", "measured", "met"], sorted(targets.rows)))

@@ -54,6 +54,7 @@ __all__ = [
     "SEED", "ALPHA", "SIZES", "moons_data", "count_nodes",
     "user_model", "micrograd_model", "user_loss", "elementwise_loss", "micrograd_loss",
     "user_trainer", "elementwise_trainer", "micrograd_trainer", "baseline_trainer",
+    "demo_loss", "demo_step", "demo_learning_rate", "elementwise_forward",
     "chain", "expression_recipe", "expression_leaves", "build_expression", "torch_leaf_maker",
 ]
 

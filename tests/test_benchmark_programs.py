@@ -112,7 +112,7 @@ def test_expression_graph_is_the_same_in_torch():
 
 def test_check_same_stops_the_run_on_a_mismatch():
     results = {"a": [1.0, 2.0], "b": [1.0, 2.0 + 1e-6]}
-    with pytest.raises(RuntimeError, match="b differs from a by 1e-06"):
+    with pytest.raises(run.ProgramsDisagree, match="b differs from a by 1e-06"):
         run.check_same("losses", results, "a", 1e-9, "steps")
     assert run.check_same("losses", {"a": [1.0], "b": [1.0]}, "a", 1e-9, "steps").startswith(
         "same losses: yes"
