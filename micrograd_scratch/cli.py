@@ -93,6 +93,12 @@ def positive_float(text: str) -> float:
     return x
 
 
+# A scalar network this large already takes minutes a step; past it, a typo
+# (16000 for 16) would fill the memory before the first epoch.
+MAX_LAYER_SIZE = 1024
+MAX_HIDDEN_LAYERS = 16
+
+
 def layer_sizes(text: str) -> list[int]:
     """Hidden layer sizes, comma-separated: "16,16" -> [16, 16]."""
     sizes = []
@@ -110,7 +116,16 @@ def layer_sizes(text: str) -> list[int]:
             ) from None
         if n < 1:
             raise argparse.ArgumentTypeError(f"layer size {n} in {text!r} must be at least 1")
+        if n > MAX_LAYER_SIZE:
+            raise argparse.ArgumentTypeError(
+                f"layer size {n} in {text!r} is too large for a scalar engine "
+                f"(at most {MAX_LAYER_SIZE})"
+            )
         sizes.append(n)
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise argparse.ArgumentTypeError(
+            f"{len(sizes)} hidden layers in {text!r}; at most {MAX_HIDDEN_LAYERS}"
+        )
     return sizes
 
 

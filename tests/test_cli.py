@@ -193,6 +193,8 @@ BAD_ARGUMENTS = [
     ["xor", "--hidden", "a"],
     ["xor", "--hidden", ""],
     ["xor", "--hidden", "16,"],
+    ["xor", "--hidden", "100000000"],
+    ["train", "--hidden", ",".join(["4"] * 17)],
     ["xor", "--seed", "1.5"],
     ["xor", "--seed", "abc"],
     ["perceptron", "--gate", "nand"],
@@ -215,6 +217,8 @@ def test_bad_arguments_get_usage_and_exit_2(capsys, argv):
 def test_bad_values_are_named_in_the_message(capsys):
     err = run_cli(capsys, "xor", "--hidden", "16,,16")[2]
     assert "argument --hidden: empty layer size in '16,,16'" in err
+    err = run_cli(capsys, "xor", "--hidden", "16,100000000")[2]
+    assert "layer size 100000000 in '16,100000000' is too large for a scalar engine (at most 1024)" in err
     err = run_cli(capsys, "xor", "--epochs", "0")[2]
     assert "argument --epochs: must be at least 1, got 0" in err
     err = run_cli(capsys, "train", "--dataset", "mnist")[2]
