@@ -82,12 +82,17 @@ def positive_int(text: str) -> int:
     return n
 
 
-def positive_float(text: str) -> float:
-    """A finite number > 0: learning rates."""
+def number(text: str) -> float:
+    """Any float, nan and inf included; the types below narrow it."""
     try:
-        x = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0: learning rates."""
+    x = number(text)
     if not 0 < x < math.inf:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
     return x
@@ -129,13 +134,23 @@ def layer_sizes(text: str) -> list[int]:
     return sizes
 
 
-def plot_file(text: str) -> str:
-    """A figure to write: a .png or .svg file in a folder that exists."""
-    suffix = os.path.splitext(text)[1].lower()
-    if suffix not in FORMATS:
-        raise argparse.ArgumentTypeError(
-            f"cannot write {text!r}: the file name must end in {' or '.join(FORMATS)}"
-        )
+def output_file(formats: Sequence[str]) -> Callable[[str], str]:
+    """The type of an option that names a file to write, ending in one of
+    `formats` (".png", ...), in a folder that exists."""
+
+    def check(text: str) -> str:
+        if os.path.splitext(text)[1].lower() not in formats:
+            allowed = ", ".join(formats[:-1]) + " or " + formats[-1]
+            raise argparse.ArgumentTypeError(
+                f"cannot write {text!r}: the file name must end in {allowed}"
+            )
+        return in_existing_folder(text)
+
+    return check
+
+
+def in_existing_folder(text: str) -> str:
+    """A file to write later, in a folder that exists now."""
     folder = os.path.dirname(text) or "."
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
@@ -144,10 +159,7 @@ def plot_file(text: str) -> str:
 
 def finite_float(text: str) -> float:
     """Any finite number: a network's inputs."""
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    x = number(text)
     if not math.isfinite(x):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
     return x
@@ -155,9 +167,7 @@ def finite_float(text: str) -> float:
 
 def model_out_file(text: str) -> str:
     """Where --save writes the model: checked now, not after the training."""
-    folder = os.path.dirname(text) or "."
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
+    in_existing_folder(text)
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
     if os.path.exists(text) and not os.path.isfile(text):
@@ -333,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="run backward() first: each box shows d(output)/d(box)")
     draw.add_argument("--grad-view", action="store_true",
                       help="shade boxes and edges by the size of the gradient (implies --backward)")
-    draw.add_argument("-o", "--output", type=graph_file, default="graph.svg", metavar="FILE",
+    draw.add_argument("-o", "--output", type=output_file(viz.FORMATS), default="graph.svg", metavar="FILE",
                       help="the file to write: .svg, .png, .pdf, or .dot/.gv for the DOT "
                       "source (default: %(default)s)")
     draw.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
@@ -390,12 +400,12 @@ def _add_training_options(parser, *, hidden, activation, loss=None, lr=None, epo
         f"`{PROG} predict --model FILE X1 X2`)",
     )
     parser.add_argument(
-        "--plot", type=plot_file, default=None, metavar="FILE",
+        "--plot", type=output_file(FORMATS), default=None, metavar="FILE",
         help="after training, write the loss curve and the decision boundary to FILE "
         f"(.png or .svg; needs matplotlib: {INSTALL_HINT})",
     )
     parser.add_argument(
-        "--graph", type=graph_file, default=None, metavar="FILE",
+        "--graph", type=output_file(viz.FORMATS), default=None, metavar="FILE",
         help="after training, draw the network's forward pass on the first example, one box "
         "per neuron, shaded by the gradient of its loss (.svg, .png, .pdf or .dot)",
     )
@@ -632,19 +642,6 @@ def assignment(text: str) -> tuple[str, float]:
     except expr.ExpressionError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return name, value
-
-
-def graph_file(text: str) -> str:
-    """A drawing to write: .svg, .png, .pdf, .dot or .gv in a folder that exists."""
-    suffix = os.path.splitext(text)[1].lower()
-    if suffix not in viz.FORMATS:
-        raise argparse.ArgumentTypeError(
-            f"cannot write {text!r}: the file name must end in {', '.join(viz.FORMATS)}"
-        )
-    folder = os.path.dirname(text) or "."
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
-    return text
 
 
 def cmd_draw(args) -> int:

@@ -169,7 +169,7 @@ def test_refused_expressions_are_usage_errors(capsys, tmp_path, expression, reas
         (["log(x)", "--set", "x=-2"], "log(-2.0): log is only defined for x > 0"),
         (["x / y", "--set", "x=1", "y=0"], "division by zero"),
         (["9**9**9"], "overflows a float"),
-        (["x", "--set", "x=1", "-o", "g.jpg"], "must end in .svg, .png, .pdf, .dot, .gv"),
+        (["x", "--set", "x=1", "-o", "g.jpg"], "must end in .svg, .png, .pdf, .dot or .gv"),
         (["x", "--set", "x=1", "-o", "no/such/dir/g.svg"], "no folder"),
         (["x", "--set", "x=1", "--rankdir", "XY"], "invalid choice"),
         (["x", "--set", "x=1", "--max-nodes", "0"], "must be at least 1"),
