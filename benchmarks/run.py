@@ -29,7 +29,7 @@ import sys
 import time
 import tracemalloc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Callable, Iterator
 
@@ -225,30 +225,57 @@ def check_same(what: str, results: dict[str, list[float]], reference: str,
 FLOOR = "hand-written floats (baseline.py)"
 OURS = "micrograd_scratch, as a user writes it (fused dot)"
 ELEMENTWISE = "micrograd_scratch, elementwise (micrograd's nodes)"
-MICROGRAD_ON = "micrograd 0.1.0"
+MICROGRAD_ON = "micrograd 0.1.0 (step + collecting its garbage)"
 MICROGRAD_OFF = "micrograd 0.1.0, collector off"
+MICROGRAD_RUN = "micrograd 0.1.0, consecutive steps on its own"
+
+
+@dataclass
+class Program:
+    step: Callable[[int], float]  # trains step k, returns its loss
+    steps: int  # how many steps to time (after the warm-up)
+    collector_on: bool = True
+    # micrograd's graphs are reference cycles, freed only by the cyclic
+    # collector: its step's time includes that collection (ours free their
+    # graphs by reference counting, inside the step itself).
+    time_collection: bool = False
 
 
 @dataclass
 class Run:
-    times: list[float]  # the timed steps, in order
-    losses: list[float]  # every step's loss, warm-up included
+    times: list[float] = field(default_factory=list)  # the timed steps, in order
+    losses: list[float] = field(default_factory=list)  # every step's, warm-up included
+    collect_times: list[float] = field(default_factory=list)  # the clean-up after each step
     note: str = ""
 
 
-def train(trainers: dict[str, Callable], steps: int, warmup: int) -> dict[str, Run]:
-    """Step k of every trainer in turn, for k = 0 .. warmup + steps - 1.
+def take_turns(programs: dict[str, Program], warmup: int) -> dict[str, Run]:
+    """Step k of every program in turn, each step followed by an untimed
+    gc.collect(), until every program has run warmup + its steps.
 
-    Taking turns spreads any other load on the machine evenly over the
-    programs compared, so their ratio stays fair even when the times move.
+    Taking turns spreads whatever else the machine does evenly over the
+    programs, so their ratios hold even when the times drift from run to
+    run. The clean-up makes each step start from the same clean heap:
+    without it, one program's garbage (or its many young objects) would set
+    off the collector inside the next program's step.
     """
-    runs = {name: Run([], []) for name in trainers}
-    for k in range(warmup + steps):
-        for name, step in trainers.items():
-            t, loss = timed(step, k)
-            runs[name].losses.append(loss)
+    runs = {name: Run() for name in programs}
+    for k in range(warmup + max(p.steps for p in programs.values())):
+        for name, program in programs.items():
+            if k >= warmup + program.steps:
+                continue
+            with collector(program.collector_on):
+                t, loss = timed(program.step, k)
+                # Inside the block: with the collector off, this is where the
+                # step's garbage goes (switching the collector back on would
+                # collect it at the next allocation instead, inside whatever
+                # runs next).
+                collect_time, _ = timed(gc.collect)
+            run = runs[name]
+            run.losses.append(loss)
             if k >= warmup:
-                runs[name].times.append(t)
+                run.times.append(t + collect_time if program.time_collection else t)
+                run.collect_times.append(collect_time)
     return runs
 
 
@@ -265,45 +292,51 @@ def bench_moons(settings: Settings, targets: Targets) -> None:
     print(
         "MLP 2-16-16-1, 100 two-moons points, hinge loss + L2 1e-4, one full-batch "
         "step = forward over all points, loss, backward, SGD update. Every program "
-        f"starts from random.seed({workloads.SEED}) and the same points. Times are "
-        f"medians over {settings.fast_steps} consecutive steps (micrograd: "
-        f"{settings.micrograd_steps}) after {settings.warmup_steps} warm-up step(s), "
-        "from a fresh model. The first two programs take turns step by step; the "
-        "others run on their own afterwards (their big graphs would set off the cyclic "
-        "collector inside the light programs' steps).\n"
+        f"starts from random.seed({workloads.SEED}) and the same points, and trains "
+        f"from a fresh model: {settings.warmup_steps} warm-up step(s), then "
+        f"{settings.fast_steps} timed steps (micrograd: {settings.micrograd_steps}). "
+        "The programs take turns, one step each, and every step starts from a clean "
+        "heap: a gc.collect() follows each step, untimed except in micrograd's row, "
+        "whose graphs only that collection frees (ours are freed by reference counting "
+        "inside the step). Times are medians; ratios are ratios of medians. The last row "
+        "is micrograd as its demo runs, step after step with its garbage left to the "
+        "collector, timed on its own after the others.\n"
     )
     X, ys = workloads.moons_data()
     nodes = {
         OURS: graph_nodes(workloads.user_loss, workloads.user_model),
         ELEMENTWISE: graph_nodes(workloads.elementwise_loss, workloads.user_model),
     }
-    steps = settings.warmup_steps + settings.fast_steps
-    progress(f"moons: the hand-written floor and ours, {steps} steps")
-    runs = train({
-        FLOOR: workloads.baseline_trainer(X, ys),
-        OURS: workloads.user_trainer(X, ys),
-    }, settings.fast_steps, settings.warmup_steps)
-    progress(f"moons: {ELEMENTWISE}, {steps} steps")
-    gc.collect()
-    runs.update(train({ELEMENTWISE: workloads.elementwise_trainer(X, ys)},
-                      settings.fast_steps, settings.warmup_steps))
-
+    programs = {
+        FLOOR: Program(workloads.baseline_trainer(X, ys), settings.fast_steps),
+        OURS: Program(workloads.user_trainer(X, ys), settings.fast_steps),
+        ELEMENTWISE: Program(workloads.elementwise_trainer(X, ys), settings.fast_steps),
+    }
     if MICROGRAD is not None:
-        nodes[MICROGRAD_ON] = nodes[MICROGRAD_OFF] = graph_nodes(
+        nodes[MICROGRAD_ON] = nodes[MICROGRAD_OFF] = nodes[MICROGRAD_RUN] = graph_nodes(
             workloads.micrograd_loss, workloads.micrograd_model)
-        for name, gc_on in [(MICROGRAD_ON, True), (MICROGRAD_OFF, False)]:
-            progress(f"moons: {name}, {settings.warmup_steps + settings.micrograd_steps} steps")
-            gc.collect()
-            with collector(gc_on):
-                trainer = workloads.micrograd_trainer(X, ys)
-                runs.update(train({name: trainer}, settings.micrograd_steps, settings.warmup_steps))
-                del trainer
-                # Inside the block: switching the collector back on would
-                # collect all of this garbage at the next allocation, untimed.
-                collect_time, _ = timed(gc.collect)
-            if not gc_on:
-                runs[name].note = (f"+ {seconds(collect_time)} to collect the garbage of "
-                                   f"{settings.warmup_steps + settings.micrograd_steps} steps afterwards")
+        programs[MICROGRAD_ON] = Program(workloads.micrograd_trainer(X, ys),
+                                         settings.micrograd_steps, time_collection=True)
+        programs[MICROGRAD_OFF] = Program(workloads.micrograd_trainer(X, ys),
+                                          settings.micrograd_steps, collector_on=False)
+    progress(f"moons: {len(programs)} programs taking turns, "
+             f"{settings.warmup_steps + settings.fast_steps} steps")
+    runs = take_turns(programs, settings.warmup_steps)
+    del programs
+    if MICROGRAD is not None:
+        off = runs[MICROGRAD_OFF]
+        off.note = f"+ {seconds(statistics.median(off.collect_times))} to collect its garbage"
+        progress(f"moons: {MICROGRAD_RUN}, {settings.warmup_steps + settings.micrograd_steps} steps")
+        gc.collect()
+        step = workloads.micrograd_trainer(X, ys)
+        runs[MICROGRAD_RUN] = Run()
+        for k in range(settings.warmup_steps + settings.micrograd_steps):
+            t, loss = timed(step, k)
+            runs[MICROGRAD_RUN].losses.append(loss)
+            if k >= settings.warmup_steps:
+                runs[MICROGRAD_RUN].times.append(t)
+        del step
+        gc.collect()
 
     median = {name: statistics.median(run.times) for name, run in runs.items()}
     floor, mg = median[FLOOR], median.get(MICROGRAD_ON)
