@@ -288,7 +288,7 @@ def graph_nodes(build_loss: Callable, make_model: Callable) -> int:
 
 
 def bench_moons(settings: Settings, targets: Targets) -> None:
-    print("\n## 1-2. The moons training step (micrograd's demo)\n")
+    print("\n## The moons training step, micrograd's demo (targets 1 and 2)\n")
     print(
         "MLP 2-16-16-1, 100 two-moons points, hinge loss + L2 1e-4, one full-batch "
         "step = forward over all points, loss, backward, SGD update. Every program "
@@ -372,7 +372,7 @@ def bench_moons(settings: Settings, targets: Targets) -> None:
 
 
 def bench_chain(settings: Settings, targets: Targets) -> None:
-    print("\n## 3. backward() on a deep chain\n")
+    print("\n## backward() on a deep chain (target 3)\n")
     print(
         "x = relu(relu(...relu(leaf)...)), one node per level; build and backward "
         f"timed separately (backward: median of {settings.chain_repeats}). Building "
@@ -429,7 +429,7 @@ def micrograd_chain(depth: int) -> str:
 
 
 def bench_memory(settings: Settings, targets: Targets) -> None:
-    print("\n## 4. Memory\n")
+    print("\n## Memory (target 4)\n")
     print(
         "One moons loss graph (before backward), measured with tracemalloc. Nodes "
         "counts the graph's new nodes (not the model's parameters). The last column "
@@ -461,33 +461,40 @@ def bench_memory(settings: Settings, targets: Targets) -> None:
     print(table(["graph", "nodes", "memory", "bytes per node",
                  "left for the cyclic collector after `del loss`"], rows))
     print()
+
+    progress(f"memory: resident memory over {settings.rss_steps} training steps")
+    rss = resident_memory_while_training(settings.rss_steps)
+    warm = min(10, settings.rss_steps - 1)  # by then every cache and arena is in place
+    if rss is None:
+        print("Resident memory while training: n/a (this system has no /proc/self/statm).")
+    else:
+        print(
+            f"Resident memory while training (micrograd_scratch, as a user writes it): "
+            f"{megabytes(rss[0])} after step 1, {megabytes(rss[warm])} after step {warm + 1}, "
+            f"{megabytes(rss[-1])} after step {len(rss)}, at most {megabytes(max(rss))}."
+        )
+    print()
     if MICROGRAD is not None:
         ours = per_node["micrograd_scratch, elementwise (micrograd's nodes)"]
         theirs = per_node["micrograd 0.1.0"]
         targets.add("4. bytes per node ≤ 1/3 of micrograd's (same graph)",
                     f"{ours:.0f} vs {theirs:.0f} = 1/{theirs / ours:.1f}", ours <= theirs / 3)
+    if rss is not None:
+        growth = rss[-1] - rss[warm]
+        targets.add(f"4. resident memory flat over {settings.rss_steps} steps",
+                    f"{growth / 2**20:+.2f} MB from step {warm + 1} to {len(rss)}",
+                    growth <= 2**20)
 
-    progress(f"memory: resident memory over {settings.rss_steps} training steps")
+
+def resident_memory_while_training(steps: int) -> list[int] | None:
+    """The resident memory after each of `steps` training steps of ours."""
     X, ys = workloads.moons_data()
     step = workloads.user_trainer(X, ys)
     rss = []
-    for k in range(settings.rss_steps):
+    for k in range(steps):
         step(k)
         rss.append(resident_bytes())
-    if rss[0] is None:
-        print("Resident memory: n/a (this system has no /proc/self/statm).")
-        return
-    warm = min(10, len(rss) - 1)  # after a few steps every cache and arena is in place
-    growth = rss[-1] - rss[warm]
-    print(
-        f"Resident memory while training (micrograd_scratch, as a user writes it): "
-        f"{megabytes(rss[0])} after step 1, {megabytes(rss[warm])} after step {warm + 1}, "
-        f"{megabytes(rss[-1])} after step {len(rss)}, at most {megabytes(max(rss))}."
-    )
-    print()
-    targets.add(f"4. resident memory flat over {settings.rss_steps} steps",
-                f"{growth / 2**20:+.2f} MB from step {warm + 1} to {len(rss)}",
-                growth <= 2**20)
+    return None if None in rss else rss
 
 
 def cyclic_garbage(model, build_loss, X, ys) -> str:
@@ -517,7 +524,7 @@ def bench_throughput(settings: Settings, targets: Targets) -> None:
     width, depth = settings.expression_width, settings.expression_depth
     recipe = workloads.expression_recipe(width, depth)
     data = workloads.expression_leaves(width)
-    print("\n## 5. Scalar-graph throughput\n")
+    print("\n## Scalar-graph throughput (target 5)\n")
     print(
         f"A fixed random expression graph ({width} leaves, {depth} layers of {width} "
         "nodes, each a*b, (a+b)/2, (a-b)/2 or relu(a*b) of two nodes of the layer below, "
