@@ -71,8 +71,18 @@ def _describe(x: float) -> str:
 
 
 class Value:
-    """A scalar in a computational graph, with the gradient of the last
-    `backward()` call stored in `grad`.
+    """A scalar in a computational graph.
+
+    - `data`: the number (a float).
+    - `grad`: d(root)/d(this node), filled in by `root.backward()`.
+    - `label`: an optional name, shown by the renderer and in errors.
+    - `_prev`: the inputs, a tuple in argument order (`a * a` has two).
+    - `_op`: the op that made the node ("+", "relu", "**2", ...); for a
+      leaf, who made it: "" the user, "const" a number wrapped by an op,
+      "param" a model (see nn.py).
+    - `_backward`: the op's local rule, None for a leaf. A node built by
+      hand as in micrograd, `Value(data, children, op)`, has no rule
+      either, so gradients stop there.
 
     `Value(x)` takes an int or a float. bool is refused: `Value(True)` is
     almost always a mistake (a comparison where a number was meant).
