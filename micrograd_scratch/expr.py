@@ -15,7 +15,8 @@ number literals become constants. Everything else is refused with an
 
 Bounds, so that no input hangs the program or exhausts memory: the text
 length, the nesting depth of the tree, and the size of a literal exponent;
-any arithmetic that overflows is reported by the engine's clear errors.
+arithmetic that overflows is refused with a clear error (the engine's own
+for exp and **, ours for a + or * whose result is inf).
 All work is a loop over an explicit stack, never recursion.
 
 Sources: the `ast` module documentation (docs.python.org/3/library/ast.html);
@@ -160,10 +161,15 @@ def _check_constant(node: ast.Constant, text: str) -> None:
     except OverflowError:  # an int literal beyond the float range
         finite = False
     if not finite:
-        shown = ast.get_source_segment(text, node) or ""
-        if len(shown) > 16:
-            shown = f"{shown[:12]}… ({len(shown)} characters)"
-        raise ExpressionError(f"the number {shown} is too large for a float")
+        raise ExpressionError(f"the number {_source(text, node)} is too large for a float")
+
+
+def _source(text: str, node: ast.AST, limit: int = 16) -> str:
+    """The part of `text` that `node` was parsed from, cut short if long."""
+    shown = ast.get_source_segment(text, node) or ""
+    if len(shown) > limit:
+        shown = f"{shown[:limit - 4]}… ({len(shown)} characters)"
+    return shown
 
 
 def _depth(tree: ast.Expression) -> int:
@@ -260,7 +266,7 @@ def _apply(node: ast.expr, args: list, inputs: dict):
     return BINARY[type(node.op)](_const(left), right)
 
 
-def _evaluate(tree: ast.Expression, inputs: dict) -> Value:
+def _evaluate(tree: ast.Expression, inputs: dict, text: str) -> Value:
     """Build the Values bottom up, left operand first (a loop, no recursion)."""
     results: dict = {}
     stack = [(tree.body, False)]
@@ -270,7 +276,14 @@ def _evaluate(tree: ast.Expression, inputs: dict) -> Value:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(_operands(node)))
             continue
-        results[node] = _apply(node, [results.pop(c) for c in _operands(node)], inputs)
+        result = _apply(node, [results.pop(c) for c in _operands(node)], inputs)
+        # exp and ** raise on overflow, but + and * quietly give inf (and
+        # inf later gives nan): a drawing full of inf explains nothing.
+        if isinstance(result, Value) and not math.isfinite(result.data):
+            raise ExpressionError(
+                f"{_source(text, node, limit=40)} gives {result.data!r}: the result overflows a float"
+            )
+        results[node] = result
     return _const(results[tree.body])
 
 
@@ -324,7 +337,7 @@ def parse_expression(
         except (TypeError, OverflowError) as e:
             raise ExpressionError(f"the value of {name!r} must be a number: {e}") from None
     try:
-        root = _evaluate(tree, inputs)
+        root = _evaluate(tree, inputs, text.strip())  # the text _parse parsed
     except ExpressionError:
         raise
     except (ValueError, OverflowError, ZeroDivisionError) as e:

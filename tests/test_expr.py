@@ -5,6 +5,7 @@ engine's errors passed on in one line."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -281,3 +282,14 @@ def test_parse_assignments():
 def test_bad_assignments(items, message):
     with pytest.raises(ExpressionError, match=message):
         parse_assignments(items)
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [("x * 1e308 * 10", "x * 1e308 * 10 gives inf"), ("x - 1e308 - 1e308", "x - 1e308 - 1e308 gives -inf"),
+     ("relu(x * 1e300 * 1e300) * 0", "x * 1e300 * 1e300 gives inf")],
+)
+def test_a_sum_or_product_that_overflows_is_refused_not_drawn_as_inf(text, shown):
+    # exp and ** raise in the engine; + and * would quietly give inf (then nan).
+    with pytest.raises(ExpressionError, match=re.escape(shown) + ": the result overflows a float"):
+        parse_expression(text, {"x": 1.0})
