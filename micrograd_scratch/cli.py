@@ -611,11 +611,8 @@ def cmd_perceptron(args) -> int:
 def cmd_predict(args) -> int:
     nin = architecture(args.model)["nin"]
     if len(args.inputs) != nin:
-        # A usage error found after parsing: reported as argparse would.
-        args.parser.print_usage(sys.stderr)
-        print(f"{args.parser.prog}: error: the model takes {nin} input"
-              f"{'' if nin == 1 else 's'}, got {len(args.inputs)}", file=sys.stderr)
-        return 2
+        return _usage_error(args.parser, f"the model takes {nin} input"
+                                         f"{'' if nin == 1 else 's'}, got {len(args.inputs)}")
     out = args.model(args.inputs)
     outputs = out if isinstance(out, list) else [out]
     print(" ".join(repr(v.data) for v in outputs))
