@@ -284,7 +284,8 @@ class _Plan:
             raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
         if rankdir not in ("LR", "TB", "RL", "BT"):
             raise ValueError(
-                f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {rankdir!r}"
+                f"rankdir must be 'LR' (left to right), 'TB' (top to bottom), "
+                f"'RL' or 'BT', got {rankdir!r}"
             )
         self.rankdir = rankdir
         if collapse and model is None:
@@ -664,7 +665,8 @@ def draw(
 ):
     """The computational graph below `root` as a `graphviz.Digraph`.
 
-    rankdir   'LR' (inputs on the left) or 'TB' (inputs at the top).
+    rankdir   'LR' (inputs on the left) or 'TB' (inputs at the top);
+              'RL' and 'BT' mirror them.
     params    extra Values to draw as parameters (nn's are recognised anyway).
     model     a Module: its parameters() are parameters, and the nodes of
               each of its neurons and layers are grouped in clusters.
@@ -711,7 +713,7 @@ def backward_frames(
         raise ValueError(f"format must be 'svg', 'png', 'pdf' or 'dot', got {format!r}")
     plan = _Plan(root, params, model, False, max_nodes, rankdir)
 
-    # The backward pass, one step at a time (as engine._backprop does it).
+    # The backward pass, one step at a time (as engine._gradients does it).
     grads = {v: 0.0 for v in plan.order}
     grads[root] = 1.0
     ops = [v for v in reversed(plan.order) if v._backward is not None]
