@@ -34,7 +34,9 @@ def xor() -> tuple[list[list[float]], list[int]]:
     return X, y
 
 
-def noisy_xor(n: int = 200, noise: float = 0.25, seed: int = 0):
+def noisy_xor(
+    n: int = 200, noise: float = 0.25, seed: int = 0
+) -> tuple[list[list[float]], list[int]]:
     """n points around the four XOR corners, each coordinate moved by
     Gaussian noise of standard deviation `noise`; a point's label is the
     XOR of its corner. Point i belongs to corner i % 4, so every corner
@@ -51,7 +53,7 @@ def noisy_xor(n: int = 200, noise: float = 0.25, seed: int = 0):
     return X, y
 
 
-def blobs(n: int = 100, seed: int = 0):
+def blobs(n: int = 100, seed: int = 0) -> tuple[list[list[float]], list[int]]:
     """n points in two Gaussian blobs (standard deviation `BLOB_STD`):
     label 0 around (-2, -2), label 1 around (2, 2), alternating."""
     _check_n(n, "blobs")
@@ -65,7 +67,9 @@ def blobs(n: int = 100, seed: int = 0):
     return X, y
 
 
-def moons(n: int = 100, noise: float = 0.1, seed: int = 0):
+def moons(
+    n: int = 100, noise: float = 0.1, seed: int = 0
+) -> tuple[list[list[float]], list[int]]:
     """Two interleaving half circles, as scikit-learn's `make_moons`:
     n // 2 points on the upper moon (label 0, centre (0, 0)), the rest on
     the lower one (label 1, centre (1, 0.5)), evenly spaced along each arc,
