@@ -45,7 +45,7 @@ from typing import Callable, Sequence
 
 from .data import DATASETS
 from .losses import LOSSES
-from .nn import ACTIVATIONS, MLP
+from .nn import ACTIVATIONS, MLP, Module
 from .optim import LinearDecay, fit
 from .perceptron import Perceptron
 from .serialize import ModelFileError, architecture, load, save
@@ -175,7 +175,7 @@ def model_out_file(text: str) -> str:
     return text
 
 
-def model_file(text: str):
+def model_file(text: str) -> Module:
     """A saved model, loaded: a missing or damaged file is a bad argument."""
     try:
         return load(text)
@@ -492,7 +492,7 @@ def _train_from_args(args, dataset: str) -> TrainingRun:
                        lr_end=args.lr_end, seed=args.seed, **options)
 
 
-def finish_training(args, run: TrainingRun) -> None:
+def finish_training(args: argparse.Namespace, run: TrainingRun) -> None:
     """What every training command ends with: the training accuracy."""
     n = len(run.y)
     correct = run.correct()
@@ -565,20 +565,20 @@ def _truth_table(run: TrainingRun) -> None:
 # ---- the commands ---------------------------------------------------------
 
 
-def cmd_xor(args) -> int:
+def cmd_xor(args: argparse.Namespace) -> int:
     run = _train_from_args(args, "xor")
     _truth_table(run)
     finish_training(args, run)
     return 0
 
 
-def cmd_train(args) -> int:
+def cmd_train(args: argparse.Namespace) -> int:
     run = _train_from_args(args, args.dataset)
     finish_training(args, run)
     return 0
 
 
-def cmd_perceptron(args) -> int:
+def cmd_perceptron(args: argparse.Namespace) -> int:
     gate = GATES[args.gate]
     X = GATE_INPUTS
     y = [gate(int(a), int(b)) for a, b in X]
@@ -608,7 +608,7 @@ def cmd_perceptron(args) -> int:
     return 0
 
 
-def cmd_predict(args) -> int:
+def cmd_predict(args: argparse.Namespace) -> int:
     nin = architecture(args.model)["nin"]
     if len(args.inputs) != nin:
         return _usage_error(args.parser, f"the model takes {nin} input"
@@ -641,7 +641,7 @@ def assignment(text: str) -> tuple[str, float]:
     return name, value
 
 
-def cmd_draw(args) -> int:
+def cmd_draw(args: argparse.Namespace) -> int:
     values = {}
     for name, value in args.set:
         if name in values:

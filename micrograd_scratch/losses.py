@@ -114,7 +114,7 @@ def softmax(logits: Sequence) -> list[Value]:
     return [e / s for e in exps]
 
 
-def cross_entropy(logits: Sequence, targets) -> Value:
+def cross_entropy(logits: Sequence, targets: int | Sequence[int]) -> Value:
     """Softmax cross-entropy, -log softmax(z)[t]; d/dz_i = softmax(z)_i - [i == t].
 
     Two ways to call it:
