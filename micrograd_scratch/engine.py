@@ -554,6 +554,14 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
             else ""
         )
         raise TypeError(f"grad: output must be a Value, not {type(output).__name__}{hint}")
+    if isinstance(inputs, Value):
+        raise TypeError("grad: inputs must be a list of Values, got a single Value (write [x])")
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):  # x.data, say: it would silently get 0
+            raise TypeError(
+                f"grad: inputs must be Values; input {i} is a {type(x).__name__}: {x!r}"
+            )
     with paused_gc():
         grads = _gradients(output, create_graph)
     return [grads[x] if x in grads else _zero(create_graph) for x in inputs]

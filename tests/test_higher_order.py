@@ -432,6 +432,17 @@ def test_grad_of_a_float_says_to_pass_create_graph():
         grad(dx, [x])
 
 
+def test_grad_refuses_inputs_that_are_not_values():
+    # grad(y, [x.data]) used to answer [0.0]: a number is not in the graph.
+    x = Value(2.0)
+    y = x * x
+    with pytest.raises(TypeError, match="grad: inputs must be Values; input 1 is a float: 2.0"):
+        grad(y, [x, x.data])
+    with pytest.raises(TypeError, match=r"a single Value \(write \[x\]\)"):
+        grad(y, x)
+    assert grad(y, (v for v in [x])) == [4.0]  # any iterable of Values will do
+
+
 # ---- examples/08_newton.py ---------------------------------------------------------
 
 
