@@ -614,8 +614,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
         return _usage_error(args.parser, f"the model takes {nin} input"
                                          f"{'' if nin == 1 else 's'}, got {len(args.inputs)}")
     out = args.model(args.inputs)
-    outputs = out if isinstance(out, list) else [out]
-    print(" ".join(repr(v.data) for v in outputs))
+    outputs = [v.data for v in (out if isinstance(out, list) else [out])]
+    if not all(math.isfinite(x) for x in outputs):  # huge inputs: inf, or inf - inf = nan
+        raise ValueError(
+            f"the model's output for these inputs is {' '.join(map(repr, outputs))}: "
+            "its arithmetic overflowed a float (the inputs are too large for it)"
+        )
+    print(" ".join(map(repr, outputs)))
     return 0
 
 

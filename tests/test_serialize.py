@@ -505,6 +505,23 @@ def test_predict_reads_negative_numbers_and_exponents_after_a_double_dash(saved_
 
 
 @pytest.mark.parametrize(
+    "inputs, shown", [(["1e308", "1e308"], "is inf:"), (["--", "-1e308", "1e308"], "is nan:")]
+)
+def test_predict_says_when_the_output_overflows_instead_of_printing_nan(tmp_path, capsys, inputs, shown):
+    model = MLP(2, [1], seed=0)
+    for w in model.layers[0].neurons[0].w:
+        w.data = 10.0  # 10 * 1e308 is inf; inf + -inf is nan
+    path = str(tmp_path / "model.json")
+    ms.save(model, path)
+    status, out, err = _run(capsys, ["predict", "--model", path, *inputs])
+    assert status == 1
+    assert out == ""
+    line = _error_line(err)
+    assert line.startswith("micrograd-scratch: error: the model's output for these inputs ")
+    assert shown in line and "overflowed a float" in line
+
+
+@pytest.mark.parametrize(
     "content, reason",
     [
         (None, "cannot read '{path}': No such file or directory"),
