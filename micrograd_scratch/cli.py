@@ -11,7 +11,8 @@
 
 Exit status: 0 when the command ran (a perceptron that does not converge on
 XOR is the lesson being shown, not a failure, so it exits 0 too); 1 when
-training fails at run time (the loss diverged, a math error), with one line
+a command fails at run time (the loss diverged, a math error, a prediction
+that overflowed), with one line
 `micrograd-scratch: error: ...` on stderr; 2 for bad arguments, with
 argparse's usage message; 130 on Ctrl-C.
 
