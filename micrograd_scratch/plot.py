@@ -34,6 +34,8 @@ import os
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .files import write_atomically
+
 __all__ = [
     "plot_training",
     "loss_sparkline",
@@ -274,7 +276,9 @@ def plot_training(
     _loss_axes(axes[0], losses)
     if boundary:
         _boundary_axes(axes[1], model, X, y, classify or default_classify, resolution)
-    fig.savefig(path)
+    # savefig picks the writer by format; through a temporary file, so a
+    # failed write leaves no half-drawn figure.
+    write_atomically(path, lambda f: fig.savefig(f, format=path.suffix[1:].lower()))
     return path
 
 

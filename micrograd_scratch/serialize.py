@@ -48,10 +48,10 @@ import json
 import math
 import os
 import stat
-import tempfile
 from typing import Union
 
 from .engine import Value
+from .files import write_atomically
 from .nn import ACTIVATIONS, MLP, Layer, Module, Neuron
 
 __all__ = [
@@ -280,7 +280,7 @@ def save(model: Module, path: PathLike) -> None:
     infinite. If writing fails (full disk, interrupted), the file that was
     at `path` before is left as it was and no temporary file remains. A
     symbolic link is followed (the file it points to is replaced); a path
-    that exists but is not a regular file (a folder, a device) is refused.
+    that exists but is not a regular file (a folder, a device) is refused with an OSError.
     """
     arch = architecture(model)
     rebuilt = [name for name, _ in named_parameters(_build(arch))]
@@ -302,55 +302,12 @@ def save(model: Module, path: PathLike) -> None:
         "architecture": arch,
         "parameters": [p.data for _, p in named],
     }
-    _write_atomically(path, document)
+    write_atomically(path, lambda f: _dump(document, f), text=True, durable=True)
 
 
-def _write_atomically(path: PathLike, document: dict) -> None:
-    # Through symbolic links: the rename replaces the file a link points to,
-    # not the link itself.
-    path = os.path.realpath(os.fspath(path))
-    if os.path.exists(path) and not os.path.isfile(path):
-        raise ValueError(f"save: {path!r} exists and is not a regular file; not replacing it")
-    folder = os.path.dirname(path)
-    # Same folder as the target: os.replace is only atomic within one file system.
-    tmp = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=folder, delete=False,
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-    )
-    try:
-        with tmp:
-            json.dump(document, tmp, indent=2, allow_nan=False)
-            tmp.write("\n")
-            tmp.flush()
-            os.fsync(tmp.fileno())  # the bytes are on disk before the rename
-        os.chmod(tmp.name, _file_mode(path))
-        os.replace(tmp.name, path)
-    except BaseException:  # also KeyboardInterrupt: never leave a stray temp file
-        os.unlink(tmp.name)
-        raise
-    _fsync_folder(folder)
-
-
-def _file_mode(path: str) -> int:
-    """The permissions the file would get from a plain open(): the old
-    file's, or the default under the umask (temporary files are 0o600)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)  # the only way to read the umask is to set it
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename itself durable (POSIX); folders cannot be opened on Windows."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _dump(document: dict, f) -> None:
+    json.dump(document, f, indent=2, allow_nan=False)
+    f.write("\n")
 
 
 def load(path: PathLike) -> Module:

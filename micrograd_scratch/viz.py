@@ -42,13 +42,13 @@ import html
 import math
 import os
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from .engine import Value, topological_order
+from .files import write_atomically
 
 __all__ = [
     "draw",
@@ -756,7 +756,8 @@ def backward_frames(
         return written
     if format == "svg" and html_page:
         page = outdir / "backward.html"
-        _atomic_write(page, _slider_page([p.read_bytes() for p in written]).encode("utf-8"))
+        page_bytes = _slider_page([p.read_bytes() for p in written]).encode("utf-8")
+        write_atomically(page, lambda f: f.write(page_bytes))
         written.append(page)
     return written
 
@@ -803,29 +804,8 @@ def _write(graph, path: Path) -> Path:
         data = graph.source.encode("utf-8")
     else:
         data = graph.pipe(format=suffix[1:])
-    _atomic_write(path, data)
+    write_atomically(path, lambda f: f.write(data))
     return path
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same directory, then rename it:
-    a reader never sees half a file, and a failure leaves nothing behind."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)  # the only way to read it is to set it
-    os.umask(mask)
-    return mask
 
 
 def _slider_page(svgs: list[bytes]) -> str:

@@ -563,7 +563,7 @@ def test_save_refuses_to_replace_something_that_is_not_a_file(tmp_path, kind):
         path.mkdir()
     else:
         os.mkfifo(path)
-    with pytest.raises(ValueError, match="exists and is not a regular file"):
+    with pytest.raises(OSError, match="exists and is not a regular file"):
         ms.save(MLP(2, [1], seed=0), path)
     assert os.listdir(tmp_path) == ["thing"]
 
