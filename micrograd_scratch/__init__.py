@@ -3,7 +3,8 @@
 Read in this order: engine (Value and backward), nn (Neuron, Layer, MLP),
 losses, optim (SGD and the training loop), data, perceptron, gradcheck,
 viz and expr (drawing graphs, parsing typed expressions), plot (pictures
-of training), serialize (saving models), cli.
+of training), serialize (saving models), files (writing whole files),
+cli.
 """
 
 from .engine import AnomalyError, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total
