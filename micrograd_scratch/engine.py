@@ -254,14 +254,18 @@ def _wrap(x):
         return x
     if type(x) is bool or not isinstance(x, (int, float)):
         return NotImplemented
-    return Value(x, _op="const")
+    try:
+        data = float(x)
+    except OverflowError:
+        raise OverflowError(f"an {type(x).__name__} operand is too large for a float") from None
+    return _new_value(data, (), "const", None)  # a leaf, not an op result: never checked
 
 
 _new = object.__new__
 
 
-def _node(data: float, children: tuple, op: str, rule) -> Value:
-    """The result node of an op (without __init__'s checks: data is a float)."""
+def _new_value(data: float, children: tuple, op: str, rule) -> Value:
+    """A Value without __init__'s checks (the caller knows data is a float)."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -270,6 +274,11 @@ def _node(data: float, children: tuple, op: str, rule) -> Value:
     out._op = op
     out._backward = rule
     return out
+
+
+# Every op makes its result through _node; `detect_anomaly()` swaps in
+# `_checked_node` for the duration of its block.
+_node = _new_value
 
 
 def _power(a: float, n: float) -> float:
@@ -390,10 +399,14 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     ws, xs = _values(ws, "dot"), _values(xs, "dot")
-    acc = 0.0
-    if bias is not None:
-        bias = _operand(bias, "dot")
-        acc = bias.data
+    return _dot(ws, xs, None if bias is None else _operand(bias, "dot"))
+
+
+def _dot(ws: Sequence[Value], xs: Sequence[Value], bias: Value | None) -> Value:
+    """`dot` without its checks, for callers that pass Values only: a
+    neuron's forward pass (its weights are Values, and Layer wraps the
+    inputs once for all its neurons) makes one of these per neuron."""
+    acc = 0.0 if bias is None else bias.data
     for w, x in zip(ws, xs):
         acc = acc + w.data * x.data
     inputs = (*ws, *xs) if bias is None else (*ws, *xs, bias)
@@ -435,13 +448,36 @@ def _dot_rule(g, out, *inputs):
     return terms
 
 
-def _dot_backward_floats(node: Value) -> None:
-    """`_dot_rule` for plain floats, adding straight into the inputs' grads.
+def _total_rule(g, out, *inputs):
+    return [g] * len(inputs)
 
-    The same arithmetic without building the argument and result lists: a
-    network's dot nodes carry most of its edges, so this loop is where a
-    training step spends much of its backward pass.
-    """
+
+# ---- fast paths for plain floats ---------------------------------------
+# The ops a network is made of, with their rule's arithmetic written out on
+# the node itself: the same sums in the same order (so the same bits), but
+# without packing the inputs' data into arguments and the terms into a
+# result. A dot node carries most of a network's edges, so its loop is
+# where a training step spends much of its backward pass.
+
+
+def _add_backward_floats(node: Value) -> None:
+    a, b = node._prev
+    a.grad += node.grad
+    b.grad += node.grad
+
+
+def _mul_backward_floats(node: Value) -> None:
+    a, b = node._prev
+    a.grad += node.grad * b.data
+    b.grad += node.grad * a.data
+
+
+def _relu_backward_floats(node: Value) -> None:
+    if node.data > 0:
+        node._prev[0].grad += node.grad
+
+
+def _dot_backward_floats(node: Value) -> None:
     g = node.grad
     inputs = node._prev
     n = len(inputs) // 2
@@ -449,11 +485,22 @@ def _dot_backward_floats(node: Value) -> None:
         w.grad += g * x.data
         x.grad += g * w.data
     if len(inputs) % 2:
-        inputs[-1].grad += g
+        inputs[-1].grad += g  # the bias
 
 
-def _total_rule(g, out, *inputs):
-    return [g] * len(inputs)
+def _total_backward_floats(node: Value) -> None:
+    g = node.grad
+    for x in node._prev:
+        x.grad += g
+
+
+_FLOAT_BACKWARD = {
+    _add_rule: _add_backward_floats,
+    _mul_rule: _mul_backward_floats,
+    _relu_rule: _relu_backward_floats,
+    _dot_rule: _dot_backward_floats,
+    _total_rule: _total_backward_floats,
+}
 
 
 # ---- the backward pass -------------------------------------------------
@@ -504,8 +551,9 @@ def _backward_floats(root: Value) -> None:
         g = node.grad
         if rule is None or g == 0.0:
             continue  # a leaf root, or nothing flows here (an inactive relu)
-        if rule is _dot_rule:
-            _dot_backward_floats(node)
+        fast = _FLOAT_BACKWARD.get(rule)
+        if fast is not None:
+            fast(node)  # the same arithmetic as rule, in place
             continue
         inputs = node._prev
         terms = rule(g, node.data, *[x.data for x in inputs])
@@ -621,7 +669,7 @@ def _checked_node(data: float, children: tuple, op: str, rule) -> Value:
         raise AnomalyError(
             f"detect_anomaly: forward pass: {op} gave {data!r} from inputs {_inputs_text(children)}"
         )
-    return _unchecked_node(data, children, op, rule)
+    return _new_value(data, children, op, rule)
 
 
 def _check_gradient(node: Value, i: int, term) -> None:
@@ -638,5 +686,3 @@ def _inputs_text(children: tuple) -> str:
     parts = [f"{c.label}={c.data!r}" if c.label else repr(c.data) for c in children]
     return "(" + ", ".join(parts) + ")"
 
-
-_unchecked_node = _node

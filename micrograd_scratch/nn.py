@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 from typing import Sequence
 
-from .engine import Value, dot
+from .engine import Value, _dot  # _dot: engine.dot without its checks
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
@@ -100,11 +100,14 @@ class Neuron(Module):
         self._act = None if not self.nonlin else getattr(Value, self.activation)
 
     def __call__(self, x) -> Value:
-        if not isinstance(x, (list, tuple)):
-            x = [x]  # the output of a one-neuron layer is a single Value
+        return self._forward(_inputs(x))
+
+    def _forward(self, x: list[Value]) -> Value:
+        """act(w . x + b) for inputs that are Values already (Layer wraps
+        them once for all its neurons, so each neuron need not check)."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        act = dot(self.w, x, self.b)
+        act = _dot(self.w, x, self.b)
         return act if self._act is None else self._act(act)
 
     def parameters(self) -> list[Value]:
@@ -126,7 +129,7 @@ class Layer(Module):
 
     def __call__(self, x):
         x = _inputs(x)
-        out = [n(x) for n in self.neurons]
+        out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

@@ -383,3 +383,20 @@ def test_detect_anomaly_catches_a_gradient_that_overflows():
     y = x.log() * 1e300  # finite forward; d/dx = 1e300 / 1e-300 overflows
     with detect_anomaly(), pytest.raises(AnomalyError, match=r"backward pass: log gave a gradient of inf"):
         y.backward()
+
+
+def test_the_float_fast_paths_give_the_same_numbers_as_the_rules():
+    # backward() runs in-place fast paths for +, *, relu, dot and total;
+    # grad() runs every op's general rule. They must agree exactly.
+    from micrograd_scratch import MLP
+
+    model = MLP(3, [5, 4, 1], seed=2)
+    xs = [[0.3, -1.2, 0.8], [1.5, 0.2, -0.4], [-0.7, 0.9, 0.1]]
+    scores = [model(x) for x in xs]
+    loss = total([(1 + -y * s).relu() for y, s in zip([1, -1, 1], scores)]) * (1 / 3)
+    loss = loss + 1e-2 * total([p * p for p in model.parameters()]) - scores[0].tanh() * 2
+    params = model.parameters()
+    general = grad(loss, params)
+    loss.backward()
+    assert [p.grad for p in params] == general
+    assert any(g != 0 for g in general)
