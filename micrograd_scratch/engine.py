@@ -516,20 +516,26 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list = [(root, False)]
+    stack: list = [root]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)  # all its inputs are in `order` already
+        node = stack.pop()
+        if node is _INPUTS_DONE:
+            order.append(stack.pop())  # all its inputs are in `order` already
             continue
         if node in visited:
             continue  # reached twice (a shared input): it is listed once
         visited.add(node)
-        stack.append((node, True))
+        # The node goes back under a marker, and its inputs on top: by the
+        # time the marker pops, every input has been listed.
+        stack.append(node)
+        stack.append(_INPUTS_DONE)
         for child in reversed(node._prev):  # reversed: the first input pops first
-            if child not in visited and (leaves or child._prev):
-                stack.append((child, False))
+            if (leaves or child._prev) and child not in visited:
+                stack.append(child)
     return order
+
+
+_INPUTS_DONE = object()  # the marker topological_order pushes above a node
 
 
 def _backward_floats(root: Value) -> None:
