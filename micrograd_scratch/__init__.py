@@ -2,7 +2,7 @@
 
 Read in this order: engine (Value and backward), nn (Neuron, Layer, MLP),
 losses, optim (SGD and the training loop), data, perceptron, gradcheck,
-viz and expr (drawing graphs, parsing typed expressions), plot (pictures
+draw and expr (pictures of graphs and networks, parsing typed expressions), plot (pictures
 of training), serialize (saving models), files (writing whole files),
 cli.
 """
@@ -16,7 +16,7 @@ from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
 from .serialize import ModelFileError, load, load_state_dict, save, state_dict
 from .plot import decision_map, loss_sparkline, plot_training
-from .viz import GraphTooLarge, backward_frames, draw, render
+from .draw import GraphTooLarge, backward_frames, draw, render
 
 __all__ = [
     "Value", "dot", "total", "grad", "topological_order", "paused_gc",

@@ -4,7 +4,7 @@ A drawing, a figure or a saved model is first written to a temporary file
 in the same folder, then renamed over the target: `os.replace` is atomic
 within one file system, so a reader (or a crash, or a full disk, or
 Ctrl-C) never leaves half a file behind, and the previous file survives
-any failure. Used by viz (drawings), plot (figures) and serialize (models).
+any failure. Used by draw (drawings), plot (figures) and serialize (models).
 """
 
 from __future__ import annotations

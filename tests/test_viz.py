@@ -19,13 +19,13 @@ import pytest
 pytest.importorskip("graphviz", reason="the renderer needs the graphviz Python package")
 
 from micrograd_scratch import MLP, Neuron, Value  # noqa: E402
-from micrograd_scratch.viz import (  # noqa: E402
-    STYLES,
+from micrograd_scratch.draw import (  # noqa: E402
     GraphTooLarge,
     backward_frames,
     draw,
     render,
 )
+from micrograd_scratch.draw.styles import STYLES  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -168,7 +168,7 @@ DRAW_SCRIPT = textwrap.dedent(
     """
     import sys
     from micrograd_scratch import MLP, Value
-    from micrograd_scratch.viz import draw
+    from micrograd_scratch.draw import draw
     m = MLP(2, [3, 2, 1], seed=1)
     loss = (m([Value(0.5, label="x0"), Value(-1.0, label="x1")]) - 1) ** 2
     loss.backward()

@@ -1,0 +1,538 @@
+"""The expression graph: the forward pass, the gradients, neurons grouped.
+
+`draw(root)` turns the graph below a Value into a `graphviz.Digraph`: one
+box per Value and one ellipse per operation, with an edge for every input
+occurrence (`a * a` has two edges into its `*`). Following the talk, the
+nodes come in kinds, each with its own shape and colour and a legend:
+
+    parameter   the things training updates (w, b): a model's parameters()
+    input       leaves the user made, the data (x, y): the talk's placeholders
+    constant    numbers Python wrapped automatically (the 2 in 2 * x)
+    op result   what an operation produced, next to the operation itself
+
+The kinds come from the structure (a Value's `_op` and its inputs), not
+from a stored tag. Labels show the Value's name, `data` and `grad` with
+four significant digits, so a gradient of 3e-07 reads 3e-07, not 0.0000.
+
+After `backward()`, `draw(root, grad_view=True)` shades every node by the
+size of its gradient and thickens each edge by the gradient that flowed
+back along it. (frames.py films the backward pass with the same pieces.)
+
+With `model=` the nodes of each neuron and each layer are grouped
+(Graphviz clusters), and `collapse=True` draws each neuron as one box, so
+that a 2-16-16-1 network is still readable. Larger graphs than `max_nodes`
+are refused rather than drawn as a hairball.
+
+Sources: Karpathy's micrograd (`draw_dot` in its trace_graph notebook,
+whose picture this extends); the Graphviz DOT language and HTML-like label
+documentation (graphviz.org/doc/info/lang.html, .../shapes.html#html).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..engine import Value, topological_order
+from .styles import (
+    EDGE_ATTR,
+    FIRE_COLOUR,
+    FIRE_FILL,
+    GRAPH_ATTR,
+    LEGEND,
+    NODE_ATTR,
+    STYLES,
+    UPDATE_COLOUR,
+    _flow_style,
+    _float,
+    _fraction,
+    _graphviz,
+    _html,
+    _largest,
+    _shade,
+    _text,
+    fmt,
+)
+
+__all__ = ["draw", "role", "GraphTooLarge", "MAX_NODES"]
+
+# A graph with more nodes than this is refused (override with max_nodes=):
+# past a few hundred boxes a drawing stops explaining anything.
+MAX_NODES = 250
+
+
+class GraphTooLarge(ValueError):
+    """The graph has more nodes than `max_nodes`; the message says what to do.
+    `count` and `limit` are the numbers, for callers that phrase their own."""
+
+    def __init__(self, message: str, count: int, limit: int):
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
+
+
+# How operations are written in their ellipse; any other op is shown as is.
+OP_SYMBOLS = {"*": "×", "sigmoid": "σ", "total": "Σ"}
+
+ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
+
+
+def role(v: Value, params: frozenset | set = frozenset()) -> str:
+    """The kind of a Value: 'parameter', 'input', 'constant' or 'result'."""
+    if v._op == "param" or v in params:
+        return "parameter"
+    if v._prev:
+        return "result"
+    return "constant" if v._op == "const" else "input"
+
+
+def op_symbol(v: Value) -> str:
+    """The text in an operation's ellipse: +, ×, relu, σ, w·x + b, **2 ..."""
+    if v._op == "dot":
+        return "w·x + b" if len(v._prev) % 2 else "w·x"
+    return OP_SYMBOLS.get(v._op, v._op)
+
+
+# ---- networks: neurons and layers ----------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Neuron:
+    """One neuron of a model, as far as drawing it is concerned."""
+
+    name: str  # "L0.N3"
+    cluster: str  # Graphviz subgraph name: "cluster_L0_N3"
+    params: tuple  # its w's and b
+    activation: str
+
+
+@dataclass(frozen=True, eq=False)
+class _Layer:
+    name: str
+    cluster: str
+    neurons: tuple
+
+
+def _model_layers(model) -> list[_Layer]:
+    """The layers of an MLP, a Layer or a Neuron (found by their attributes,
+    so that viz depends on the engine only); [] for any other Module."""
+    if hasattr(model, "layers"):
+        layers = [(f"L{i}", layer) for i, layer in enumerate(model.layers)]
+    elif hasattr(model, "neurons"):
+        layers = [("", model)]
+    elif hasattr(model, "w") and hasattr(model, "b"):
+        lone = _Neuron("neuron", "cluster_neuron", _neuron_params(model),
+                       getattr(model, "activation", ""))
+        return [_Layer("", "", (lone,))]
+    else:
+        return []
+    out = []
+    for lname, layer in layers:
+        neurons = []
+        for j, n in enumerate(layer.neurons):
+            name = f"{lname}.N{j}" if lname else f"N{j}"
+            neurons.append(
+                _Neuron(name, "cluster_" + name.replace(".", "_"), _neuron_params(n),
+                        getattr(n, "activation", ""))
+            )
+        out.append(_Layer(lname, f"cluster_{lname or 'layer'}", tuple(neurons)))
+    return out
+
+
+def _neuron_params(n) -> tuple:
+    return tuple(n.w) + (n.b,)
+
+
+# ---- what to draw --------------------------------------------------------
+
+
+class _Plan:
+    """The nodes of one drawing, their kinds, groups and ids (made once).
+
+    Node ids come from positions in the topological order (n0, n1, ...;
+    the ellipse of the op that made n3 is n3_op), so the same expression
+    gives the same DOT text in every process.
+    """
+
+    def __init__(self, root: Value, params, model, collapse: bool, max_nodes: int, rankdir: str):
+        if not isinstance(root, Value):
+            raise TypeError(f"draw: expected a Value to draw, got {type(root).__name__}")
+        if type(max_nodes) is not int or max_nodes < 1:
+            raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+        if rankdir not in ("LR", "TB", "RL", "BT"):
+            raise ValueError(
+                f"rankdir must be 'LR' (left to right), 'TB' (top to bottom), "
+                f"'RL' or 'BT', got {rankdir!r}"
+            )
+        self.rankdir = rankdir
+        if collapse and model is None:
+            raise ValueError("collapse=True needs model=: the neurons to collapse come from the model")
+        self.order = topological_order(root)
+        self.index = {v: i for i, v in enumerate(self.order)}
+
+        self.params: set = set()
+        for p in params or ():
+            if not isinstance(p, Value):
+                raise TypeError(f"params: expected Values, got {type(p).__name__}: {p!r}")
+            self.params.add(p)
+        self.layers: list[_Layer] = []
+        if model is not None:
+            if not callable(getattr(model, "parameters", None)):
+                raise TypeError(
+                    f"model: expected a Module (something with parameters()), "
+                    f"got {type(model).__name__}"
+                )
+            self.params.update(model.parameters())
+            self.layers = _model_layers(model)
+
+        self.consumers: dict = {v: [] for v in self.order}
+        for v in self.order:
+            for x in v._prev:
+                self.consumers[x].append(v)
+
+        self.neuron_of = self._find_neurons()
+        self.box_of: dict = {}  # collapse: node -> the neuron output it is drawn in
+        self.hidden: set = set()  # collapse: parameters drawn inside their boxes
+        if collapse:
+            self._collapse()
+        # The Values that get a node of their own, in topological order.
+        self.nodes = [v for v in self.order if v not in self.hidden and self.box_of.get(v, v) is v]
+
+        count = self.count()
+        if count > max_nodes:
+            if model is not None and not collapse:
+                how = "pass collapse=True to draw each neuron as one box, or raise max_nodes="
+            else:
+                how = f"pass max_nodes={count} (or more) to draw it anyway, or draw a smaller graph"
+            raise GraphTooLarge(
+                f"the graph has {count} nodes, more than max_nodes={max_nodes}: {how}",
+                count, max_nodes,
+            )
+
+    def _find_neurons(self) -> dict:
+        """Which neuron each parameter, weighted sum and activation belongs to."""
+        owner = {}
+        for layer in self.layers:
+            for n in layer.neurons:
+                for p in n.params:
+                    owner[p] = n
+        neuron_of = {}
+        for v in self.order:
+            if v in owner:
+                neuron_of[v] = owner[v]
+            elif v._op == "dot":
+                owners = {owner[x] for x in v._prev if x in owner}
+                if len(owners) == 1:  # a weighted sum made of one neuron's w and b
+                    neuron_of[v] = owners.pop()
+            elif v._op in ACTIVATION_OPS and len(v._prev) == 1 and v._prev[0]._op == "dot":
+                if v._prev[0] in neuron_of:
+                    neuron_of[v] = neuron_of[v._prev[0]]
+        return neuron_of
+
+    def _collapse(self) -> None:
+        """One box per neuron call: act(w·x + b), with its w and b inside."""
+        for v in self.order:
+            n = self.neuron_of.get(v)
+            if n is None or v._op != "dot":
+                continue
+            users = self.consumers[v]
+            if len(users) == 1 and users[0]._op in ACTIVATION_OPS and self.neuron_of.get(users[0]) is n:
+                self.box_of[v] = users[0]  # the sum is drawn inside its activation's box
+                self.box_of[users[0]] = users[0]
+            else:
+                self.box_of[v] = v  # a linear neuron: the sum is the output
+        for v in self.order:
+            n = self.neuron_of.get(v)
+            if n is not None and v in n.params and self.consumers[v] and all(
+                u in self.box_of and self.neuron_of.get(u) is n for u in self.consumers[v]
+            ):
+                self.hidden.add(v)  # used only by its own neuron: drawn inside the box
+
+    # -- queries used while drawing --
+
+    def is_box(self, v: Value) -> bool:
+        return self.box_of.get(v) is v
+
+    def count(self) -> int:
+        """Nodes in the drawing: one per drawn Value plus one per op ellipse."""
+        return sum(1 + (bool(v._prev) and not self.is_box(v)) for v in self.nodes)
+
+    def id(self, v: Value) -> str:
+        return f"n{self.index[self.box_of.get(v, v)]}"
+
+    def box_inputs(self, v: Value) -> list[Value]:
+        """The inputs of a neuron box: its weighted sum's non-hidden inputs."""
+        s = v if v._op == "dot" else v._prev[0]
+        return [x for x in s._prev if x not in self.hidden]
+
+    def role(self, v: Value) -> str:
+        return "neuron" if self.is_box(v) else role(v, self.params)
+
+
+# ---- gradients along edges -----------------------------------------------
+
+
+def _local_terms(v: Value, g: float) -> list[float]:
+    """What v's local backward rule sends to each input occurrence when v's
+    gradient is g: g * d(v)/d(input), one term per entry of v._prev.
+
+    This calls the engine's rule exactly as `backward()` does (rules take
+    the upstream gradient, the output and the inputs, as floats).
+    """
+    return list(v._backward(g, v.data, *[x.data for x in v._prev]))
+
+
+def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
+    """Gradient sent through a collapsed neuron box to each drawn input."""
+    s = v
+    if v._op != "dot":  # through the activation first
+        s = v._prev[0]
+        g = _local_terms(v, g)[0]
+    return [t for x, t in zip(s._prev, _local_terms(s, g)) if x not in plan.hidden]
+
+
+def _edge_flows(plan: _Plan, grads: dict) -> dict:
+    """{(node, k): gradient sent back along the k-th input edge of node}."""
+    flows = {}
+    for v in plan.nodes:
+        if v._backward is None:
+            continue  # a leaf (or a hand-made node without a rule): nothing flows back
+        g = grads.get(v, 0.0)
+        try:
+            terms = _box_terms(plan, v, g) if plan.is_box(v) else _local_terms(v, g)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue  # a rule with no gradient here (pow of a negative base)
+        for k, t in enumerate(terms):
+            flows[v, k] = abs(t)
+    return flows
+
+
+# ---- building the Digraph ------------------------------------------------
+
+
+@dataclass
+class _Step:
+    """One step of the backward pass, for a frame: `node`'s rule runs."""
+
+    node: Value
+    upstream: float
+    local: list
+    terms: list
+
+
+def _value_label(plan: _Plan, v: Value, grad: float, *, bold_grad: bool = False) -> str:
+    lines = []
+    if plan.is_box(v):
+        n = plan.neuron_of[v]
+        act = v._op if v._op in ACTIVATION_OPS else "linear"
+        lines.append(f"<B>{_text(n.name)}</B> {_text(act)}")
+    elif v.label:
+        lines.append(f"<B>{_text(v.label)}</B>")
+    g = f"grad {fmt(grad)}"
+    lines += [f"data {fmt(v.data)}", f"<B>{g}</B>" if bold_grad else g]
+    return _html(*lines)
+
+
+def _build(
+    plan: _Plan,
+    grads: dict,
+    *,
+    grad_view: bool,
+    legend: bool,
+    title: str,
+    step: _Step | None = None,
+):
+    graphviz = _graphviz()
+    graph = graphviz.Digraph(
+        "micrograd",
+        graph_attr={**GRAPH_ATTR, "rankdir": plan.rankdir},
+        node_attr=NODE_ATTR,
+        edge_attr=EDGE_ATTR,
+    )
+    if plan.box_of:
+        # Collapsed neurons are chained in order inside each layer (see
+        # _layer_cluster); dot's final re-crossing pass would rotate them.
+        graph.attr(remincross="false")
+    if title:
+        graph.attr(label=_html(_text(title, limit=200)), labelloc="t")
+    drawn = plan.nodes
+
+    # grad_view shades everything but constants: nothing ever updates them,
+    # and the gradient reaching a wrapped 1 or -1 only distracts.
+    shaded = [v for v in drawn if plan.role(v) != "constant"]
+    biggest = _largest(abs(grads.get(v, 0.0)) for v in shaded)
+    flows = _edge_flows(plan, grads) if grad_view else {}
+    biggest_flow = _largest(flows.values())
+
+    fired = step.node if step else None
+    updated = set(fired._prev) if step else set()
+
+    def value_node(g, v):
+        kind = plan.role(v)
+        shape, style, fill, border = STYLES[kind]
+        attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
+        if grad_view and kind != "constant":
+            attrs["fillcolor"] = _shade(_fraction(abs(grads.get(v, 0.0)), biggest))
+        if v is fired:
+            attrs.update(color=FIRE_COLOUR, penwidth="3")
+        elif v in updated:
+            attrs.update(color=UPDATE_COLOUR, penwidth="3")
+        g.node(plan.id(v), _value_label(plan, v, grads.get(v, 0.0), bold_grad=v in updated), **attrs)
+        if v._prev and not plan.is_box(v):
+            shape, style, fill, border = STYLES["op"]
+            attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
+            if v is fired:
+                attrs.update(fillcolor=FIRE_FILL, color=FIRE_COLOUR, penwidth="3")
+            g.node(plan.id(v) + "_op", _html(_text(op_symbol(v))), **attrs)
+
+    if legend:
+        _legend(graph, plan, drawn, grad_view, frame=step is not None)
+
+    # Nodes: those outside any neuron first, then layer by layer.
+    grouped = {}
+    for v in drawn:
+        n = plan.neuron_of.get(v)
+        if n is None:
+            value_node(graph, v)
+        else:
+            grouped.setdefault(n, []).append(v)
+    for layer in plan.layers:
+        members = [(n, grouped[n]) for n in layer.neurons if n in grouped]
+        if members:
+            _layer_cluster(graph, plan, layer, members, value_node)
+
+    # Edges: input -> op ellipse -> result, one per input occurrence.
+    for v in drawn:
+        if not v._prev:
+            continue
+        box = plan.is_box(v)
+        inputs = plan.box_inputs(v) if box else v._prev
+        target = plan.id(v) if box else plan.id(v) + "_op"
+        for k, x in enumerate(inputs):
+            attrs = {}
+            if grad_view and (v, k) in flows and plan.role(x) != "constant":
+                attrs.update(_flow_style(flows[v, k], biggest_flow))
+            if v is fired:
+                attrs.update(
+                    color=FIRE_COLOUR, penwidth="2.5", fontcolor=FIRE_COLOUR,
+                    label=_html(_text(
+                        f"{fmt(step.upstream)} × {fmt(step.local[k])} = {fmt(step.terms[k])}"
+                    )),
+                )
+            graph.edge(plan.id(x), target, **attrs)
+        if not box:
+            attrs = {}
+            if grad_view:
+                attrs.update(_flow_style(abs(grads.get(v, 0.0)), biggest))
+            if v is fired:
+                attrs.update(color=FIRE_COLOUR, penwidth="2.5")
+            graph.edge(plan.id(v) + "_op", plan.id(v), **attrs)
+    return graph
+
+
+def _layer_cluster(graph, plan: _Plan, layer: _Layer, members: list, value_node) -> None:
+    """A layer's cluster holding one cluster per neuron, or, collapsed, the
+    neuron boxes themselves in a column. A lone Neuron has no layer."""
+    if not layer.cluster:
+        for n, vs in members:
+            _neuron_cluster(graph, plan, n, vs, value_node)
+        return
+    with graph.subgraph(name=layer.cluster) as lg:
+        lg.attr(label=_html(f"<B>layer {_text(layer.name)}</B>" if layer.name else "<B>layer</B>"),
+                style="rounded", color="#bdbdbd", labeljust="l")
+        if not plan.box_of:
+            for n, vs in members:
+                _neuron_cluster(lg, plan, n, vs, value_node)
+            return
+        boxes = [v for _, vs in members for v in vs if plan.is_box(v)]
+        for v in (v for _, vs in members for v in vs if not plan.is_box(v)):
+            value_node(lg, v)  # a parameter also used outside its neuron
+        # The boxes in one rank, chained by invisible edges, keep the order
+        # N0, N1, N2 ... from the top (dot would otherwise rotate them to
+        # cross fewer edges). Left to right, a rank is laid out bottom up.
+        if plan.rankdir == "LR":
+            boxes.reverse()
+        with lg.subgraph() as column:
+            column.attr(rank="same")
+            for v in boxes:
+                value_node(column, v)
+        for a, b in zip(boxes, boxes[1:]):
+            lg.edge(plan.id(a), plan.id(b), style="invis")
+
+
+def _neuron_cluster(graph, plan: _Plan, n: _Neuron, vs: list, value_node) -> None:
+    if plan.box_of:  # collapsed: the box is the neuron, no frame around it
+        for v in vs:
+            value_node(graph, v)
+        return
+    with graph.subgraph(name=n.cluster) as ng:
+        ng.attr(label=_html(_text(n.name)), style="rounded,dashed", color="#9e9ac8", labeljust="l")
+        for v in vs:
+            value_node(ng, v)
+
+
+def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool) -> None:
+    """A small cluster with one sample node per kind present in the drawing."""
+    kinds = {plan.role(v) for v in drawn}
+    if any(v._prev and not plan.is_box(v) for v in drawn):
+        kinds.add("op")
+    ids = []
+    with graph.subgraph(name="cluster_legend") as lg:
+        lg.attr(label=_html("<B>legend</B>"), style="rounded", color="#d9d9d9", fontsize="10")
+        for kind in STYLES:
+            if kind not in kinds:
+                continue
+            shape, style, fill, border = STYLES[kind]
+            ids.append(f"legend_{kind}")
+            lg.node(ids[-1], _html(_text(LEGEND[kind])), shape=shape, style=style,
+                    fillcolor=fill, color=border, fontsize="9")
+        if grad_view:
+            ids.append("legend_grad")
+            lg.node(ids[-1], _html(_text(LEGEND["grad"])), shape="box",
+                    style="filled", fillcolor=_shade(1.0), color="#525252", fontsize="9")
+        if frame:  # what the colours of a backward step mean
+            ids += ["legend_fire", "legend_updated"]
+            lg.node(ids[-2], _html(_text(LEGEND["fire"])), shape="ellipse", style="filled",
+                    fillcolor=FIRE_FILL, color=FIRE_COLOUR, penwidth="3", fontsize="9")
+            lg.node(ids[-1], _html(_text(LEGEND["updated"])), shape="box", style="filled",
+                    fillcolor="#ffffff", color=UPDATE_COLOUR, penwidth="3", fontsize="9")
+        if plan.rankdir in ("LR", "RL"):
+            # Left to right, unconnected nodes would stack into a tall
+            # column; invisible edges lay the legend out as one row instead.
+            for a, b in zip(ids, ids[1:]):
+                lg.edge(a, b, style="invis")
+
+
+# ---- the public drawing functions ----------------------------------------
+
+
+def draw(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    params: Iterable[Value] | None = None,
+    model=None,
+    collapse: bool = False,
+    grad_view: bool = False,
+    max_nodes: int = MAX_NODES,
+    legend: bool = True,
+    title: str = "",
+):
+    """The computational graph below `root` as a `graphviz.Digraph`.
+
+    rankdir   'LR' (inputs on the left) or 'TB' (inputs at the top);
+              'RL' and 'BT' mirror them.
+    params    extra Values to draw as parameters (nn's are recognised anyway).
+    model     a Module: its parameters() are parameters, and the nodes of
+              each of its neurons and layers are grouped in clusters.
+    collapse  with model=, draw each neuron as one box, act(w·x + b).
+    grad_view after backward(): shade nodes and edges by |gradient|.
+    max_nodes refuse (GraphTooLarge) a graph with more nodes than this.
+    legend    add a legend of the kinds of node drawn.
+    title     a line of text above the graph.
+
+    The result shows itself in Jupyter; write it with `render(graph, path)`.
+    """
+    plan = _Plan(root, params, model, collapse, max_nodes, rankdir)
+    grads = {v: _float(v.grad) for v in plan.order}
+    return _build(plan, grads, grad_view=grad_view, legend=legend, title=title)
