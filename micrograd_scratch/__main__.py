@@ -1,5 +1,5 @@
 """`python -m micrograd_scratch`: the same program as `micrograd-scratch`
-(see cli.py)."""
+(see cli/__init__.py)."""
 
 import sys
 

@@ -255,7 +255,7 @@ def test_library_errors_become_one_line(capsys, monkeypatch, error):
     def broken_fit(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(cli, "fit", broken_fit)
+    monkeypatch.setattr(cli.training, "fit", broken_fit)
     status, _, err = run_cli(capsys, "train", "--dataset", "xor")
     assert status == 1
     assert err == f"micrograd-scratch: error: {error}\n"
@@ -265,7 +265,7 @@ def test_ctrl_c_exits_130_quietly(capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "fit", interrupted)
+    monkeypatch.setattr(cli.training, "fit", interrupted)
     status, _, err = run_cli(capsys, "xor")
     assert status == 130
     assert err == ""

@@ -454,7 +454,7 @@ def test_a_write_error_after_training_is_one_line_and_status_1(tmp_path, capsys,
     def refuse(model, path):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cli, "save", refuse)
+    monkeypatch.setattr(cli.outputs, "save", refuse)
     status, out, err = _run(capsys, ["xor", *FAST, "--save", str(tmp_path / "m.json")])
     assert status == 1
     assert "training accuracy" in out

@@ -1,0 +1,185 @@
+"""Argument types and the parser class every command shares.
+
+Each type turns one command-line string into a value or raises
+ArgumentTypeError, which argparse reports as "argument --x: <message>"
+under the usage line, with exit status 2. A bad value is refused while
+parsing, so nothing has run yet when the user hears about it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from typing import Callable, Sequence
+
+from ..nn import Module
+from ..serialize import ModelFileError, load
+from .. import expr
+
+PROG = "micrograd-scratch"
+
+
+class OneLineErrors(argparse.ArgumentParser):
+    """argparse, with the reason for a usage error kept on one line: a reason
+    that echoes what was typed ("unrecognized arguments: ...") shows a
+    newline, a tab or a terminal escape as \\n, \\t, \\x1b instead of
+    obeying it. Subcommand parsers inherit the class."""
+
+    def error(self, message: str):
+        super().error("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
+
+
+def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    """A bad argument found after parsing, reported as argparse would."""
+    parser.print_usage(sys.stderr)
+    print(f"{parser.prog}: error: {message}", file=sys.stderr)
+    return 2
+
+
+# ---- numbers ----------------------------------------------------------------
+
+
+def integer(text: str) -> int:
+    """Any whole number: seeds."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1: epochs, batch sizes."""
+    n = integer(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return n
+
+
+def number(text: str) -> float:
+    """Any float, nan and inf included; the types below narrow it."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0: learning rates."""
+    x = number(text)
+    if not 0 < x < math.inf:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
+    return x
+
+
+def finite_float(text: str) -> float:
+    """Any finite number: a network's inputs."""
+    x = number(text)
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
+    return x
+
+
+# A scalar network this large already takes minutes a step; past it, a typo
+# (16000 for 16) would fill the memory before the first epoch.
+MAX_LAYER_SIZE = 1024
+MAX_HIDDEN_LAYERS = 16
+
+
+def layer_sizes(text: str) -> list[int]:
+    """Hidden layer sizes, comma-separated: "16,16" -> [16, 16]."""
+    sizes = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            raise argparse.ArgumentTypeError(
+                f"empty layer size in {text!r}; write the sizes like 16,16"
+            )
+        try:
+            n = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"layer size {part!r} in {text!r} is not a whole number; write the sizes like 16,16"
+            ) from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"layer size {n} in {text!r} must be at least 1")
+        if n > MAX_LAYER_SIZE:
+            raise argparse.ArgumentTypeError(
+                f"layer size {n} in {text!r} is too large for a scalar engine "
+                f"(at most {MAX_LAYER_SIZE})"
+            )
+        sizes.append(n)
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise argparse.ArgumentTypeError(
+            f"{len(sizes)} hidden layers in {text!r}; at most {MAX_HIDDEN_LAYERS}"
+        )
+    return sizes
+
+
+# ---- files ------------------------------------------------------------------
+
+
+def output_file(formats: Sequence[str]) -> Callable[[str], str]:
+    """The type of an option that names a file to write, ending in one of
+    `formats` (".png", ...), in a folder that exists."""
+
+    def check(text: str) -> str:
+        if os.path.splitext(text)[1].lower() not in formats:
+            allowed = ", ".join(formats[:-1]) + " or " + formats[-1]
+            raise argparse.ArgumentTypeError(
+                f"cannot write {text!r}: the file name must end in {allowed}"
+            )
+        return in_existing_folder(text)
+
+    return check
+
+
+def in_existing_folder(text: str) -> str:
+    """A file to write later, in a folder that exists now."""
+    folder = os.path.dirname(text) or "."
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
+    return text
+
+
+def model_out_file(text: str) -> str:
+    """Where --save writes the model: checked now, not after the training."""
+    in_existing_folder(text)
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
+    if os.path.exists(text) and not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is not a regular file")
+    return text
+
+
+def model_file(text: str) -> Module:
+    """A saved model, loaded: a missing or damaged file is a bad argument."""
+    try:
+        return load(text)
+    except ModelFileError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot read {text!r}: {error.strerror or error}") from None
+
+
+# ---- expressions (draw) -----------------------------------------------------
+
+
+def expression_text(text: str) -> str:
+    """An expression for `draw`, checked against the whitelist while parsing
+    (a refused one gets the usage message and exit status 2)."""
+    try:
+        expr.expression_names(text)
+    except expr.ExpressionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def assignment(text: str) -> tuple[str, float]:
+    """NAME=VALUE for --set: "w=2" -> ("w", 2.0)."""
+    try:
+        [(name, value)] = expr.parse_assignments([text]).items()
+    except expr.ExpressionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return name, value

@@ -1,0 +1,41 @@
+"""`micrograd-scratch train`: an MLP on any of the data sets, with any loss;
+each data set has defaults that learn (training.TRAIN_DEFAULTS).
+
+Source: Karpathy's micrograd demo (two moons with hinge loss).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .training import TRAIN_DEFAULTS, add_training_options, finish_training, train_from_args
+
+NAME = "train"
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        NAME,
+        help="train an MLP on a data set (xor, noisy-xor, blobs, moons)",
+        description="Train a multi-layer perceptron on a two-dimensional data set by "
+        "gradient descent, showing the loss as it falls, then print the training "
+        "accuracy. Defaults depend on the data set: "
+        + "; ".join(
+            f"{name}: {d['loss']} loss, lr {d['lr']}, {d['epochs']} epochs, "
+            + ("full batch" if d["batch_size"] is None else f"batches of {d['batch_size']}")
+            for name, d in TRAIN_DEFAULTS.items()
+        )
+        + ".",
+    )
+    parser.add_argument(
+        "--dataset", choices=list(TRAIN_DEFAULTS), default="moons",
+        help="the data set (default: %(default)s)",
+    )
+    add_training_options(parser, hidden=[16, 16], activation="relu")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    trained = train_from_args(args, args.dataset)
+    finish_training(args, trained)
+    return 0
