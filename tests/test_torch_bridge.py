@@ -1,0 +1,328 @@
+"""torch_bridge: the same network in PyTorch, number for number.
+
+Every test that needs PyTorch skips, with the reason, when it is not
+installed; the tests of what happens without it run in a subprocess that
+hides torch. The CUDA test skips unless a GPU is present:
+
+    python -m pytest tests/test_torch_bridge.py -k cuda
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import random
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from micrograd_scratch import MLP, LinearDecay, fit, moons, xor
+from micrograd_scratch import torch_bridge
+from micrograd_scratch.serialize import state_dict
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch", reason="PyTorch is not installed: nothing to compare with")
+
+
+def run_python(code: str, *, hide_torch: bool = False) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh Python; with hide_torch, `import torch` fails
+    there as it does where torch is not installed."""
+    if hide_torch:
+        code = "import sys; sys.modules['torch'] = None\n" + code
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def relative(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(a), abs(b), 1e-300)
+
+
+# One model per activation the package has, with a linear output.
+MODELS = [
+    pytest.param(dict(nin=2, nouts=[8, 1], activation="relu"), id="relu"),
+    pytest.param(dict(nin=3, nouts=[5, 4, 2], activation="tanh"), id="tanh"),
+    pytest.param(dict(nin=1, nouts=[6, 3], activation="sigmoid", output_activation="tanh"),
+                 id="sigmoid"),
+    pytest.param(dict(nin=4, nouts=[3, 3, 1], activation="linear", output_activation="relu"),
+                 id="linear"),
+]
+
+
+def build(spec: dict, seed: int = 0) -> MLP:
+    spec = dict(spec)
+    return MLP(spec.pop("nin"), spec.pop("nouts"), seed=seed, **spec)
+
+
+# ---- without torch ---------------------------------------------------------
+
+
+def test_importing_the_package_does_not_import_torch():
+    proc = run_python(
+        "import sys, micrograd_scratch, micrograd_scratch.torch_bridge\n"
+        "print('torch' in sys.modules)"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
+def test_without_torch_every_entry_point_says_how_to_install_it():
+    proc = run_python(
+        textwrap.dedent("""
+        from micrograd_scratch import MLP
+        from micrograd_scratch import torch_bridge as tb
+        calls = [lambda: tb.to_torch(MLP(2, [1], seed=0)), lambda: tb.from_torch(None),
+                 lambda: tb.to_tensor(1.0), lambda: tb.gradients_both_ways(lambda a: a, 1.0)]
+        for call in calls:
+            try:
+                call()
+            except ImportError as e:  # TorchNotInstalled is an ImportError
+                print(type(e).__name__, '|', e)
+        """),
+        hide_torch=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        assert line.startswith("TorchNotInstalled | PyTorch is not installed:")
+        assert 'pip install -e ".[torch]"' in line and "pip install torch" in line
+
+
+# ---- to_torch and from_torch -------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", MODELS)
+def test_round_trip_gives_identical_weights(torch, spec):
+    model = build(spec)
+    back = torch_bridge.from_torch(torch_bridge.to_torch(model))
+    assert state_dict(back) == state_dict(model)  # exact float equality
+    assert [n.activation for layer in back.layers for n in layer.neurons] == [
+        n.activation for layer in model.layers for n in layer.neurons
+    ]
+    # and the other way: a torch model with float64 weights comes back bit for bit
+    module = torch_bridge.to_torch(build(spec, seed=1))
+    again = torch_bridge.to_torch(torch_bridge.from_torch(module))
+    assert str(again) == str(module)
+    for (name, a), b in zip(module.state_dict().items(), again.state_dict().values()):
+        assert torch.equal(a, b), name
+
+
+def test_layer_names_say_which_neurons_each_row_came_from(torch):
+    model = MLP(2, [3, 1], seed=0)
+    module = torch_bridge.to_torch(model)
+    assert [name for name, _ in module.named_children()] == ["L0", "L0_relu", "L1"]
+    assert list(module.state_dict()) == ["L0.weight", "L0.bias", "L1.weight", "L1.bias"]
+    assert module.L0.weight.dtype == torch.float64
+    # our "L0.N2.w1" is row 2, column 1 of torch's L0.weight
+    pairs = {name: (t, i) for name, _, t, i in torch_bridge.parameter_pairs(model, module)}
+    t, i = pairs["L0.N2.w1"]
+    assert t is module.L0.weight and i == (2, 1)
+    assert t[i].item() == model.layers[0].neurons[2].w[1].data
+    t, i = pairs["L1.N0.b"]
+    assert t is module.L1.bias and i == (0,)
+
+
+def test_float32_rounds_each_weight_once(torch):
+    model = MLP(2, [4, 1], seed=0)
+    module = torch_bridge.to_torch(model, dtype=torch.float32)
+    assert module.L0.weight.dtype == torch.float32
+    for _, p, t, i in torch_bridge.parameter_pairs(model, module):
+        assert t[i].item() == torch.tensor(p.data, dtype=torch.float32).item()
+
+
+def test_from_torch_reads_a_model_torch_made(torch):
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(
+        torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2, bias=False)
+    )
+    model = torch_bridge.from_torch(module)
+    assert [len(layer.neurons) for layer in model.layers] == [5, 2]
+    assert model.layers[0].neurons[0].activation == "tanh"
+    assert model.layers[1].neurons[0].activation == "linear"
+    assert all(n.b.data == 0.0 for n in model.layers[1].neurons)  # no bias: zero
+    x = [0.5, -1.0, 2.0]
+    theirs = module(torch.tensor([x])).tolist()[0]  # float32
+    ours = [v.data for v in model(x)]
+    assert ours == pytest.approx(theirs, rel=1e-5)
+
+
+def _refusal(torch, module) -> str:
+    with pytest.raises((ValueError, TypeError)) as info:
+        torch_bridge.from_torch(module)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_from_torch_names_the_layer_it_cannot_read(torch):
+    nn = torch.nn
+    message = _refusal(torch, nn.Sequential(nn.Linear(2, 3), nn.Dropout(), nn.Linear(3, 1)))
+    assert "layer 1 ('1', Dropout) has no counterpart here" in message
+    message = _refusal(torch, nn.Sequential(nn.ReLU(), nn.Linear(2, 1)))
+    assert "layer 0 ('0', ReLU) does not follow a Linear layer" in message
+    message = _refusal(torch, nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Tanh()))
+    assert "layer 2 ('2', Tanh) does not follow a Linear layer" in message
+    message = _refusal(torch, nn.Sequential(nn.Linear(2, 3), nn.Linear(4, 1)))
+    assert "layer 1 ('1', Linear) takes 4 inputs but the layer before gives 3" in message
+    message = _refusal(torch, nn.Sequential(
+        nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 1)
+    ))
+    assert "the hidden layers mix the activations relu, tanh" in message
+    assert "no Linear layer" in _refusal(torch, nn.Sequential())
+    assert "expected a torch.nn.Sequential, got Linear" in _refusal(torch, nn.Linear(2, 1))
+
+
+def test_an_activation_without_a_torch_counterpart_is_named(torch, monkeypatch):
+    # As if the op registry listed no torch function for tanh.
+    real = torch_bridge._torch_function
+    monkeypatch.setattr(
+        torch_bridge, "_torch_function", lambda a: None if a == "tanh" else real(a)
+    )
+    with pytest.raises(ValueError) as info:
+        torch_bridge.to_torch(MLP(2, [3, 1], activation="tanh", seed=0))
+    assert str(info.value).startswith("to_torch: layer L0 uses the activation 'tanh', which has")
+    assert "tanh" not in str(info.value).split("supported:")[1]
+
+
+def test_to_torch_refuses_what_is_not_an_mlp(torch):
+    from micrograd_scratch import Neuron
+
+    with pytest.raises(TypeError, match="to_torch: expected an MLP, got Neuron"):
+        torch_bridge.to_torch(Neuron(2, seed=0))
+
+
+# ---- the same numbers ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", MODELS)
+def test_same_outputs_on_100_random_inputs(torch, spec):
+    model = build(spec)
+    module = torch_bridge.to_torch(model)
+    rng = random.Random(1)
+    X = [[rng.uniform(-3, 3) for _ in range(spec["nin"])] for _ in range(100)]
+    theirs = module(torch.tensor(X, dtype=torch.float64)).tolist()
+    worst = 0.0
+    for x, row in zip(X, theirs):
+        out = model(x)
+        ours = [v.data for v in out] if isinstance(out, list) else [out.data]
+        worst = max(worst, max(abs(a - b) for a, b in zip(ours, row)))
+    assert worst <= 1e-12
+
+
+def test_a_small_expression_has_the_same_gradient_both_ways(torch):
+    result = torch_bridge.gradients_both_ways(
+        lambda a, b, c: (a * b + b.exp() / c).tanh() + (c ** 2).log() - a.sigmoid() * b.relu(),
+        2.0, 0.5, -1.5, names=["a", "b", "c"],
+    )
+    assert list(result.grads) == ["a", "b", "c"]
+    assert all(g != 0 for g in result.grads.values())
+    assert result.max_difference <= 1e-15
+
+
+@pytest.mark.parametrize("loss, nouts, targets", [
+    ("mse", [6, 1], [0.5, -1.0, 2.0, 0.0]),
+    ("bce", [6, 1], [1, 0, 1, 1]),
+    ("hinge", [6, 6, 1], [1, 0, 0, 1]),
+    ("cross_entropy", [6, 3], [2, 0, 1, 2]),
+])
+def test_every_parameter_gets_the_same_gradient(torch, loss, nouts, targets):
+    model = MLP(2, nouts, activation="tanh", seed=3)
+    X = [[0.3, -1.2], [1.5, 0.2], [-0.7, 0.9], [0.0, 0.0]]
+    result = torch_bridge.loss_both_ways(model, X, targets, loss, l2=1e-3)
+    assert relative(result.output, result.torch_output) <= 1e-14
+    assert list(result.grads) == list(state_dict(model))  # every parameter, by name
+    for name, g in result.grads.items():
+        assert abs(g - result.torch_grads[name]) <= 1e-14, name
+    # the model's own .grad holds our gradients
+    assert [p.grad for p in model.parameters()] == list(result.grads.values())
+
+
+TRAINING = [
+    pytest.param("xor", dict(loss="mse", lr=0.1), id="xor-mse"),
+    pytest.param("moons", dict(loss="hinge", l2=1e-4, schedule=LinearDecay(1.0, 0.1, 100)),
+                 id="moons-hinge-l2-decay"),
+    pytest.param("moons", dict(loss="bce", lr=0.2, batch_size=16, seed=5), id="moons-minibatch"),
+]
+
+
+def _data(name: str):
+    return xor() if name == "xor" else moons(n=60, noise=0.1, seed=0)
+
+
+@pytest.mark.parametrize("data, options", TRAINING)
+def test_100_training_steps_give_the_same_losses(torch, data, options):
+    X, y = _data(data)
+    model = MLP(2, [16, 16, 1], seed=0)
+    module = torch_bridge.to_torch(model)
+    ours = fit(model, X, y, epochs=100, **options)
+    theirs = torch_bridge.fit_torch(module, X, y, epochs=100, **options)
+    assert len(ours) == len(theirs) == 100
+    assert max(relative(a, b) for a, b in zip(ours, theirs)) <= 1e-12
+    assert ours[-1] < ours[0] / 2  # it did train
+    for name, p, t, i in torch_bridge.parameter_pairs(model, module):
+        assert abs(p.data - t[i].item()) <= 1e-12, name
+
+
+# ---- the state_dict, read by a plain torch script ----------------------------
+
+PLAIN_SCRIPT = """
+import sys
+from collections import OrderedDict
+import torch
+
+# The Sequential that to_torch printed, written out by hand.
+net = torch.nn.Sequential(OrderedDict([
+    ("L0", torch.nn.Linear(2, 4, dtype=torch.float64)),
+    ("L0_tanh", torch.nn.Tanh()),
+    ("L1", torch.nn.Linear(4, 1, dtype=torch.float64)),
+]))
+net.load_state_dict(torch.load(sys.argv[1]))
+print(repr(net(torch.tensor([[0.5, -1.0]], dtype=torch.float64)).item()))
+"""
+
+
+def test_the_state_dict_loads_in_a_plain_torch_script(torch, tmp_path):
+    model = MLP(2, [4, 1], activation="tanh", seed=7)
+    module = torch_bridge.to_torch(model)
+    assert "(L0_tanh): Tanh()" in str(module)
+    path = tmp_path / "model.pt"
+    torch.save(module.state_dict(), path)
+    script = tmp_path / "plain.py"
+    script.write_text(PLAIN_SCRIPT)
+    # a separate process that imports torch and nothing of ours
+    proc = subprocess.run(
+        [sys.executable, str(script), str(path)], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert abs(float(proc.stdout) - model([0.5, -1.0]).data) <= 1e-15
+
+
+# ---- on a GPU ----------------------------------------------------------------------
+
+
+def test_cuda_gives_the_same_numbers(torch):
+    if not torch.cuda.is_available():
+        pytest.skip("torch.cuda.is_available() is False: no CUDA device (or a CPU-only torch)")
+    X, y = moons(n=60, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    module = torch_bridge.to_torch(model, device="cuda")
+    assert module.L0.weight.device.type == "cuda"
+    outputs = module(torch.tensor(X, dtype=torch.float64, device="cuda"))[:, 0].tolist()
+    assert max(abs(model(x).data - o) for x, o in zip(X, outputs)) <= 1e-12
+    options = dict(loss="hinge", l2=1e-4, schedule=LinearDecay(1.0, 0.1, 100))
+    ours = fit(model, X, y, epochs=100, **options)
+    theirs = torch_bridge.fit_torch(module, X, y, epochs=100, **options)
+    assert max(relative(a, b) for a, b in zip(ours, theirs)) <= 1e-12
+    back = torch_bridge.from_torch(module)  # from the GPU, to plain floats
+    assert max(abs(a - b) for a, b in zip(
+        state_dict(back).values(), state_dict(model).values()
+    )) <= 1e-12
