@@ -3,7 +3,10 @@
 Every arithmetic operation on Values builds one node of a *computational
 graph*: the node stores its result (`data`), the inputs it was made from
 (`_prev`, a tuple in argument order), the name of the operation (`_op`) and
-the operation's *local backward rule* (`_backward`).
+the operation's *local backward rule* (`_rule`). The ops themselves (their
+forward computation, derivative, symbol and kind) are defined once each in
+`ops.py`; this file is what every op shares: the node, the chain rule and
+the walks over the graph.
 
 The chain rule, once
 --------------------
@@ -23,32 +26,41 @@ gradient of the matching input. A node used twice (`a * a`, or `b` feeding
 two layers) simply receives two terms, which add up: that is the
 multivariable chain rule.
 
-The rules are written with ordinary arithmetic, so the same rule works on
-plain floats (the fast, usual case) and on Values (`create_graph=True`,
-where the gradient is itself a graph that can be differentiated again).
+The rules are written with ordinary arithmetic and the ops of `ops.py`,
+which accept floats and Values alike, so the same rule serves plain floats
+(`backward()`, the usual case) and Values (`create_graph=True`, where the
+gradient is itself a graph that can be differentiated again).
+
+micrograd's contract
+--------------------
+`Value(data, children, op)` builds a node by hand, and a zero-argument
+closure set as `out._backward` (which adds into the inputs' `.grad` itself,
+as micrograd's ops do) is run by `backward()` like any rule. Reading
+`node._backward` gives such a function for every node, so the lecture's
+manual backprop (`for n in reversed(order): n._backward()`) works too.
 
 Design notes
 ------------
-- A rule is a module-level function that receives the node's numbers; it
-  is not a closure over the output node. So the graph holds no reference
-  cycles, and dropping the last reference to the root frees the whole
-  graph by reference counting alone (micrograd's closures capture `out`,
-  which puts every node in a cycle that only the cyclic garbage collector
-  can free). One exception, as in PyTorch: `backward(create_graph=True)`
-  stores in each `.grad` a graph that usually contains the node itself
-  (d/dx x**3 = 3 * x**2 uses x), which is a cycle; `grad()` stores nothing
-  and makes none.
+- A rule is a plain function that receives the node's numbers; it is not
+  a closure over the output node. So the graph holds no reference cycles,
+  and dropping the last reference to the root frees the whole graph by
+  reference counting alone (micrograd's closures capture `out`, which puts
+  every node in a cycle that only the cyclic garbage collector can free).
+  One exception, as in PyTorch: `backward(create_graph=True)` stores in
+  each `.grad` a graph that usually contains the node itself (d/dx x**3 =
+  3 * x**2 uses x), which is a cycle; `grad()` stores nothing and makes none.
 - The topological order is computed by an iterative function,
   `topological_order`, so graphs a million nodes deep do not hit Python's
   recursion limit.
-- Two walks over that order: `_gradients`, the general one, calls each
-  rule and keeps the gradients in a dict (for `grad()`, for
-  `create_graph=True` and under `detect_anomaly()`); `_backward_floats`,
-  the usual `backward()`, adds into `.grad` in place and runs the five ops
-  a network is made of (+, *, relu, dot, total) through fast paths that do
-  their rule's arithmetic without packing arguments (same numbers, tested).
+- Two walks over that order, both calling each node's one rule:
+  `backward()` adds into `.grad` in place (`_propagate`, the same step
+  that `node._backward()` takes by hand); `_gradients` keeps the gradients
+  in a dict instead (for `grad()`, which touches no `.grad`, and for
+  `create_graph=True`, whose gradients are Values).
+- Modes (`detect_anomaly()`) are per thread, as PyTorch's anomaly mode is:
+  two threads can train at once, one of them checking for NaNs.
 
-Sources: Karpathy's micrograd (the shape of each op); autodidact and
+Sources: Karpathy's micrograd (the node and its contract); autodidact and
 DeZero (iterative ordering, no cycles, higher-order gradients); Goodfellow,
 Bengio and Courville, *Deep Learning*, ch. 6.5 (back-propagation).
 """
@@ -58,17 +70,15 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import numbers
+import threading
 from contextlib import contextmanager
-from itertools import repeat
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 __all__ = [
     "Value", "topological_order", "dot", "total", "grad", "paused_gc",
     "detect_anomaly", "AnomalyError",
 ]
-
-# exp(x) overflows a float for x above this (math.log(sys.float_info.max)).
-EXP_LIMIT = 709.782712893384
 
 
 def _describe(x: float) -> str:
@@ -83,140 +93,81 @@ class Value:
     - `grad`: d(root)/d(this node), filled in by `root.backward()`.
     - `label`: an optional name, shown by the renderer and in errors.
     - `_prev`: the inputs, a tuple in argument order (`a * a` has two).
-    - `_op`: the op that made the node ("+", "relu", "**2", ...); for a
-      leaf, who made it: "" the user, "const" a number wrapped by an op,
-      "param" a model (see nn.py).
-    - `_backward`: the op's local rule, None for a leaf. A node built by
-      hand as in micrograd, `Value(data, children, op)`, has no rule
-      either, so gradients stop there.
+    - `_op`: the name of the op that made the node ("+", "relu", "**2",
+      ...), "" for a leaf, as in micrograd.
+    - `_rule`: the op's local backward rule (see `ops.py`), None for a leaf.
+    - `_role`: what kind of leaf this is, for the renderer: "" a Value the
+      user made (an input), "const" a number an op wrapped, "param" a
+      model's weight (see nn.py).
+    - `_backward`: micrograd's zero-argument backward function (a property;
+      see "micrograd's contract" above).
 
-    `Value(x)` takes an int or a float. bool is refused: `Value(True)` is
-    almost always a mistake (a comparison where a number was meant).
+    `Value(x)` takes any real number (int, float, Fraction, a numpy
+    scalar). bool is refused: `Value(True)` is almost always a mistake (a
+    comparison where a number was meant). Any other attribute can be set on
+    a Value (an optimizer's `p.m`, a renderer's colour).
     """
 
+    # Slots keep a node small; "__dict__" makes other attributes settable,
+    # and Python allocates that dict only when one is first set.
     # __weakref__ lets tools watch a node die (tests check that graphs free).
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_backward", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_role",
+                 "__dict__", "__weakref__")
 
-    def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = ""):
-        if type(data) is bool or not isinstance(data, (int, float)):
-            raise TypeError(
-                f"Value() takes an int or a float, not {type(data).__name__}: {data!r}"
-            )
-        try:
-            self.data = float(data)
-        except OverflowError:
-            raise OverflowError(f"Value({data}): the int is too large for a float") from None
+    def __init__(self, data, _children: tuple = (), _op: str = "", label: str = "",
+                 *, role: str = ""):
+        self.data = _real(data, "Value()")
         self.grad = 0.0
         self.label = label
         self._prev = tuple(_children)
         self._op = _op
-        self._backward = None  # leaves have no rule: nothing flows past them
+        self._rule = None  # no rule: nothing flows past this node (until one is set)
+        self._role = role
 
     def __repr__(self) -> str:
-        name = f"label={self.label!r}, " if self.label else ""
-        return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+        return f"Value(data={self.data}, grad={self.grad})"  # micrograd's
 
-    # ---- binary ops ---------------------------------------------------
-    # Each op has the same four beats: wrap the operand, compute `out`,
-    # attach the local backward rule, return `out`.
+    # ---- ops built from other ops --------------------------------------
+    # +, *, ** and the functions (relu, exp, ...) come from ops.py, where
+    # each is defined once. These are built from them, as in micrograd;
+    # a number is negated or inverted before it is wrapped, so x - 1 is
+    # the two nodes x + (-1), and x / 2 is x * 0.5.
 
-    def __add__(self, other):
-        """a + b; d/da = 1, d/db = 1"""
-        other = _wrap(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _node(self.data + other.data, (self, other), "+", _add_rule)
-
-    def __mul__(self, other):
-        """a * b; d/da = b, d/db = a"""
-        other = _wrap(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _node(self.data * other.data, (self, other), "*", _mul_rule)
-
-    def __pow__(self, other):
-        """a ** n; d/da = n * a**(n-1)   (and for a Value n: d/dn = a**n * ln a)"""
-        if isinstance(other, Value):
-            return _node(_power(self.data, other.data), (self, other), "**", _pow_value_rule)
-        if type(other) is bool or not isinstance(other, (int, float)):
-            return NotImplemented
-        # A number exponent is part of the op, not an input: "**2" squares.
-        return _node(_power(self.data, other), (self,), f"**{other}", _pow_rule(other))
-
-    def __rpow__(self, other):
-        """n ** a for a number n; d/da = n**a * ln n"""
-        other = _wrap(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return other ** self
-
-    # Subtraction, division and negation are built from the ops above.
-    def __neg__(self):
+    def __neg__(self):  # -self
         """-a; d/da = -1"""
         return self * -1
 
-    def __sub__(self, other):
+    def __sub__(self, other):  # self - other
         """a - b; d/da = 1, d/db = -1"""
-        other = _wrap(other)
-        if other is NotImplemented:
+        if not _is_operand(other):
             return NotImplemented
         return self + (-other)
 
-    def __truediv__(self, other):
-        """a / b; d/da = 1/b, d/db = -a/b**2"""
-        other = _wrap(other)
-        if other is NotImplemented:
+    def __rsub__(self, other):  # other - self
+        if not _is_operand(other):
             return NotImplemented
-        if other.data == 0:
+        return other + (-self)
+
+    def __truediv__(self, other):  # self / other
+        """a / b; d/da = 1/b, d/db = -a/b**2"""
+        if not _is_operand(other):
+            return NotImplemented
+        if _data(other) == 0:
             raise ZeroDivisionError(f"division by zero: {_describe(self.data)} / 0.0")
         return self * other**-1
+
+    def __rtruediv__(self, other):  # other / self
+        if not _is_operand(other):
+            return NotImplemented
+        if self.data == 0:
+            raise ZeroDivisionError(f"division by zero: {_describe(_data(other))} / 0.0")
+        return other * self**-1
 
     def __radd__(self, other):  # other + self
         return self + other
 
     def __rmul__(self, other):  # other * self
         return self * other
-
-    def __rsub__(self, other):  # other - self
-        other = _wrap(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return other - self
-
-    def __rtruediv__(self, other):  # other / self
-        other = _wrap(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return other / self
-
-    # ---- unary ops ----------------------------------------------------
-
-    def exp(self):
-        """exp(x); d/dx = exp(x)"""
-        if self.data > EXP_LIMIT:  # math.exp would raise a bare OverflowError
-            raise OverflowError(
-                f"exp({_describe(self.data)}): the result overflows a float "
-                f"(exp is finite only for x <= {EXP_LIMIT:.2f})"
-            )
-        return _node(math.exp(self.data), (self,), "exp", _exp_rule)
-
-    def log(self):
-        """log(x), the natural logarithm; d/dx = 1/x"""
-        if self.data <= 0:
-            raise ValueError(f"log({_describe(self.data)}): log is only defined for x > 0")
-        return _node(math.log(self.data), (self,), "log", _log_rule)
-
-    def tanh(self):
-        """tanh(x); d/dx = 1 - tanh(x)**2"""
-        return _node(math.tanh(self.data), (self,), "tanh", _tanh_rule)
-
-    def sigmoid(self):
-        """sigmoid(x) = 1 / (1 + exp(-x)); d/dx = sigmoid(x) * (1 - sigmoid(x))"""
-        return _node(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_rule)
-
-    def relu(self):
-        """relu(x) = max(0, x); d/dx = 1 if x > 0 else 0"""
-        return _node(self.data if self.data > 0 else 0.0, (self,), "relu", _relu_rule)
 
     # ---- gradients ----------------------------------------------------
 
@@ -232,14 +183,14 @@ class Value:
         their own, which can be differentiated again (second derivatives).
         """
         with paused_gc():
-            if not (create_graph or _anomaly_mode):
-                _backward_floats(self)  # the fast path, for the usual case
+            if not create_graph:
+                _backward_in_place(self)
                 return
-            grads = _gradients(self, create_graph)
+            grads = _gradients(self, create_graph=True)
         for node, g in grads.items():
-            if node._backward is not None:
+            if node._rule is not None:
                 node.grad = g  # an op result: this call's gradient
-            elif create_graph and _is_zero(node.grad):
+            elif _is_zero(node.grad):
                 node.grad = g  # a leaf's first gradient graph: no "0 + g" node
             else:
                 node.grad = node.grad + g  # a leaf: accumulate
@@ -249,28 +200,81 @@ class Value:
         for node in topological_order(self):
             node.grad = 0.0
 
+    @property
+    def _backward(self):
+        """micrograd's `_backward`: a function of no arguments that adds
+        self.grad * d(self)/d(input) into each input's `.grad` (nothing for
+        a leaf). Setting it to such a function of your own makes this node
+        an op that `backward()` runs, as in micrograd."""
+        if isinstance(self._rule, MicrogradClosure):
+            return self._rule.function
+        return functools.partial(_propagate, self)
+
+    @_backward.setter
+    def _backward(self, function) -> None:
+        if not callable(function):
+            raise TypeError(f"_backward must be a function, not {type(function).__name__}")
+        self._rule = MicrogradClosure(function)
+
+
+class MicrogradClosure:
+    """A `_backward` written micrograd's way and set on a node by hand: a
+    function of no arguments that adds into its inputs' `.grad` itself.
+    `backward()` runs it; `grad()` and `create_graph=True` cannot, since it
+    only knows how to add floats into `.grad`."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, g, out, *inputs):  # called only by the dict-keeping walk
+        raise TypeError(
+            "grad() and backward(create_graph=True) cannot run a micrograd-style "
+            "_backward closure (it only adds floats into .grad); define the op with "
+            "micrograd_scratch.ops.define(...) instead, or call backward()"
+        )
+
 
 # ---- building nodes ----------------------------------------------------
 
 
-def _wrap(x):
-    """A Value as it is, a number as a constant Value, anything else
+def _real(x, where: str) -> float:
+    """x as a float, if it is a real number (int, float, Fraction, numpy)."""
+    if type(x) is float:
+        return x
+    if type(x) is bool or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where} takes a real number, not {type(x).__name__}: {x!r}")
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{where}: the number {x} is too large for a float") from None
+
+
+def _is_operand(x) -> bool:
+    """Can x take part in arithmetic with a Value? (Values and real numbers.)"""
+    return isinstance(x, Value) or (type(x) is not bool and isinstance(x, numbers.Real))
+
+
+def _data(x) -> float:
+    """The number inside x, for a float and a Value alike."""
+    return x.data if isinstance(x, Value) else x
+
+
+def wrap(x):
+    """A Value as it is, a number as a constant leaf, anything else
     NotImplemented (so that Python can try the other operand's method)."""
     if isinstance(x, Value):
         return x
-    if type(x) is bool or not isinstance(x, (int, float)):
+    if not _is_operand(x):
         return NotImplemented
-    try:
-        data = float(x)
-    except OverflowError:
-        raise OverflowError(f"an {type(x).__name__} operand is too large for a float") from None
-    return _new_value(data, (), "const", None)  # a leaf, not an op result: never checked
+    return _new_node(_real(x, "an operand"), (), "", None, "const")
 
 
 _new = object.__new__
 
 
-def _new_value(data: float, children: tuple, op: str, rule) -> Value:
+def _new_node(data: float, children: tuple, op: str, rule, role: str = "") -> Value:
     """A Value without __init__'s checks (the caller knows data is a float)."""
     out = _new(Value)
     out.data = data
@@ -278,235 +282,20 @@ def _new_value(data: float, children: tuple, op: str, rule) -> Value:
     out.label = ""
     out._prev = children
     out._op = op
-    out._backward = rule
+    out._rule = rule
+    out._role = role
     return out
 
 
-# Every op makes its result through _node; `detect_anomaly()` swaps in
-# `_checked_node` for the duration of its block.
-_node = _new_value
-
-
-def _power(a: float, n: float) -> float:
-    """a ** n as a real number, or a clear error."""
-    text = f"({_describe(a)}) ** {_describe(n)}" if a < 0 else f"{_describe(a)} ** {_describe(n)}"
-    if a == 0 and n < 0:
-        raise ZeroDivisionError(f"pow: {text} divides by zero")
-    if a < 0 and not float(n).is_integer():
-        raise ValueError(
-            f"pow: {text} is not a real number (a negative base needs an integer exponent)"
+def make_node(data: float, inputs: tuple, op: str, rule) -> Value:
+    """The result node of an op (ops.py calls this for every op). Under
+    `detect_anomaly()` a result that is NaN or infinite is an error here,
+    at the op that made it."""
+    if not -math.inf < data < math.inf and _modes.anomaly:  # NaN fails both tests
+        raise AnomalyError(
+            f"detect_anomaly: forward pass: {op} gave {data!r} from inputs {_inputs_text(inputs)}"
         )
-    try:
-        return float(a**n)
-    except OverflowError:
-        raise OverflowError(f"pow: {text} overflows a float") from None
-
-
-def _sigmoid(x: float) -> float:
-    # Two forms so that exp never sees a large positive argument.
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-# ---- local backward rules ----------------------------------------------
-# rule(g, out, *inputs) returns one term g * d(out)/d(input) per input.
-# g, out and the inputs are all floats, or all Values (create_graph=True):
-# the same arithmetic serves both.
-
-
-def _add_rule(g, out, a, b):
-    return g, g
-
-
-def _mul_rule(g, out, a, b):
-    return g * b, g * a
-
-
-@functools.lru_cache(maxsize=64)
-def _pow_rule(n: float):
-    """The rule of `a ** n` for one number n (made once per n, then reused)."""
-
-    def rule(g, out, a):
-        return (g * 0.0 if n == 0 else g * n * _raise(a, n - 1),)
-
-    return rule
-
-
-def _pow_value_rule(g, out, a, n):
-    # d/dn a**n = a**n * ln a, defined for a > 0 (and 0 at a = 0, its limit).
-    a_data = a.data if isinstance(a, Value) else a
-    if a_data > 0:
-        d_n = g * out * _ln(a)
-    elif a_data == 0:
-        d_n = g * 0.0
-    else:
-        raise ValueError(
-            f"pow backward: d/dn a**n = a**n * ln(a) needs a > 0, "
-            f"but a = {_describe(a_data)} (no gradient for the exponent)"
-        )
-    d_a = g * 0.0 if _is_zero(n) else g * n * _raise(a, n - 1)
-    return d_a, d_n
-
-
-def _exp_rule(g, out, a):
-    return (g * out,)
-
-
-def _log_rule(g, out, a):
-    return (g / a,)
-
-
-def _tanh_rule(g, out, a):
-    return (g * (1 - out * out),)
-
-
-def _sigmoid_rule(g, out, a):
-    return (g * out * (1 - out),)
-
-
-def _relu_rule(g, out, a):
-    # The step function has derivative 0 (almost) everywhere: no graph needed.
-    positive = (out.data if isinstance(out, Value) else out) > 0
-    return (g if positive else g * 0.0,)
-
-
-def _raise(a, k):
-    """a ** k inside a pow rule, for floats and Values alike."""
-    if isinstance(a, Value):
-        return a**k
-    if a == 0 and k < 0:
-        raise ZeroDivisionError(
-            f"pow backward: d/da a**n = n * a**(n-1) is infinite at a = 0.0 (n = {k + 1!r})"
-        )
-    return _power(a, k)
-
-
-def _ln(x):
-    return x.log() if isinstance(x, Value) else math.log(x)
-
-
-def _is_zero(x) -> bool:
-    return not isinstance(x, Value) and x == 0
-
-
-# ---- fused n-ary nodes -------------------------------------------------
-
-
-def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
-    """bias + sum(w_i * x_i) as one node (the talk's "Matmul" for one neuron).
-
-    d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1. The sum is taken in the order
-    of `sum((w*x for w, x in zip(ws, xs)), bias)`, so the result is the same
-    float, bit for bit, as the elementwise graph gives. Its inputs are
-    w_0..w_{n-1}, x_0..x_{n-1} and, when there is one, the bias.
-    """
-    if len(ws) != len(xs):
-        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    ws, xs = _values(ws, "dot"), _values(xs, "dot")
-    return _dot(ws, xs, None if bias is None else _operand(bias, "dot"))
-
-
-def _dot(ws: Sequence[Value], xs: Sequence[Value], bias: Value | None) -> Value:
-    """`dot` without its checks, for callers that pass Values only: a
-    neuron's forward pass (its weights are Values, and Layer wraps the
-    inputs once for all its neurons) makes one of these per neuron."""
-    acc = 0.0 if bias is None else bias.data
-    for w, x in zip(ws, xs):
-        acc = acc + w.data * x.data
-    inputs = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-    return _node(acc, inputs, "dot", _dot_rule)
-
-
-def total(values: Iterable) -> Value:
-    """sum(values) as one node; d/dv_i = 1 for every term."""
-    values = tuple(_values(values, "total"))
-    acc = 0.0
-    for v in values:
-        acc = acc + v.data
-    return _node(acc, values, "total", _total_rule)
-
-
-def _values(items: Iterable, op: str) -> Sequence[Value]:
-    if not isinstance(items, (list, tuple)):
-        items = list(items)
-    # A network passes Values only: then there is nothing to wrap, and
-    # checking that with map (a loop in C) is cheaper than rebuilding the list.
-    if all(map(isinstance, items, repeat(Value))):
-        return items
-    return [_operand(v, op) for v in items]
-
-
-def _operand(x, op: str) -> Value:
-    v = _wrap(x)
-    if v is NotImplemented:
-        raise TypeError(f"{op}: expected Values or numbers, got {type(x).__name__}: {x!r}")
-    return v
-
-
-def _dot_rule(g, out, *inputs):
-    n = len(inputs) // 2
-    ws, xs = inputs[:n], inputs[n : 2 * n]
-    terms = [g * x for x in xs] + [g * w for w in ws]
-    if len(inputs) % 2:
-        terms.append(g)  # the bias
-    return terms
-
-
-def _total_rule(g, out, *inputs):
-    return [g] * len(inputs)
-
-
-# ---- fast paths for plain floats ---------------------------------------
-# The ops a network is made of, with their rule's arithmetic written out on
-# the node itself: the same sums in the same order (so the same bits), but
-# without packing the inputs' data into arguments and the terms into a
-# result. A dot node carries most of a network's edges, so its loop is
-# where a training step spends much of its backward pass.
-
-
-def _add_backward_floats(node: Value) -> None:
-    a, b = node._prev
-    a.grad += node.grad
-    b.grad += node.grad
-
-
-def _mul_backward_floats(node: Value) -> None:
-    a, b = node._prev
-    a.grad += node.grad * b.data
-    b.grad += node.grad * a.data
-
-
-def _relu_backward_floats(node: Value) -> None:
-    if node.data > 0:
-        node._prev[0].grad += node.grad
-
-
-def _dot_backward_floats(node: Value) -> None:
-    g = node.grad
-    inputs = node._prev
-    n = len(inputs) // 2
-    for w, x in zip(inputs[:n], inputs[n : 2 * n]):
-        w.grad += g * x.data
-        x.grad += g * w.data
-    if len(inputs) % 2:
-        inputs[-1].grad += g  # the bias
-
-
-def _total_backward_floats(node: Value) -> None:
-    g = node.grad
-    for x in node._prev:
-        x.grad += g
-
-
-_FLOAT_BACKWARD = {
-    _add_rule: _add_backward_floats,
-    _mul_rule: _mul_backward_floats,
-    _relu_rule: _relu_backward_floats,
-    _dot_rule: _dot_backward_floats,
-    _total_rule: _total_backward_floats,
-}
+    return _new_node(data, inputs, op, rule)
 
 
 # ---- the backward pass -------------------------------------------------
@@ -544,8 +333,23 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
 _INPUTS_DONE = object()  # the marker topological_order pushes above a node
 
 
-def _backward_floats(root: Value) -> None:
-    """The backward pass for plain float gradients, in place on `.grad`.
+def _propagate(node: Value) -> None:
+    """One step of the chain rule: add node.grad * d(node)/d(input) into
+    each input's `.grad`. This is `node._backward()`."""
+    rule = node._rule
+    if rule is None:
+        return  # a leaf: nothing below it
+    if type(rule) is MicrogradClosure:
+        rule.function()  # it adds into .grad itself
+        return
+    inputs = node._prev
+    terms = rule(node.grad, node.data, *[x.data for x in inputs])
+    for x, term in zip(inputs, terms):
+        x.grad += term
+
+
+def _backward_in_place(root: Value) -> None:
+    """The backward pass for float gradients, in place on `.grad`.
 
     1. Order the op results so that each comes after all of its inputs.
     2. Reset their grads (they hold one call's gradient; leaves accumulate).
@@ -555,34 +359,29 @@ def _backward_floats(root: Value) -> None:
     """
     order = topological_order(root, leaves=False)  # leaves need no ordering
     for node in order:
-        if node._backward is not None:
+        if node._rule is not None:
             node.grad = 0.0
     root.grad += 1.0
+    checked = _modes.anomaly
     for node in reversed(order):
-        rule = node._backward
-        g = node.grad
-        if rule is None or g == 0.0:
-            continue  # a leaf root, or nothing flows here (an inactive relu)
-        fast = _FLOAT_BACKWARD.get(rule)
-        if fast is not None:
-            fast(node)  # the same arithmetic as rule, in place
-            continue
-        inputs = node._prev
-        terms = rule(g, node.data, *[x.data for x in inputs])
-        for x, term in zip(inputs, terms):
-            x.grad += term
+        if node.grad == 0.0:
+            continue  # nothing flows here (an inactive relu, an unused branch)
+        _propagate(node)
+        if checked:
+            _check_gradients(node)
 
 
 def _gradients(root: Value, create_graph: bool) -> dict:
-    """The general backward pass: {node: d(root)/d(node)} for every node
-    below root, touching no `.grad`. The gradients are floats, or Values
-    with graphs of their own when `create_graph` is true. Under
-    `detect_anomaly()` every gradient term is checked as it is made.
+    """The backward pass into a dict: {node: d(root)/d(node)} for every
+    node below root, touching no `.grad`. The gradients are floats, or
+    Values with graphs of their own when `create_graph` is true. Under
+    `detect_anomaly()` every gradient is checked as it is summed.
     """
     order = topological_order(root)
-    grads: dict = {root: Value(1.0, _op="const") if create_graph else 1.0}
+    grads: dict = {root: wrap(1.0) if create_graph else 1.0}
+    checked = _modes.anomaly
     for node in reversed(order):  # every node before its inputs
-        rule = node._backward
+        rule = node._rule
         if rule is None:
             continue  # a leaf: nothing below it
         g = grads[node]
@@ -594,7 +393,7 @@ def _gradients(root: Value, create_graph: bool) -> dict:
         for i, (x, term) in enumerate(zip(inputs, terms)):
             before = grads.get(x)
             grads[x] = term if before is None else before + term
-            if _anomaly_mode:  # the sum too: two finite terms can add up to inf
+            if checked:  # the sum too: two finite terms can add up to inf
                 _check_gradient(node, i, grads[x])
     return grads
 
@@ -627,8 +426,25 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     return [grads[x] if x in grads else _zero(create_graph) for x in inputs]
 
 
+def local_terms(node: Value, upstream: float = 1.0) -> list:
+    """The terms node's rule passes to its inputs for an upstream gradient
+    (with the default 1.0, the local derivatives d(node)/d(input)). The
+    renderer and the explorer show these; they are what backward() adds."""
+    if node._rule is None:
+        return []
+    return list(node._rule(upstream, node.data, *[x.data for x in node._prev]))
+
+
+def _is_zero(x) -> bool:
+    return not isinstance(x, Value) and x == 0
+
+
 def _zero(create_graph: bool):
-    return Value(0.0, _op="const") if create_graph else 0.0
+    return wrap(0.0) if create_graph else 0.0
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0  # how many paused_gc blocks are open, in all threads
 
 
 @contextmanager
@@ -637,15 +453,26 @@ def paused_gc() -> Iterator[None]:
 
     Our graphs hold no reference cycles, so reference counting frees them;
     the collector would only rescan the many young nodes a big graph makes.
-    Its previous state is restored on the way out, even on an exception.
+    The collector is process-wide, so blocks in several threads share one
+    count: it comes back on when the last block ends (if it was on before
+    the first began), even on an exception.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+_gc_was_enabled = True
 
 
 # ---- anomaly mode --------------------------------------------------------
@@ -655,7 +482,13 @@ class AnomalyError(ArithmeticError):
     """A NaN or an infinity appeared, found by `detect_anomaly()`."""
 
 
-_anomaly_mode = False
+class _Modes(threading.local):
+    """Switches that hold for the current thread only."""
+
+    anomaly = False
+
+
+_modes = _Modes()
 
 
 @contextmanager
@@ -663,29 +496,25 @@ def detect_anomaly() -> Iterator[None]:
     """Raise `AnomalyError` at the first op whose result, or whose gradient
     for one of its inputs, is NaN or infinite (as torch.autograd does).
 
-    Off by default, and then it costs nothing: inside the block every op
-    builds its node through `_checked_node` instead of `_node`, and
-    `backward()` takes the general pass, which checks each gradient term.
+    The mode holds in the current thread only. Off, it costs nothing but
+    one comparison per node: `make_node` consults it only for a result that
+    is not finite.
     """
-    global _node, _anomaly_mode
-    saved = _node, _anomaly_mode
-    _node, _anomaly_mode = _checked_node, True
+    saved = _modes.anomaly
+    _modes.anomaly = True
     try:
         yield
     finally:
-        _node, _anomaly_mode = saved
+        _modes.anomaly = saved
 
 
-def _checked_node(data: float, children: tuple, op: str, rule) -> Value:
-    if not math.isfinite(data):
-        raise AnomalyError(
-            f"detect_anomaly: forward pass: {op} gave {data!r} from inputs {_inputs_text(children)}"
-        )
-    return _new_value(data, children, op, rule)
+def _check_gradients(node: Value) -> None:
+    for i, x in enumerate(node._prev):
+        _check_gradient(node, i, x.grad)
 
 
 def _check_gradient(node: Value, i: int, term) -> None:
-    value = term.data if isinstance(term, Value) else term
+    value = _data(term)
     if not math.isfinite(value):
         name = f" (node {node.label!r})" if node.label else ""
         raise AnomalyError(
@@ -698,3 +527,8 @@ def _inputs_text(children: tuple) -> str:
     parts = [f"{c.label}={c.data!r}" if c.label else repr(c.data) for c in children]
     return "(" + ", ".join(parts) + ")"
 
+
+# The ops (+, *, **, relu, exp, dot, total, ...) are defined in ops.py,
+# which attaches them to Value; importing it here means that a Value always
+# has them, whichever module was imported first.
+from .ops import dot, total  # noqa: E402  (ops.py needs Value, defined above)

@@ -32,28 +32,34 @@ import math
 import operator
 from typing import Iterable, Mapping
 
-from .engine import Value
+from . import ops
+from .engine import Value, wrap
 
 __all__ = [
     "parse_expression",
     "expression_names",
     "parse_assignments",
     "ExpressionError",
-    "FUNCTIONS",
+    "allowed",
     "MAX_LENGTH",
     "MAX_DEPTH",
     "MAX_EXPONENT",
 ]
 
-FUNCTIONS = ("relu", "tanh", "sigmoid", "exp", "log")
 MAX_LENGTH = 1000  # characters of expression text
 MAX_DEPTH = 200  # levels of nesting in the syntax tree
 MAX_EXPONENT = 100  # largest |n| in a literal power x ** n
 
-ALLOWED = (
-    "an expression may use only numbers, names, + - * / **, unary minus, "
-    "and relu() tanh() sigmoid() exp() log() with one argument"
-)
+
+
+def allowed() -> str:
+    """What an expression may contain; the functions are the ops of ops.py
+    that take one input (so an op added there is callable here)."""
+    calls = " ".join(f"{name}()" for name in ops.functions())
+    return (
+        "an expression may use only numbers, names, + - * / **, unary minus, "
+        f"and {calls} with one argument"
+    )
 
 BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
           ast.Div: operator.truediv, ast.Pow: operator.pow}
@@ -65,7 +71,7 @@ class ExpressionError(ValueError):
 
 def _refuse(what: str, node: ast.AST | None = None) -> ExpressionError:
     where = f" (column {node.col_offset + 1})" if hasattr(node, "col_offset") else ""
-    return ExpressionError(f"{what}{where} is not allowed: {ALLOWED}")
+    return ExpressionError(f"{what}{where} is not allowed: {allowed()}")
 
 
 # ---- the whitelist -------------------------------------------------------
@@ -118,7 +124,7 @@ def _check(tree: ast.Expression, text: str) -> None:
         elif isinstance(node, ast.Name):
             if node.id.startswith("__"):
                 raise _refuse(f"the name {node.id!r} (names starting with __)", node)
-            if node.id in FUNCTIONS and node not in callee:
+            if node.id in ops.functions() and node not in callee:
                 raise ExpressionError(
                     f"{node.id} is a function: call it with one argument, as in {node.id}(x)"
                 )
@@ -136,7 +142,7 @@ def _check_call(node: ast.Call) -> None:
     if not isinstance(node.func, ast.Name):
         raise _refuse("calling the result of an expression", node)
     name = node.func.id
-    if name not in FUNCTIONS:
+    if name not in ops.functions():
         raise _refuse(f"calling {name}()", node)
     if node.keywords:
         raise _refuse(f"keyword arguments in {name}()", node)
@@ -193,7 +199,7 @@ def _parse(text: str, max_length: int) -> ast.Expression:
     if not isinstance(text, str):
         raise TypeError(f"expected the expression as a str, got {type(text).__name__}")
     if not text.strip():
-        raise ExpressionError(f"the expression is empty: {ALLOWED}")
+        raise ExpressionError(f"the expression is empty: {allowed()}")
     if len(text) > max_length:
         raise ExpressionError(
             f"the expression is {len(text)} characters long; at most {max_length} are allowed"
@@ -222,7 +228,7 @@ def _parse(text: str, max_length: int) -> ast.Expression:
 
 def _names(tree: ast.Expression) -> list[str]:
     """The input names, in the order they first appear in the text."""
-    found = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS]
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in ops.functions()]
     found.sort(key=lambda n: (n.lineno, n.col_offset))
     return list(dict.fromkeys(n.id for n in found))
 
@@ -239,7 +245,7 @@ def _operands(node: ast.expr) -> list[ast.expr]:
 
 def _const(x) -> Value:
     """A number literal as the engine's constant node (the 2 in 2*x)."""
-    return x if isinstance(x, Value) else Value(x, _op="const")
+    return wrap(x)
 
 
 def _apply(node: ast.expr, args: list, inputs: dict):
@@ -255,7 +261,7 @@ def _apply(node: ast.expr, args: list, inputs: dict):
     if isinstance(node, ast.UnaryOp):  # unary minus, the only one allowed
         return -args[0]
     if isinstance(node, ast.Call):
-        return getattr(_const(args[0]), node.func.id)()
+        return ops.OPS[node.func.id](_const(args[0]))
     left, right = args
     if isinstance(node.op, ast.Pow) and not isinstance(right, Value):
         if abs(right) > MAX_EXPONENT:
@@ -362,7 +368,7 @@ def parse_assignments(items: Iterable[str] | str) -> dict[str, float]:
                 f"bad assignment {item!r}: {name!r} is not a usable name "
                 f"(letters, digits and _, not starting with a digit or __)"
             )
-        if name in FUNCTIONS:
+        if name in ops.functions():
             raise ExpressionError(f"bad assignment {item!r}: {name} is a function, not a name")
         if name in values:
             raise ExpressionError(f"{name!r} is set twice")

@@ -8,7 +8,10 @@ it: it nudges each input by a small eps and measures the slope directly,
 
 (a *central* difference: its error shrinks like eps**2, where the one-sided
 (f(x + eps) - f(x)) / eps only shrinks like eps), and compares that with
-what `backward` computes.
+what the engine computes, along both of its paths: `backward()`, the one
+users call (it adds into `.grad`), and `grad()` (which keeps gradients in
+a dict, as `create_graph=True` does). A rule edited in ops.py is seen by
+both; a node given a micrograd-style `_backward` closure only by the first.
 
 The error of one input is |analytic - numeric| / max(1, |analytic|, |numeric|):
 a relative error for large gradients and an absolute one for gradients
@@ -26,10 +29,11 @@ Sources: Goodfellow, Bengio and Courville, *Deep Learning*, ch. 11.5
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .engine import Value, grad
+from .engine import MicrogradClosure, Value, grad, topological_order
 
 __all__ = ["gradcheck", "GradcheckResult"]
 
@@ -37,19 +41,24 @@ __all__ = ["gradcheck", "GradcheckResult"]
 @dataclass(frozen=True)
 class GradcheckResult:
     """What `gradcheck` found: `ok` is True when every input's error is at
-    most rtol; `analytic[i]` and `numeric[i]` are the two gradients of
-    input i, and `max_rel_error` the worst error (as defined above)."""
+    most rtol on both paths; `analytic[i]` (from backward()), `via_grad[i]`
+    (from grad(); NaN when f uses a micrograd-style `_backward` closure,
+    which grad() cannot run) and `numeric[i]` are the gradients of input i, and
+    `max_rel_error` the worst error (as defined above). `mismatches` names
+    each disagreement: "backward() at x1", "grad() at x0"."""
 
     ok: bool
     max_rel_error: float
     analytic: list[float]
     numeric: list[float]
+    via_grad: list[float]
+    mismatches: list[str]
 
     def __str__(self) -> str:
-        verdict = "ok" if self.ok else "MISMATCH"
+        verdict = "ok" if self.ok else "MISMATCH: " + ", ".join(self.mismatches)
         rows = "\n".join(
-            f"  x{i}: backward {a:.10g}, finite differences {n:.10g}"
-            for i, (a, n) in enumerate(zip(self.analytic, self.numeric))
+            f"  x{i}: backward() {a:.10g}, grad() {g:.10g}, finite differences {n:.10g}"
+            for i, (a, g, n) in enumerate(zip(self.analytic, self.via_grad, self.numeric))
         )
         return f"gradcheck {verdict} (max relative error {self.max_rel_error:.3g})\n{rows}"
 
@@ -60,7 +69,7 @@ def gradcheck(
     eps: float = 1e-6,
     rtol: float = 1e-5,
 ) -> GradcheckResult:
-    """Compare backward() with central differences for f at the point `inputs`.
+    """Compare backward() and grad() with central differences for f at the point `inputs`.
 
     f is called with one Value per input, `f(x0, x1, ...)`, and must
     return a Value. `inputs` holds numbers (or Values, whose data is used;
@@ -73,10 +82,18 @@ def gradcheck(
         if type(v) is bool or not isinstance(v, (int, float)) or not v > 0 or math.isinf(v):
             raise ValueError(f"gradcheck: {name} must be a finite number > 0, got {v!r}")
 
-    # Analytic: one forward pass and one backward pass.
+    # Analytic, both ways: backward() into .grad, and grad() into a list.
+    xs = [Value(x) for x in point]
+    _call(f, xs).backward()
+    analytic = [x.grad for x in xs]
     xs = [Value(x) for x in point]
     out = _call(f, xs)
-    analytic = [float(g) for g in grad(out, xs)]
+    if any(isinstance(v._rule, MicrogradClosure) for v in topological_order(out)):
+        via_grad = [math.nan] * len(xs)  # grad() cannot run a closure: backward() only
+        paths = (("backward()", analytic),)
+    else:
+        via_grad = [float(g) for g in grad(out, xs)]
+        paths = (("backward()", analytic), ("grad()", via_grad))
 
     # Numeric: two forward passes per input.
     numeric = []
@@ -85,11 +102,17 @@ def gradcheck(
         down = _call(f, [Value(x - eps if j == i else x) for j, x in enumerate(point)]).data
         numeric.append((up - down) / (2 * eps))
 
-    errors = [abs(a - n) / max(1.0, abs(a), abs(n)) for a, n in zip(analytic, numeric)]
-    # NaN compares False with everything, so a NaN gradient must fail explicitly.
+    errors, mismatches = [], []
+    for path, gradients in paths:
+        for i, (a, n) in enumerate(zip(gradients, numeric)):
+            error = abs(a - n) / max(1.0, abs(a), abs(n))
+            errors.append(error)
+            if not error <= rtol:  # NaN compares False with everything: it fails
+                mismatches.append(f"{path} at x{i}")
     worst = math.nan if any(math.isnan(e) for e in errors) else max(errors)
     return GradcheckResult(
-        ok=worst <= rtol, max_rel_error=worst, analytic=analytic, numeric=numeric
+        ok=not mismatches, max_rel_error=worst, analytic=analytic, numeric=numeric,
+        via_grad=via_grad, mismatches=mismatches,
     )
 
 
@@ -105,7 +128,7 @@ def _call(f, xs: list[Value]) -> Value:
 def _number(x, i: int) -> float:
     if isinstance(x, Value):
         return x.data
-    if type(x) is bool or not isinstance(x, (int, float)):
+    if type(x) is bool or not isinstance(x, numbers.Real):
         raise TypeError(
             f"gradcheck: input {i} must be a number or a Value, got {type(x).__name__}: {x!r}"
         )

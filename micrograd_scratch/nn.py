@@ -15,15 +15,20 @@ bias), so a seeded micrograd program gives the same numbers here. Pass
 
 from __future__ import annotations
 
+import numbers
 import random
 from typing import Sequence
 
-from .engine import Value, _dot  # _dot: engine.dot without its checks
+from . import ops
+from .engine import Value
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "activation_names"]
 
-# The non-linearities a layer can use; "linear" applies none.
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+def activation_names() -> tuple[str, ...]:
+    """The non-linearities a layer can use: every op of kind "activation"
+    in ops.py, and "linear", which applies none."""
+    return ops.activations() + ("linear",)
 
 
 class Module:
@@ -51,19 +56,24 @@ def _generator(rng: random.Random | None, seed: int | None):
 def _activation(nonlin: bool, activation: str | None) -> str:
     if activation is None:
         return "relu" if nonlin else "linear"
-    if activation not in ACTIVATIONS:
+    if activation not in activation_names():
         raise ValueError(
-            f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+            f"unknown activation {activation!r}; choose one of {', '.join(activation_names())}"
         )
     return activation
 
 
 def _inputs(x) -> list:
     """A network's input as a list of Values: numbers become input leaves
-    labelled x0, x1, ... (the talk's placeholders), wrapped once per call
-    rather than once per neuron."""
-    if not isinstance(x, (list, tuple)):
-        x = [x]  # the output of a one-neuron layer is a single Value
+    labelled x0, x1, ... (the talk's placeholders). Any sequence of numbers
+    will do (a list, a tuple, a numpy row); a single number or Value is a
+    one-input example (the output of a one-neuron layer is a single Value)."""
+    if isinstance(x, (Value, numbers.Real)):
+        x = [x]
+    elif type(x) is not list:
+        x = list(x)
+    if all([type(v) is Value for v in x]):
+        return x  # a layer's output, or inputs a Layer wrapped already
     return [v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x)]
 
 
@@ -92,29 +102,39 @@ class Neuron(Module):
         gen = _generator(rng, seed)
         prefix = f"{name}." if name else ""
         self.w = [
-            Value(gen.uniform(-1, 1), _op="param", label=f"{prefix}w{i}") for i in range(nin)
+            Value(gen.uniform(-1, 1), label=f"{prefix}w{i}", role="param") for i in range(nin)
         ]
-        self.b = Value(0, _op="param", label=f"{prefix}b")
+        self.b = Value(0, label=f"{prefix}b", role="param")
         self.activation = _activation(nonlin, activation)
-        self.nonlin = self.activation != "linear"  # micrograd's attribute
-        self._act = None if not self.nonlin else getattr(Value, self.activation)
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's switch: True for a non-linear neuron. Setting it
+        False makes the neuron linear; True gives it relu (unless it has a
+        non-linearity already)."""
+        return self.activation != "linear"
+
+    @nonlin.setter
+    def nonlin(self, on: bool) -> None:
+        if not on:
+            self.activation = "linear"
+        elif self.activation == "linear":
+            self.activation = "relu"
 
     def __call__(self, x) -> Value:
-        return self._forward(_inputs(x))
-
-    def _forward(self, x: list[Value]) -> Value:
-        """act(w . x + b) for inputs that are Values already (Layer wraps
-        them once for all its neurons, so each neuron need not check)."""
+        """act(w . x + b)"""
+        x = _inputs(x)
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        act = _dot(self.w, x, self.b)
-        return act if self._act is None else self._act(act)
+        act = ops.dot(self.w, x, self.b)
+        return act if self.activation == "linear" else ops.OPS[self.activation](act)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
     def __repr__(self) -> str:
-        kind = "Linear" if self.activation == "linear" else self.activation.capitalize()
+        # micrograd's names: ReLUNeuron(3), LinearNeuron(3)
+        kind = "ReLU" if self.activation == "relu" else self.activation.capitalize()
         return f"{kind}Neuron({len(self.w)})"
 
 
@@ -128,8 +148,8 @@ class Layer(Module):
         self.neurons = [Neuron(nin, name=f"{prefix}N{j}", **kwargs) for j in range(nout)]
 
     def __call__(self, x):
-        x = _inputs(x)
-        out = [n._forward(x) for n in self.neurons]
+        x = _inputs(x)  # once here, so each neuron finds Values and need not wrap them
+        out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

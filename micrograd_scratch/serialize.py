@@ -52,7 +52,7 @@ from typing import Union
 
 from .engine import Value
 from .files import write_atomically
-from .nn import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .nn import MLP, Layer, Module, Neuron, activation_names
 
 __all__ = [
     "FORMAT", "VERSION", "ModelFileError",
@@ -218,9 +218,9 @@ def _check_architecture(arch) -> int:
     _check_keys(arch, _ARCHITECTURE_KEYS[kind], f"the {kind} architecture")
     nin = _check_size(arch["nin"], '"nin"')
     for key in ("activation", "output_activation"):
-        if key in arch and arch[key] not in ACTIVATIONS:
+        if key in arch and arch[key] not in activation_names():
             raise ValueError(
-                f'architecture "{key}" must be one of {", ".join(ACTIVATIONS)}, got {arch[key]!r}'
+                f'architecture "{key}" must be one of {", ".join(activation_names())}, got {arch[key]!r}'
             )
     if kind == "Neuron":
         return nin + 1

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from micrograd_scratch import ops
 from micrograd_scratch import Value
 from micrograd_scratch.expr import (
     MAX_DEPTH,
@@ -19,7 +20,10 @@ from micrograd_scratch.expr import (
     parse_expression,
 )
 
-ALLOWED = "numbers, names, + - * / **, unary minus, and relu() tanh() sigmoid() exp() log()"
+# The functions are the one-input ops of ops.py: the message lists every one.
+ALLOWED = "numbers, names, + - * / **, unary minus, and " + " ".join(
+    f"{name}()" for name in ops.functions()
+)
 
 
 # ---- what is allowed builds the same graph as Python code would ----------
@@ -64,9 +68,10 @@ def test_literals_are_constants_and_literal_exponents_are_part_of_the_op():
     root, _ = parse_expression("x**2 * 3", {"x": 2})
     power, three = root._prev
     assert power._op == "**2"  # the engine's own node, not a Value exponent
-    assert three._op == "const" and three.data == 3.0
-    assert parse_expression("5", {})[0]._op == "const"
-    assert parse_expression("x / 2", {"x": 1})[0]._prev[1]._op == "**-1"  # as Value does it
+    assert three._op == "" and three._role == "const" and three.data == 3.0
+    assert parse_expression("5", {})[0]._role == "const"
+    half = parse_expression("x / 2", {"x": 1})[0]  # x * 0.5, as Value (and micrograd) build it
+    assert half._op == "*" and half._prev[1].data == 0.5
 
 
 def test_gradients_match_the_same_graph_built_in_python():
