@@ -2,7 +2,8 @@
 would run them, and print what they claim to show.
 
 (examples/08_newton.py belongs to the higher-order story and is run by
-test_higher_order.py.)
+test_higher_order.py; examples/09, the same network in PyTorch, runs here
+when torch is installed.)
 """
 
 from __future__ import annotations
@@ -90,6 +91,16 @@ def test_07_blobs_softmax_separates_the_blobs():
     near_0 = re.search(r"\(-2\.0, -2\.0\) \|\s+([\d.]+)", out)
     near_1 = re.search(r"\( 2\.0,  2\.0\) \|\s+([\d.]+)", out)
     assert float(near_0.group(1)) > 0.9 and float(near_1.group(1)) < 0.1
+
+
+def test_09_same_net_in_pytorch_gives_the_same_losses():
+    pytest.importorskip("torch", reason="PyTorch is not installed: example 09 needs it")
+    out = run("09_same_net_in_pytorch.py")
+    worst = [float(x) for x in re.findall(r"largest relative difference over 100 steps: (\S+)", out)]
+    assert len(worst) == 2 and max(worst) <= 1e-12  # XOR and moons
+    assert "(L0_relu): ReLU()" in out
+    assert re.search(r"PyTorch \(CPU, float64\) [\d.]+ ms", out)
+    assert "CUDA: skipped, torch.cuda.is_available() is False" in out or "CUDA (" in out
 
 
 def test_every_story_example_is_tested():
