@@ -1,26 +1,310 @@
-"""Films of the backward pass: one picture per step.
+"""The backward pass, one step at a time: the steps, the frames, a stepper.
 
-`backward_frames(root, outdir)` draws the graph once per step of the
-reverse topological order: the node whose local rule runs in red, each
-input it updates in blue, and on every red edge the chain rule in numbers,
-upstream grad x local derivative. With svg frames, backward.html shows
-them with a slider.
+`backward_steps(root)` runs the chain rule as `backward()` does, in reverse
+topological order, and records each step: whose local rule runs, the
+gradient that reached it (upstream), and for every input edge the chain
+rule in numbers, `upstream × local = term`. A node used twice receives two
+terms, and the step shows them adding up: `0.1993 + (-0.2618) = -0.06247`.
+No `.grad` changes. The live explorer (`micrograd-scratch explore`) steps
+through this same list, so the page and the pictures tell one story.
+
+`backward_frames(root, outdir)` draws one picture per step. The graph is
+laid out once, by `dot`, with every edge's label in place; each frame is
+then drawn at those positions (`neato -n2` keeps them), so no node moves
+and the picture never rescales between frames: only colours and text
+change. frame_000 seeds d out/d out = 1, frame_k (k = 1..N) runs the k-th
+rule, and the last frame says "done". With svg frames, backward.html steps
+through them (slider, buttons, arrow keys), its counter reading the
+frames' own captions. A second run into the same folder removes the frames
+of the first that it did not rewrite, and only those: the names it wrote
+are kept in the folder's `.backward_frames` file.
+
+`stepper(root)` returns that page as an object that shows itself inline in
+Jupyter (and writes itself with `.save(path)`).
 """
 
 from __future__ import annotations
 
 import base64
+import html
+import json
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from ..engine import Value
 from ..files import write_atomically
-from .graph import _build, _local_terms, _Plan, _Step, op_symbol
-from .styles import INSTALL_HINT, _graphviz, _write
+from .graph import _build, _Plan, _Step, op_symbol
+from .styles import INSTALL_HINT, _graphviz, _html, _text, _write, fmt
 
-__all__ = ["backward_frames"]
+__all__ = ["backward_steps", "backward_frames", "stepper", "BackwardStep", "ChainTerm", "Stepper"]
+
+
+# ---- the steps -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainTerm:
+    """What one step of the backward pass sends along one input edge.
+
+    `k` is the edge: the input's position in the node's `_prev`. `before`
+    is the input's gradient before this term (None when this is the first
+    term it receives), `after` the gradient with the term added."""
+
+    input: Value
+    k: int
+    upstream: float
+    local: float  # d node / d input
+    term: float  # upstream * local
+    before: float | None
+    after: float
+
+    @property
+    def product(self) -> str:
+        """The edge's label: "0.1745 × -1.5 = -0.2618"."""
+        return f"{fmt(self.upstream)} × {fmt(self.local)} = {fmt(self.term)}"
+
+    @property
+    def sum(self) -> str | None:
+        """For an input that already had a gradient, the sum it now holds:
+        "0.1993 + (-0.2618) = -0.06247"; None for its first term."""
+        if self.before is None:
+            return None
+        term = fmt(self.term)
+        if term.startswith("-"):
+            term = f"({term})"
+        return f"{fmt(self.before)} + {term} = {fmt(self.after)}"
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """Step `number` of `total`: step 0 seeds the output's gradient with 1;
+    step k runs the local rule of `node` (whose gradient, `upstream`, is
+    complete by then) and sends one `ChainTerm` along each input edge."""
+
+    number: int
+    total: int
+    node: Value
+    upstream: float
+    terms: tuple[ChainTerm, ...]
+
+    @property
+    def caption(self) -> str:
+        """What the step does, in one line, with its counter."""
+        where = f"backward step {self.number} of {self.total}"
+        if self.number == 0:
+            return (f"{where}: seed the output's gradient, d out/d out = 1 "
+                    f"(every other grad starts at 0)")
+        return (f"{where}: the {op_symbol(self.node)} node's local rule runs; "
+                f"each input's grad += upstream grad × local derivative")
+
+    @property
+    def sums(self) -> list[str]:
+        """The sums of this step, one line per input that received a second term."""
+        return [f"{_name(t.input)}.grad: {t.sum}" for t in self.terms if t.sum is not None]
+
+
+def _name(v: Value) -> str:
+    return v.label or f"({fmt(v.data)})"
+
+
+DONE_CAPTION = "done: every node holds d out/d node"
+
+
+def _rule_terms(v: Value, g: float) -> list[float]:
+    """What v's local rule sends to each input when v's gradient is g,
+    called as the engine's backward pass calls it (engine._propagate)."""
+    return list(v._rule(g, v.data, *[x.data for x in v._prev]))
+
+
+def _has_rule(v: Value) -> bool:
+    """A node whose terms can be shown: an op built by the engine. A leaf
+    has no rule; a micrograd-style closure set by hand adds into `.grad`
+    itself and cannot say what it sends."""
+    rule = getattr(v, "_rule", None)
+    return bool(v._prev) and callable(rule) and type(rule).__name__ != "MicrogradClosure"
+
+
+def backward_steps(root: Value) -> list[BackwardStep]:
+    """The backward pass from `root` as a list of steps (see the module
+    docstring): step 0 seeds d root/d root = 1, then one step per node with
+    a rule, in the order `backward()` runs them. No `.grad` is changed.
+
+    The gradient of every node after step k is the `after` of the last
+    term it received in steps 0..k (`gradients_after` collects them).
+    Raises what the rule raises when a rule has no gradient (the exponent
+    of a negative base, for one), as `backward()` does.
+    """
+    from ..engine import topological_order
+
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: expected a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    runs = [v for v in reversed(order) if _has_rule(v)]
+    total = len(runs)
+    steps = [BackwardStep(0, total, root, 1.0, ())]
+    grads = {root: 1.0}
+    for number, v in enumerate(runs, start=1):
+        g = grads.get(v, 0.0)  # complete: every node that uses v has run
+        # Rules are linear in g, so the rule at g = 1 gives the local derivatives.
+        local = _rule_terms(v, 1.0)
+        terms = []
+        for k, (x, t) in enumerate(zip(v._prev, _rule_terms(v, g))):
+            before = grads.get(x)
+            after = t if before is None else before + t
+            grads[x] = after
+            terms.append(ChainTerm(x, k, g, local[k], t, before, after))
+        steps.append(BackwardStep(number, total, v, g, tuple(terms)))
+    return steps
+
+
+def gradients_after(steps: list[BackwardStep], k: int) -> dict:
+    """{node: gradient} after steps 0..k (nodes not reached yet are absent)."""
+    grads = {steps[0].node: 1.0}
+    for step in steps[1 : k + 1]:
+        for t in step.terms:
+            grads[t.input] = t.after
+    return grads
+
+
+def steps_data(plan: _Plan, steps: list[BackwardStep]) -> list[dict]:
+    """The steps as JSON-ready data for a page that draws the graph once
+    and then changes colours and text: node ids as the drawing names them,
+    each edge as its SVG title ("n0->n2_op") and which of the edges with
+    that title it is (a * a draws two), every number already formatted."""
+    out = []
+    for s in steps:
+        node = plan.id(s.node)
+        terms = []
+        for t in s.terms:
+            src = plan.id(t.input)
+            terms.append({
+                "input": src,
+                "name": _name(t.input),
+                "edge": f"{src}->{node}_op",
+                "occurrence": s.node._prev[: t.k].count(t.input),
+                "product": t.product,
+                "sum": t.sum,
+                "grad": fmt(t.after),
+            })
+        out.append({
+            "number": s.number,
+            "node": node,
+            "op": f"{node}_op" if s.number and s.node._prev else None,
+            "grad": fmt(s.upstream),
+            "caption": s.caption,
+            "sums": s.sums,
+            "terms": terms,
+        })
+    return out
+
+
+# ---- one layout for every frame ---------------------------------------------
+
+
+def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = ""):
+    """The graph with the final gradients and every input edge labelled with
+    its chain-rule product: the picture whose layout every frame (and the
+    explorer's stepping view) keeps. Each edge runs once, so its label is
+    the one its step shows, and dot leaves room for all of them."""
+    grads = gradients_after(steps, len(steps) - 1)
+    first = steps[1] if len(steps) > 1 else None
+    # Drawn as a step (the first), so that the legend has the step colours
+    # every frame's legend shows.
+    graph = _build(plan, grads, grad_view=False, legend=True, title=title,
+                   step=_as_frame_step(first) if first else None)
+    labels: dict = {}
+    for s in steps[1:]:
+        for t in s.terms:
+            labels.setdefault((plan.id(t.input), plan.id(s.node) + "_op"), []).append(t.product)
+    _label_edges(graph, labels)
+    return graph
+
+
+# graphviz.Digraph keeps its statements as text lines; an edge is
+# "\ttail -> head" with an optional " [attrs]". The drawing's ids are plain
+# words (n3, n3_op), so the line is matched exactly.
+_EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$")
+
+
+def _label_edges(graph, labels: dict) -> None:
+    """Give each edge tail -> head the next of labels[(tail, head)] (edges
+    with a label already keep it, and use up theirs)."""
+    for i, line in enumerate(graph.body):
+        m = _EDGE.match(line.rstrip("\n"))
+        if not m or (m[1], m[2]) not in labels or not labels[m[1], m[2]]:
+            continue
+        text = labels[m[1], m[2]].pop(0)
+        if m[3] and "label=" in m[3]:
+            continue
+        attrs = f"label={_html(_text(text))}" + (f" {m[3]}" if m[3] else "")
+        graph.body[i] = f"\t{m[1]} -> {m[2]} [{attrs}]\n"
+
+
+def _as_frame_step(s: BackwardStep) -> _Step:
+    return _Step(s.node, s.upstream, [t.local for t in s.terms], [t.term for t in s.terms])
+
+
+def _positions(layout) -> dict:
+    """Where dot put each node and cluster of `layout`: {name: attributes}."""
+    laid_out = json.loads(layout.pipe(format="json0"))
+    found = {"": {"bb": laid_out["bb"]}}
+    for obj in laid_out.get("objects", ()):
+        if obj.get("bb"):
+            found[obj["name"]] = {"bb": obj["bb"]}
+        elif obj.get("pos"):
+            found[obj["name"]] = {"pos": obj["pos"] + "!", "width": obj["width"],
+                                  "height": obj["height"], "fixedsize": "true"}
+    return found
+
+
+def _pin(frame, positions: dict) -> None:
+    """Put every node of `frame` where the layout has it (neato -n2 draws
+    at given positions), and give clusters and the page their layout's
+    boxes, so the frame is drawn to the same scale."""
+    source = frame.source
+    for name, attrs in positions.items():
+        if not name:
+            frame.attr(bb=attrs["bb"], splines="true")
+        elif "bb" in attrs:
+            if f"subgraph {name} " in source:
+                with frame.subgraph(name=name) as cluster:
+                    cluster.attr(bb=attrs["bb"])
+        elif re.search(rf"^\t+{re.escape(name)} \[", source, re.M):
+            frame.node(name, **attrs)  # a second statement adds attributes
+    frame.engine = "neato"
+
+
+def _frame_graphs(plan: _Plan, steps: list[BackwardStep]) -> list:
+    """One Digraph per frame (the steps, then "done"), titled with its caption."""
+    titles = [[s.caption, *s.sums] for s in steps] + [[DONE_CAPTION]]
+    # Every title gets as many lines as the longest (blank ones padded with a
+    # no-break space), so that the picture's height, and so its scale and
+    # where the graph starts, is the same in every frame.
+    lines = max(len(t) for t in titles)
+    titles = ["\n".join(t + ["\u00a0"] * (lines - len(t))) for t in titles]
+    final = gradients_after(steps, len(steps) - 1)
+    frames = []
+    for s, title in zip(steps, titles):
+        frames.append(_build(plan, gradients_after(steps, s.number), grad_view=False,
+                             legend=True, title=title,
+                             step=_as_frame_step(s) if s.number else None))
+    frames.append(_build(plan, final, grad_view=False, legend=True, title=titles[-1]))
+    return frames
+
+
+def _counters(steps: list[BackwardStep]) -> list[str]:
+    """What the page's counter says on each frame: the frame's own words."""
+    return [f"step {s.number} of {s.total}" for s in steps] + ["done"]
+
+
+# ---- writing the frames ------------------------------------------------------
+
+MANIFEST = ".backward_frames"  # the names the last run wrote, one per line
+_OURS = re.compile(r"^(frame_\d{3,}\.(svg|png|pdf|dot)|backward\.html)$")
 
 
 def backward_frames(
@@ -38,80 +322,109 @@ def backward_frames(
 
     Frame 0 seeds d(root)/d(root) = 1. Then, in reverse topological order,
     each operation's local rule runs: the node is red, the inputs whose
-    gradients it updates are blue, and each red edge reads
-    `upstream grad × local derivative = term`, the term added to that
-    input's grad. The last frame shades the finished gradients.
+    gradients it updates are blue, each red edge reads
+    `upstream grad × local derivative = term`, and an input that already
+    had a gradient shows the sum in the caption. The last frame says done.
+    Every frame has the same layout (see the module docstring).
 
     The gradients are computed here, as `backward()` computes them for one
     call (starting from 0); no `.grad` is changed. Frames are written to
     outdir as frame_000.svg, frame_001.svg, ... (format 'svg', 'png',
     'pdf' or 'dot'); with format 'svg' and html_page=True, backward.html
-    shows them with a slider, self-contained. Returns the paths written,
+    shows them with a slider, self-contained. Frames an earlier call wrote
+    there and this one did not are removed. Returns the paths written,
     frames in order (then the page).
     """
     if format not in ("svg", "png", "pdf", "dot"):
         raise ValueError(f"format must be 'svg', 'png', 'pdf' or 'dot', got {format!r}")
     plan = _Plan(root, params, model, False, max_nodes, rankdir)
-
-    # The backward pass, one step at a time (as engine._gradients does it).
-    grads = {v: 0.0 for v in plan.order}
-    grads[root] = 1.0
-    ops = [v for v in reversed(plan.order) if v._backward is not None]
-    total_steps = len(ops)
-    frames = [
-        _build(plan, dict(grads), grad_view=False, legend=True,
-               title=f"backward step 0 of {total_steps}: seed the output's gradient, "
-                     f"d out/d out = 1 (every other grad starts at 0)")
-    ]
-    for k, v in enumerate(ops, start=1):
-        g = grads[v]  # complete: every node that uses v has already run
-        local = _local_terms(v, 1.0)  # rules are linear in g: g=1 gives d v/d input
-        terms = _local_terms(v, g)
-        for x, t in zip(v._prev, terms):
-            grads[x] += t
-        frames.append(
-            _build(plan, dict(grads), grad_view=False, legend=True,
-                   title=f"backward step {k} of {total_steps}: the {op_symbol(v)} node's "
-                         f"local rule runs; each input's grad += upstream grad × local derivative",
-                   step=_Step(v, g, local, terms))
-        )
-    frames.append(
-        _build(plan, grads, grad_view=True, legend=True,
-               title="done: every node holds d out/d node (darker = larger |grad|)")
-    )
+    steps = backward_steps(root)
+    frames = _frame_graphs(plan, steps)
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     width = max(3, len(str(len(frames) - 1)))
     paths = [outdir / f"frame_{i:0{width}d}.{format}" for i in range(len(frames))]
     graphviz = _graphviz()
-    written = []
     try:
-        for graph, path in zip(frames, paths):
-            written.append(_write(graph, path))
+        positions = _positions(layout_graph(plan, steps, title=_widest(frames)))
+        for frame in frames:
+            _pin(frame, positions)
+        written = [_write_pinned(graph, path) for graph, path in zip(frames, paths)]
     except graphviz.ExecutableNotFound:
         written = [_write(graph, path.with_suffix(".dot")) for graph, path in zip(frames, paths)]
         print(f"Graphviz's dot program was not found, so the frames were written as "
               f".dot files in {outdir}; {INSTALL_HINT}", file=sys.stderr)
+        _forget_stale(outdir, written)
         return written
     if format == "svg" and html_page:
         page = outdir / "backward.html"
-        page_bytes = _slider_page([p.read_bytes() for p in written]).encode("utf-8")
+        svgs = [p.read_bytes() for p in written]
+        page_bytes = _slider_page(svgs, _counters(steps)).encode("utf-8")
         write_atomically(page, lambda f: f.write(page_bytes))
         written.append(page)
+    _forget_stale(outdir, written)
     return written
 
 
-def _slider_page(svgs: list[bytes]) -> str:
+def _write_pinned(frame, path: Path) -> Path:
+    """Write a pinned frame: drawn by neato at the given positions (-n2),
+    or its DOT text, which `neato -n2` draws the same way."""
+    if path.suffix == ".dot":
+        return _write(frame, path)
+    data = frame.pipe(format=path.suffix[1:], neato_no_op=2)
+    write_atomically(path, lambda f: f.write(data))
+    return path
+
+
+def _widest(frames) -> str:
+    """The title that takes the most room: the layout leaves room for it."""
+    titles = [re.search(r"label=(<.*>) labelloc", f.source) for f in frames]
+    texts = [t[1] for t in titles if t]
+    if not texts:
+        return ""
+    longest = max(texts, key=lambda t: (t.count("<BR/>"), len(t)))
+    lines = longest[1:-1].split("<BR/>")
+    # The title is text again (it was escaped for the label); pad the first
+    # line to the longest frame's width so that no caption is wider.
+    widest_line = max((len(t[1:-1]) for t in texts), default=0)
+    return html.unescape("\n".join([lines[0].ljust(widest_line, " "), *lines[1:]]))
+
+
+def _forget_stale(outdir: Path, written: list[Path]) -> None:
+    """Remove what the last run wrote here and this one did not, then
+    record this run's names. Only names this function wrote are touched."""
+    manifest = outdir / MANIFEST
+    names = {p.name for p in written}
+    try:
+        before = manifest.read_text(encoding="utf-8").split()
+    except OSError:
+        before = []
+    for name in before:
+        if _OURS.match(name) and name not in names:
+            try:
+                (outdir / name).unlink()
+            except FileNotFoundError:
+                pass
+    text = "\n".join(sorted(names)) + "\n"
+    write_atomically(manifest, lambda f: f.write(text.encode("utf-8")))
+
+
+# ---- the page, and the stepper for Jupyter ---------------------------------------
+
+
+def _slider_page(svgs: list[bytes], counters: list[str]) -> str:
     """One HTML page showing the frames with a slider (and arrow keys);
-    the SVGs are embedded as data: URIs, so the page needs nothing else."""
+    the SVGs are embedded as data: URIs, so the page needs nothing else.
+    The counter shows each frame's own words, so it agrees with the captions."""
     imgs = "\n".join(
-        f'<img class="frame" alt="backward step {i}" '
+        f'<img class="frame" alt="{html.escape(counters[i])}" '
         f'src="data:image/svg+xml;base64,{base64.b64encode(s).decode("ascii")}"'
         f'{"" if i == 0 else " hidden"}>'
         for i, s in enumerate(svgs)
     )
     last = len(svgs) - 1
+    words = html.escape(json.dumps(counters), quote=False)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -129,11 +442,12 @@ def _slider_page(svgs: list[bytes]) -> str:
   <button id="prev" type="button">&larr; back</button>
   <input id="step" type="range" min="0" max="{last}" value="0" aria-label="backward step">
   <button id="next" type="button">next &rarr;</button>
-  <span id="where">step 0 of {last}</span>
+  <span id="where">{html.escape(counters[0])}</span>
 </div>
 {imgs}
 <script>
   // Show one frame at a time; the slider, the buttons and the arrow keys move it.
+  const words = {words};
   const frames = document.querySelectorAll("img.frame");
   const slider = document.getElementById("step");
   const where = document.getElementById("where");
@@ -141,7 +455,7 @@ def _slider_page(svgs: list[bytes]) -> str:
     i = Math.max(0, Math.min({last}, i));
     frames.forEach((f, k) => {{ f.hidden = k !== i; }});
     slider.value = i;
-    where.textContent = "step " + i + " of {last}";
+    where.textContent = words[i];
   }}
   slider.addEventListener("input", () => show(Number(slider.value)));
   document.getElementById("prev").addEventListener("click", () => show(Number(slider.value) - 1));
@@ -154,3 +468,49 @@ def _slider_page(svgs: list[bytes]) -> str:
 </body>
 </html>
 """
+
+
+class Stepper:
+    """The backward pass as a page with a slider: Jupyter shows it inline
+    (in a frame of its own, so two steppers in a notebook never mix), and
+    `save(path)` writes it as a self-contained HTML file."""
+
+    def __init__(self, page: str, steps: list[BackwardStep]):
+        self.page = page
+        self.steps = steps
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
+                f'style="width: 100%; height: 32em; border: 0" '
+                f'title="the backward pass, step by step"></iframe>')
+
+    def save(self, path: str | os.PathLike) -> Path:
+        path = Path(path)
+        data = self.page.encode("utf-8")
+        write_atomically(path, lambda f: f.write(data))
+        return path
+
+    def __repr__(self) -> str:
+        return f"<Stepper: {len(self.steps)} steps of the backward pass>"
+
+
+def stepper(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    params: Iterable[Value] | None = None,
+    model=None,
+    max_nodes: int = 200,
+) -> Stepper:
+    """The backward pass from `root` as a `Stepper`: in Jupyter, the last
+    line of a cell, `stepper(loss)`, shows the frames with a slider inline.
+    Needs Graphviz's `dot` program."""
+    plan = _Plan(root, params, model, False, max_nodes, rankdir)
+    steps = backward_steps(root)
+    frames = _frame_graphs(plan, steps)
+    positions = _positions(layout_graph(plan, steps, title=_widest(frames)))
+    svgs = []
+    for frame in frames:
+        _pin(frame, positions)
+        svgs.append(frame.pipe(format="svg", neato_no_op=2))
+    return Stepper(_slider_page(svgs, _counters(steps)), steps)
