@@ -1,7 +1,7 @@
 """micrograd_scratch: deep learning from scratch, in pure Python.
 
 Read in this order: engine (Value and backward), nn (Neuron, Layer, MLP),
-losses, optim (SGD and the training loop), data, perceptron, gradcheck,
+losses, optim (SGD, Adam and the training loop), data, perceptron, gradcheck,
 draw and expr (pictures of graphs and networks, parsing typed expressions), plot (pictures
 of training), serialize (saving models), files (writing whole files),
 cli.
@@ -10,7 +10,7 @@ cli.
 from .engine import AnomalyError, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total
 from .nn import MLP, Layer, Module, Neuron
 from .losses import LOSSES, bce_with_logits, cross_entropy, hinge, l2, mse, softmax
-from .optim import SGD, LinearDecay, TrainingDiverged, fit
+from .optim import SGD, Adam, LinearDecay, TrainingDiverged, fit
 from .data import DATASETS, blobs, moons, noisy_xor, xor
 from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
@@ -23,7 +23,7 @@ __all__ = [
     "detect_anomaly", "AnomalyError",
     "Module", "Neuron", "Layer", "MLP",
     "mse", "bce_with_logits", "hinge", "softmax", "cross_entropy", "l2", "LOSSES",
-    "SGD", "LinearDecay", "fit", "TrainingDiverged",
+    "SGD", "Adam", "LinearDecay", "fit", "TrainingDiverged",
     "xor", "noisy_xor", "blobs", "moons", "DATASETS",
     "Perceptron", "PerceptronResult",
     "gradcheck", "GradcheckResult",

@@ -1,4 +1,4 @@
-"""Gradient descent: the SGD update, a learning-rate schedule and `fit`.
+"""Gradient descent: the SGD and Adam updates, a learning-rate schedule and `fit`.
 
 Gradient descent (Cauchy 1847) moves every parameter a small step against
 its gradient, theta' = theta - eps * dJ/dtheta, where eps is the learning
@@ -14,14 +14,33 @@ estimate is why the learning rate is decayed as training goes on:
     eps_k = (1 - k/tau) * eps_0 + (k/tau) * eps_tau   for k <= tau,
     eps_k = eps_tau                                   after.
 
+Two refinements keep a running state per parameter. *Momentum* (Polyak
+1964) moves along a velocity, a decaying sum of past gradients, so steps
+along a consistent direction grow and zig-zags cancel (PyTorch's form):
+
+    v' = mu * v + g                 theta' = theta - eps * v'
+
+*Adam* (Kingma and Ba 2015) divides a running mean of the gradient by the
+root of a running mean of its square, so every parameter gets a step of
+about eps whatever the scale of its gradient; at step t = 1, 2, ...
+
+    m' = b1 * m + (1 - b1) * g      v' = b2 * v + (1 - b2) * g**2
+    m^ = m' / (1 - b1**t)           v^ = v' / (1 - b2**t)
+    theta' = theta - eps * m^ / (sqrt(v^) + e)
+
+(m and v start at 0, so without the bias correction m^, v^ the first
+steps would be too small.)
+
 `fit` puts it together: each epoch it splits the examples into batches
 (in a seeded random order), and for each batch runs the forward pass,
-the loss, the backward pass and one SGD step.
+the loss, the backward pass and one optimizer step (SGD unless told).
 
 Sources: the talk (gradient descent, minibatch SGD, learning-rate decay);
-Goodfellow, Bengio and Courville, *Deep Learning*, ch. 4.3 and 8.3.1
-(algorithm 8.1 and the linear decay above); micrograd's demo notebook
-(whose learning rate 1.0 - 0.9*k/100 is LinearDecay(1.0, 0.1, 100)).
+Goodfellow, Bengio and Courville, *Deep Learning*, ch. 4.3, 8.3.1-8.3.2
+and 8.5.3 (algorithms 8.1, 8.2, 8.7 and the linear decay above); Kingma
+and Ba, "Adam: a method for stochastic optimization" (ICLR 2015); the
+formulas of torch.optim.SGD and torch.optim.Adam; micrograd's demo
+notebook (whose learning rate 1.0 - 0.9*k/100 is LinearDecay(1.0, 0.1, 100)).
 """
 
 from __future__ import annotations
@@ -33,41 +52,42 @@ from typing import Callable, Sequence
 from .engine import Value, paused_gc
 from .losses import LOSSES, l2 as l2_penalty
 
-__all__ = ["SGD", "LinearDecay", "fit", "TrainingDiverged"]
+__all__ = ["Optimizer", "SGD", "Adam", "LinearDecay", "fit", "TrainingDiverged"]
 
 
 class TrainingDiverged(ValueError):
     """The loss (or a parameter) became NaN or infinite during `fit`.
 
     Usually the learning rate is too large: every step overshoots and the
-    numbers grow until they overflow. `epoch`, `step` and `lr` say where.
+    numbers grow until they overflow. `epoch`, `step` and `lr` say where
+    (`lr` is None for an optimizer given to `fit` that has no `lr`).
     """
 
-    def __init__(self, message: str, *, epoch: int, step: int, lr: float):
+    def __init__(self, message: str, *, epoch: int, step: int, lr: float | None):
         super().__init__(message)
         self.epoch = epoch
         self.step = step
         self.lr = lr
 
 
-class SGD:
-    """Plain stochastic gradient descent: p.data -= lr * p.grad for every
-    parameter. Change `lr` between steps to follow a schedule."""
+class Optimizer:
+    """What SGD and Adam share: the list of parameters, a learning rate
+    `lr` that may change between steps (fit sets it from a schedule), and
+    `zero_grad`. A subclass writes `step`, one update against the
+    gradients of the last backward pass."""
 
     def __init__(self, params: Sequence[Value], lr: float):
+        name = type(self).__name__
         self.params = list(params)
         if not self.params:
-            raise ValueError("SGD: no parameters to optimize (empty list)")
+            raise ValueError(f"{name}: no parameters to optimize (empty list)")
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
-                raise TypeError(f"SGD: parameter {i} is a {type(p).__name__}, not a Value")
-        self.lr = _positive_number(lr, "SGD: lr")
+                raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Value")
+        self.lr = _positive_number(lr, f"{name}: lr")
 
     def step(self) -> None:
-        """One update against the gradients of the last backward pass."""
-        lr = self.lr
-        for p in self.params:
-            p.data -= lr * p.grad
+        raise NotImplementedError(f"{type(self).__name__} must define step()")
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient, before the next backward pass
@@ -75,8 +95,80 @@ class SGD:
         for p in self.params:
             p.grad = 0.0
 
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: p.data -= lr * p.grad for every
+    parameter. With momentum mu > 0 (PyTorch's formula) each parameter
+    keeps a velocity v, v = mu * v + p.grad, and moves p.data -= lr * v.
+    Change `lr` between steps to follow a schedule."""
+
+    def __init__(self, params: Sequence[Value], lr: float, momentum: float = 0.0):
+        super().__init__(params, lr)
+        self.momentum = _fraction(momentum, "SGD: momentum")
+        # one velocity per parameter, in the order of params (0 before the first step)
+        self.velocities = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One update against the gradients of the last backward pass."""
+        lr, mu = self.lr, self.momentum
+        if mu == 0.0:
+            for p in self.params:
+                p.data -= lr * p.grad
+            return
+        v = self.velocities
+        for i, p in enumerate(self.params):
+            v[i] = mu * v[i] + p.grad
+            p.data -= lr * v[i]
+
     def __repr__(self) -> str:
-        return f"SGD({len(self.params)} parameters, lr={self.lr!r})"
+        momentum = f", momentum={self.momentum!r}" if self.momentum else ""
+        return f"SGD({len(self.params)} parameters, lr={self.lr!r}{momentum})"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba 2015), as torch.optim.Adam computes it by
+    default: running means m of the gradient and v of its square, both
+    bias-corrected, and p.data -= lr * m^ / (sqrt(v^) + eps). Change `lr`
+    between steps to follow a schedule, as for SGD."""
+
+    def __init__(
+        self,
+        params: Sequence[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ):
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_fraction(betas[0], "Adam: beta1"), _fraction(betas[1], "Adam: beta2"))
+        if type(eps) is bool or not isinstance(eps, (int, float)) or not 0 <= eps < math.inf:
+            raise ValueError(f"Adam: eps must be a finite number >= 0, got {eps!r}")
+        self.eps = float(eps)
+        self.t = 0  # steps taken: the exponent of the bias correction
+        # the running means, one per parameter in the order of params
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One update against the gradients of the last backward pass."""
+        self.t += 1
+        lr, eps = self.lr, self.eps
+        b1, b2 = self.betas
+        correction1 = 1 - b1**self.t
+        correction2 = 1 - b2**self.t
+        m, v = self.m, self.v
+        for i, p in enumerate(self.params):
+            g = p.grad
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            m_hat = m[i] / correction1
+            v_hat = v[i] / correction2
+            p.data -= lr * m_hat / (math.sqrt(v_hat) + eps)
+
+    def __repr__(self) -> str:
+        return (f"Adam({len(self.params)} parameters, lr={self.lr!r}, "
+                f"betas={self.betas!r}, eps={self.eps!r})")
 
 
 class LinearDecay:
@@ -111,7 +203,9 @@ def fit(
     loss: Callable | str,
     *,
     epochs: int,
-    lr: float = 0.1,
+    lr: float | None = None,
+    momentum: float = 0.0,
+    optimizer: Optimizer | None = None,
     batch_size: int | None = None,
     schedule: Callable[[int], float] | None = None,
     l2: float = 0.0,
@@ -126,12 +220,19 @@ def fit(
     - loss: a batch loss `loss(scores, targets)` from `losses` (or its
       name in `LOSSES`), given the model's outputs for a batch and the
       matching entries of y.
+    - lr, momentum: the default optimizer is SGD(model.parameters(), lr,
+      momentum), lr 0.1 unless given.
+    - optimizer: any object with step() and zero_grad() methods, such as
+      Adam(model.parameters(), lr=0.01), to use instead; lr and momentum
+      are then its business and may not be given to fit as well.
     - batch_size: None (or >= len(X)) is full-batch gradient descent, the
       examples in their given order; otherwise minibatch SGD: each epoch
       shuffles the examples with `random.Random(seed)` and cuts them into
       batches of batch_size (the last may be smaller).
     - schedule: a function of the step count k (0 for the first step) that
-      gives each step's learning rate, e.g. LinearDecay; it overrides lr.
+      gives each step's learning rate, e.g. LinearDecay; it overrides lr
+      (fit sets `optimizer.lr` before each step, for SGD, Adam or any
+      optimizer with an `lr`).
     - l2: when > 0, l2 * sum(p**2) over the parameters is added to each
       batch's loss (weight decay).
     - callback(epoch, loss) is called after each epoch (epochs count from 1).
@@ -155,19 +256,24 @@ def fit(
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
     if batch_size is not None and (type(batch_size) is not int or batch_size < 1):
         raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
-    if schedule is None:
-        _positive_number(lr, "fit: lr")
-        schedule = _constant(lr)
-    elif not callable(schedule):
+    if schedule is not None and not callable(schedule):
         raise TypeError(f"fit: schedule must be a function of the step k, got {schedule!r}")
     if type(l2) is bool or not isinstance(l2, (int, float)) or not 0 <= l2 < math.inf:
         raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
     if callback is not None and not callable(callback):
         raise TypeError(f"fit: callback must be a function (epoch, loss), got {callback!r}")
 
+    params = list(model.parameters())
+    if optimizer is None:
+        if schedule is not None:  # it overrides lr; its first rate is checked before any work
+            lr = _positive_number(schedule(0), "fit: schedule(0)")
+        else:
+            lr = _positive_number(0.1 if lr is None else lr, "fit: lr")
+        optimizer = SGD(params, lr, _fraction(momentum, "fit: momentum"))
+    else:
+        _check_optimizer(optimizer, params, lr=lr, momentum=momentum, schedule=schedule)
+
     n = len(X)
-    optimizer = SGD(model.parameters(), _positive_number(schedule(0), "fit: schedule(0)"))
-    params = optimizer.params
     full_batch = batch_size is None or batch_size >= n
     order = list(range(n))
     rng = random.Random(seed)
@@ -183,7 +289,9 @@ def fit(
                 batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
             epoch_total = 0.0
             for batch in batches:
-                lr_k = optimizer.lr = _positive_number(schedule(k), f"fit: schedule({k})")
+                if schedule is not None:
+                    optimizer.lr = _positive_number(schedule(k), f"fit: schedule({k})")
+                lr_k = getattr(optimizer, "lr", None)  # for the messages
                 step = k + 1  # steps are counted from 1 in messages
                 try:
                     batch_loss = _batch_loss(model, X, y, batch, loss_fn)
@@ -224,21 +332,50 @@ def _batch_loss(model, X, y, batch: list[int], loss_fn) -> Value:
     return out
 
 
-def _diverged(what: str, epoch: int, step: int, lr: float, *, updated: bool) -> TrainingDiverged:
+def _check_optimizer(optimizer, params: list[Value], *, lr, momentum, schedule) -> None:
+    """Refuse an optimizer fit cannot drive, or one given with settings
+    that only the default SGD would use."""
+    name = type(optimizer).__name__
+    if not (callable(getattr(optimizer, "step", None))
+            and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(
+            f"fit: optimizer must have step() and zero_grad() methods, got {optimizer!r}"
+        )
+    if lr is not None:
+        raise ValueError(
+            f"fit: lr={lr!r} and optimizer={name} both set the learning rate; "
+            f"give lr to the optimizer ({name}(model.parameters(), lr={lr!r}))"
+        )
+    if momentum != 0:
+        raise ValueError(
+            f"fit: momentum={momentum!r} is for the default SGD; with optimizer={name}, "
+            f"give it to the optimizer (SGD(model.parameters(), lr, momentum={momentum!r}))"
+        )
+    if schedule is not None and not hasattr(optimizer, "lr"):
+        raise TypeError(f"fit: a schedule sets optimizer.lr before each step, and {name} has no lr")
+    # An optimizer built for another model would train nothing of this one.
+    ours = {id(p) for p in params}
+    for i, p in enumerate(getattr(optimizer, "params", ())):
+        if id(p) not in ours:
+            raise ValueError(
+                f"fit: the optimizer's parameter {i} is not one of the model's "
+                f"(was the optimizer built for another model?)"
+            )
+
+
+def _diverged(what: str, epoch: int, step: int, lr: float | None, *,
+              updated: bool) -> TrainingDiverged:
     if updated:
         advice = "lower the learning rate"
     else:  # no update has been made yet: the starting point is at fault
         advice = "no step was taken yet: check the data and the model's initial outputs"
-    message = f"{what} at epoch {epoch}, step {step} (lr={lr!r}): {advice}"
+    where = f"epoch {epoch}, step {step}" + (f" (lr={lr!r})" if lr is not None else "")
+    message = f"{what} at {where}: {advice}"
     return TrainingDiverged(message, epoch=epoch, step=step, lr=lr)
 
 
 def _kind(x: float) -> str:
     return "NaN" if math.isnan(x) else "infinite"
-
-
-def _constant(lr: float) -> Callable[[int], float]:
-    return lambda k: lr
 
 
 def _loss_function(loss) -> Callable:
@@ -249,6 +386,15 @@ def _loss_function(loss) -> Callable:
     if not callable(loss):
         raise TypeError(f"fit: loss must be a function (scores, targets) or a name, got {loss!r}")
     return loss
+
+
+def _fraction(x, what: str) -> float:
+    """A decay factor: a number in [0, 1) (1 or more would never forget)."""
+    if type(x) is bool or not isinstance(x, (int, float)):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
+    if not 0 <= x < 1:  # also refuses NaN
+        raise ValueError(f"{what} must be in [0, 1), got {x!r}")
+    return float(x)
 
 
 def _positive_number(x, what: str) -> float:

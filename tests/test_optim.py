@@ -1,11 +1,19 @@
-"""SGD, LinearDecay and fit: the arithmetic, the bookkeeping, determinism,
-divergence and bad arguments. (Reaching accuracy thresholds is in
-test_training.py.)"""
+"""SGD (with momentum), Adam, LinearDecay and fit: the arithmetic, the
+bookkeeping, determinism, divergence and bad arguments. (Reaching accuracy
+thresholds is in test_training.py.)
+
+Every update is pinned to the last bit: each test writes its formula out
+and compares with `==`, in the order of operations the code uses, so a
+wrong factor anywhere (a learning rate scaled by 0.99, a beta swapped, a
+bias correction dropped) changes the bits and fails. torch.optim, when
+installed, checks the formulas themselves, in float64 over several steps.
+"""
 
 from __future__ import annotations
 
 import gc
 import math
+import random
 
 import pytest
 
@@ -13,7 +21,7 @@ from micrograd_scratch.data import xor
 from micrograd_scratch.engine import Value
 from micrograd_scratch.losses import cross_entropy, l2, mse
 from micrograd_scratch.nn import MLP, Module
-from micrograd_scratch.optim import SGD, LinearDecay, TrainingDiverged, fit
+from micrograd_scratch.optim import SGD, Adam, LinearDecay, TrainingDiverged, fit
 
 
 class Line(Module):
@@ -32,15 +40,153 @@ class Line(Module):
 # ---- SGD ------------------------------------------------------------------------
 
 
-def test_sgd_step_arithmetic():
+def test_one_sgd_step_is_exactly_the_formula():
+    # Mutation check: scaling SGD's update by 0.99 (p.data -= 0.99 * lr * p.grad)
+    # makes a.data 0.9505 and b.data -1.604, and fails this test.
     a, b = Value(1.0), Value(-2.0)
     a.grad, b.grad = 0.5, -4.0
     opt = SGD([a, b], lr=0.1)
     opt.step()
-    assert a.data == pytest.approx(0.95) and b.data == pytest.approx(-1.6)
+    assert a.data == 1.0 - 0.1 * 0.5  # theta' = theta - eps * g
+    assert b.data == -2.0 - 0.1 * -4.0
     assert a.grad == 0.5  # step does not reset gradients
     opt.zero_grad()
     assert a.grad == 0.0 and b.grad == 0.0
+
+
+def test_two_momentum_steps_are_exactly_the_formula():
+    # v' = mu * v + g, theta' = theta - eps * v' (PyTorch's form), v = 0 at first;
+    # the second step is where the velocity matters
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    p.grad = 0.5
+    opt.step()
+    v1 = 0.9 * 0.0 + 0.5
+    theta1 = 1.0 - 0.1 * v1
+    assert opt.velocities == [v1] and p.data == theta1
+    p.grad = -0.25  # the gradient turned: the velocity still carries 0.9 * v1
+    opt.step()
+    v2 = 0.9 * v1 + -0.25
+    assert opt.velocities == [v2] and p.data == theta1 - 0.1 * v2
+    assert v2 == pytest.approx(0.2)  # not -0.25: plain SGD would have moved the other way
+
+
+def test_momentum_zero_is_plain_sgd_bit_for_bit():
+    rng = random.Random(0)
+    grads = [[rng.uniform(-3, 3) for _ in range(4)] for _ in range(5)]
+    plain, zero = [Value(0.5 * i) for i in range(4)], [Value(0.5 * i) for i in range(4)]
+    opts = SGD(plain, lr=0.3), SGD(zero, lr=0.3, momentum=0.0)
+    for g in grads:
+        for params, opt in zip((plain, zero), opts):
+            for p, gi in zip(params, g):
+                p.grad = gi
+            opt.step()
+    assert [p.data for p in plain] == [p.data for p in zero]
+
+
+def test_one_adam_step_and_a_second_are_exactly_the_formula():
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.01
+    p = Value(1.0)
+    opt = Adam([p], lr=lr)
+    assert (opt.betas, opt.eps) == ((b1, b2), eps)  # PyTorch's defaults
+
+    p.grad = 0.5
+    opt.step()  # t = 1
+    m1 = b1 * 0.0 + (1 - b1) * 0.5
+    v1 = b2 * 0.0 + (1 - b2) * 0.5 * 0.5
+    theta1 = 1.0 - lr * (m1 / (1 - b1**1)) / (math.sqrt(v1 / (1 - b2**1)) + eps)
+    assert (opt.m, opt.v, opt.t) == ([m1], [v1], 1)
+    assert p.data == theta1
+    # bias-corrected, the first step is lr * g / (|g| + eps): about lr, whatever g's size
+    assert p.data == pytest.approx(1.0 - lr)
+
+    p.grad = -2.0
+    opt.step()  # t = 2: the bias correction's exponent is now 2
+    m2 = b1 * m1 + (1 - b1) * -2.0
+    v2 = b2 * v1 + (1 - b2) * -2.0 * -2.0
+    theta2 = theta1 - lr * (m2 / (1 - b1**2)) / (math.sqrt(v2 / (1 - b2**2)) + eps)
+    assert (opt.m, opt.v, opt.t) == ([m2], [v2], 2)
+    assert p.data == theta2
+
+
+def test_one_linear_decay_step_is_exactly_the_formula():
+    schedule = LinearDecay(0.5, 0.005, 40)
+    k = 7
+    rate = (1 - k / 40) * 0.5 + (k / 40) * 0.005  # eps_k = (1 - k/tau) eps_0 + (k/tau) eps_tau
+    assert schedule(k) == rate
+    # and fit uses it as the step's learning rate: with the loss f = w * 2 + b
+    # the gradients are exactly 2 and 1, so the update is exactly the formula
+    model = Line(1.0, 1.0)
+    fit(model, [[2.0]], [0], lambda s, t: s[0], epochs=k + 1, schedule=schedule)
+    w, b = 1.0, 1.0
+    for step in range(k + 1):
+        w, b = w - schedule(step) * 2.0, b - schedule(step) * 1.0
+    assert (model.w.data, model.b.data) == (w, b)
+
+
+def test_adam_follows_a_changing_learning_rate():
+    # the schedule works as for SGD: opt.lr is read at every step
+    a, b = Value(0.0), Value(0.0)
+    fixed, changed = Adam([a], lr=0.1), Adam([b], lr=0.1)
+    for lr in (0.1, 0.05, 0.025):
+        a.grad = b.grad = 1.0
+        changed.lr = lr
+        fixed.step()
+        changed.step()
+    # g = 1 every step, so m^ = v^ = 1 and each step is lr / (1 + eps)
+    assert a.data == pytest.approx(-0.3) and b.data == pytest.approx(-0.175)
+
+
+# ---- against torch.optim --------------------------------------------------------
+
+STEPS = 12
+
+
+def _gradients(n: int) -> list[list[float]]:
+    """STEPS rounds of gradients for n parameters, over five orders of magnitude."""
+    rng = random.Random(1)
+    return [[rng.uniform(-2, 2) * 10.0 ** rng.randint(-3, 2) for _ in range(n)] for _ in range(STEPS)]
+
+
+def _against_torch(ours, theirs, torch) -> None:
+    """Feed both optimizers the same gradients; the parameters must agree
+    after every step."""
+    params = ours.params
+    tensor = theirs.param_groups[0]["params"][0]
+    for step, grads in enumerate(_gradients(len(params))):
+        if step == STEPS // 2:  # a schedule's change of rate, halfway
+            ours.lr = theirs.param_groups[0]["lr"] = ours.lr / 3
+        for p, g in zip(params, grads):
+            p.grad = g
+        tensor.grad = torch.tensor(grads, dtype=torch.float64)
+        ours.step()
+        theirs.step()
+        # torch fuses some multiply-adds (and Adam's m uses lerp): equal to ~1e-15
+        assert [p.data for p in params] == pytest.approx(tensor.detach().tolist(), rel=1e-12, abs=0)
+
+
+def test_sgd_with_momentum_matches_torch():
+    torch = pytest.importorskip("torch", reason="torch is not installed: no cross-check against torch.optim.SGD")
+    start = [0.3, -1.2, 2.5, 0.0, -0.7]
+    tensor = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    _against_torch(SGD([Value(x) for x in start], lr=0.05, momentum=0.9),
+                   torch.optim.SGD([tensor], lr=0.05, momentum=0.9), torch)
+
+
+def test_adam_matches_torch():
+    torch = pytest.importorskip("torch", reason="torch is not installed: no cross-check against torch.optim.Adam")
+    start = [0.3, -1.2, 2.5, 0.0, -0.7]
+    tensor = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    _against_torch(Adam([Value(x) for x in start], lr=0.01),
+                   torch.optim.Adam([tensor], lr=0.01), torch)
+
+
+def test_adam_with_other_betas_matches_torch():
+    torch = pytest.importorskip("torch", reason="torch is not installed: no cross-check against torch.optim.Adam")
+    start = [1.0, -0.5, 0.25]
+    tensor = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    _against_torch(Adam([Value(x) for x in start], lr=0.1, betas=(0.5, 0.9), eps=1e-3),
+                   torch.optim.Adam([tensor], lr=0.1, betas=(0.5, 0.9), eps=1e-3), torch)
 
 
 def test_sgd_lr_can_change_between_steps():
@@ -71,6 +217,34 @@ def test_sgd_refuses_bad_parameters():
         SGD([Value(1.0), 2.0], 0.1)
     with pytest.raises(TypeError, match="lr must be a number, got str"):
         SGD([Value(1.0)], "0.1")
+
+
+@pytest.mark.parametrize("momentum", [-0.1, 1.0, 1.5, float("nan")])
+def test_sgd_refuses_a_bad_momentum(momentum):
+    with pytest.raises(ValueError, match=r"SGD: momentum must be in \[0, 1\), got"):
+        SGD([Value(1.0)], 0.1, momentum=momentum)
+
+
+def test_adam_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="Adam: no parameters"):
+        Adam([])
+    with pytest.raises(TypeError, match="Adam: parameter 0 is a int, not a Value"):
+        Adam([1])
+    with pytest.raises(ValueError, match="Adam: lr must be a finite number > 0"):
+        Adam([Value(1.0)], lr=0)
+    with pytest.raises(ValueError, match=r"Adam: beta2 must be in \[0, 1\), got 1.0"):
+        Adam([Value(1.0)], betas=(0.9, 1.0))
+    with pytest.raises(ValueError, match=r"betas must be a pair \(beta1, beta2\), got 0.9"):
+        Adam([Value(1.0)], betas=0.9)
+    with pytest.raises(ValueError, match="Adam: eps must be a finite number >= 0, got -1"):
+        Adam([Value(1.0)], eps=-1)
+
+
+def test_reprs():
+    params = [Value(1.0), Value(2.0)]
+    assert repr(SGD(params, 0.1)) == "SGD(2 parameters, lr=0.1)"
+    assert repr(SGD(params, 0.1, momentum=0.9)) == "SGD(2 parameters, lr=0.1, momentum=0.9)"
+    assert repr(Adam(params)) == "Adam(2 parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-08)"
 
 
 # ---- LinearDecay -------------------------------------------------------------------
@@ -249,6 +423,69 @@ def test_cross_entropy_with_multi_output_model():
     assert history[-1] < history[0] / 5
 
 
+def test_fit_momentum_is_sgd_with_momentum():
+    X, y = xor()
+    a, b = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=0)
+    ha = fit(a, X, y, mse, epochs=5, lr=0.05, momentum=0.9)
+    hb = fit(b, X, y, mse, epochs=5, optimizer=SGD(b.parameters(), 0.05, momentum=0.9))
+    assert ha == hb
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    plain = fit(MLP(2, [4, 1], seed=0), X, y, mse, epochs=5, lr=0.05)
+    assert plain != ha  # momentum did something
+
+
+def test_fit_with_an_optimizer_steps_it_once_per_batch():
+    class Counting:
+        """Any object with step() and zero_grad() will do; no lr needed."""
+
+        def __init__(self, params):
+            self.sgd = SGD(params, 0.01)
+            self.steps = self.zeroings = 0
+
+        def step(self):
+            self.steps += 1
+            self.sgd.step()
+
+        def zero_grad(self):
+            self.zeroings += 1
+            self.sgd.zero_grad()
+
+    model = Line()
+    opt = Counting(model.parameters())
+    fit(model, [[float(i)] for i in range(5)], [1, 2, 3, 4, 5], mse, epochs=3, batch_size=2,
+        optimizer=opt)
+    assert opt.steps == opt.zeroings == 3 * 3  # batches of 2, 2, 1 in each of 3 epochs
+    assert model.w.data != 0.0
+
+
+def test_a_schedule_sets_the_given_optimizers_lr():
+    model = Line()
+    adam = Adam(model.parameters(), lr=1.0)  # the schedule overrides this lr, as fit's
+    rates = []
+    fit(model, [[1.0]], [1], mse, epochs=4, optimizer=adam,
+        schedule=LinearDecay(0.1, 0.01, 3), callback=lambda e, l: rates.append(adam.lr))
+    assert rates == [LinearDecay(0.1, 0.01, 3)(k) for k in range(4)]
+    assert adam.t == 4
+
+
+def test_a_diverging_optimizer_without_lr_is_reported():
+    class Wild:
+        def __init__(self, params):
+            self.params = params
+
+        def step(self):
+            for p in self.params:
+                p.data = math.inf
+
+        def zero_grad(self):
+            pass
+
+    model = Line(1.0, 1.0)
+    with pytest.raises(TrainingDiverged, match=r"^a parameter became NaN or infinite at epoch 1, step 1: lower") as info:
+        fit(model, [[1.0]], [1], mse, epochs=3, optimizer=Wild(model.parameters()))
+    assert info.value.lr is None
+
+
 def test_gc_is_paused_inside_and_restored_after():
     states = []
     fit(Line(), [[1.0]], [1], mse, epochs=2, lr=0.1, callback=lambda e, l: states.append(gc.isenabled()))
@@ -303,6 +540,9 @@ def test_a_parameter_overflowing_in_the_update_is_caught():
         (dict(epochs=1, l2=-1), ValueError, "l2 must be a finite number >= 0"),
         (dict(epochs=1, schedule=0.1), TypeError, "schedule must be a function"),
         (dict(epochs=1, callback="print"), TypeError, "callback must be a function"),
+        (dict(epochs=1, momentum=1.0), ValueError, r"fit: momentum must be in \[0, 1\), got 1.0"),
+        (dict(epochs=1, optimizer=object()), TypeError,
+         r"fit: optimizer must have step\(\) and zero_grad\(\) methods"),
     ],
 )
 def test_bad_arguments(kwargs, error, message):
@@ -319,6 +559,40 @@ def test_bad_data_and_loss():
         fit(Line(), [[1.0]], [1], "l1", epochs=1)
     with pytest.raises(TypeError, match="loss function must return a Value, got float"):
         fit(Line(), [[1.0]], [1], lambda s, t: 0.5, epochs=1)
+
+
+def test_an_optimizer_with_lr_or_momentum_given_to_fit_too_is_refused():
+    # fit's lr and momentum configure the default SGD; with an optimizer they
+    # would be silently ignored, so saying both is a one-line error
+    model = Line()
+    adam = Adam(model.parameters(), lr=0.01)
+    with pytest.raises(ValueError) as info:
+        fit(model, [[1.0]], [1], mse, epochs=1, lr=0.1, optimizer=adam)
+    assert str(info.value) == (
+        "fit: lr=0.1 and optimizer=Adam both set the learning rate; "
+        "give lr to the optimizer (Adam(model.parameters(), lr=0.1))"
+    )
+    with pytest.raises(ValueError, match=r"^fit: momentum=0.9 is for the default SGD; with optimizer=Adam, give it"):
+        fit(model, [[1.0]], [1], mse, epochs=1, momentum=0.9, optimizer=adam)
+    assert adam.t == 0 and model.w.data == 0.0  # refused before any step
+
+
+def test_an_optimizer_for_another_model_is_refused():
+    model, other = Line(), Line()
+    with pytest.raises(ValueError, match=r"optimizer's parameter 0 is not one of the model's \(was the optimizer built for another model\?\)"):
+        fit(model, [[1.0]], [1], mse, epochs=1, optimizer=SGD(other.parameters(), 0.1))
+
+
+def test_a_schedule_needs_an_optimizer_with_an_lr():
+    class NoLr:
+        def step(self):
+            pass
+
+        def zero_grad(self):
+            pass
+
+    with pytest.raises(TypeError, match="fit: a schedule sets optimizer.lr before each step, and NoLr has no lr"):
+        fit(Line(), [[1.0]], [1], mse, epochs=1, optimizer=NoLr(), schedule=LinearDecay(0.1, 0.01, 2))
 
 
 def test_a_model_without_parameters_is_refused():
