@@ -326,3 +326,105 @@ def test_cuda_gives_the_same_numbers(torch):
     assert max(abs(a - b) for a, b in zip(
         state_dict(back).values(), state_dict(model).values()
     )) <= 1e-12
+
+
+# ---- the command line, run as the installed command ------------------------------
+
+COMMAND = pathlib.Path(sys.executable).with_name("micrograd-scratch")
+
+
+def cli(*args: str, cwd, env=None) -> subprocess.CompletedProcess:
+    if not COMMAND.exists():
+        pytest.skip(f"the micrograd-scratch command is not installed next to {sys.executable}")
+    return subprocess.run(
+        [str(COMMAND), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+        env=env if env is not None else dict(os.environ),
+    )
+
+
+@pytest.fixture
+def saved_model(tmp_path):
+    from micrograd_scratch import save
+
+    model = MLP(2, [5, 3, 1], activation="tanh", output_activation="sigmoid", seed=4)
+    save(model, tmp_path / "model.json")
+    return model
+
+
+def test_cli_export_writes_what_the_printed_plain_script_loads(torch, tmp_path, saved_model):
+    proc = cli("export", "--model", "model.json", "--torch", "model.pt", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    printed, code = proc.stdout.split("to load it in plain PyTorch:\n")
+    assert "(L1_tanh): Tanh()" in printed and "(L2_sigmoid): Sigmoid()" in printed
+    assert "micrograd" not in code  # plain torch
+    script = code + "print(repr(net(torch.tensor([[0.25, -2.0]], dtype=torch.float64)).item()))\n"
+    (tmp_path / "plain.py").write_text(script)
+    run = subprocess.run([sys.executable, "plain.py"], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert abs(float(run.stdout) - saved_model([0.25, -2.0]).data) <= 1e-15
+
+
+def test_cli_import_gives_back_the_same_model_file(torch, tmp_path, saved_model):
+    assert cli("export", "--model", "model.json", "--torch", "model.pt", cwd=tmp_path).returncode == 0
+    proc = cli("import", "--torch", "model.pt", "--model", "back.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "MLP(2, [5, 3, 1]), activation tanh, output_activation sigmoid" in proc.stdout
+    assert (tmp_path / "back.json").read_text() == (tmp_path / "model.json").read_text()
+
+
+def test_cli_export_float32_rounds_and_import_reads_it(torch, tmp_path, saved_model):
+    proc = cli("export", "--model", "model.json", "--torch", "m32.pt", "--dtype", "float32",
+               cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "dtype=torch.float32" in proc.stdout
+    state = torch.load(tmp_path / "m32.pt", weights_only=True)
+    assert state["L0.weight"].dtype == torch.float32
+    proc = cli("import", "--torch", "m32.pt", "--model", "back.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_cli_import_of_a_plain_sequential_needs_its_activations(torch, tmp_path):
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    torch.save(net.state_dict(), tmp_path / "plain.pt")
+    proc = cli("import", "--torch", "plain.pt", "--model", "m.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    message = proc.stderr.strip().splitlines()[-1]
+    assert "the layer '1' is not named as export names activations" in message
+    assert "--activation" in message
+    proc = cli("import", "--torch", "plain.pt", "--model", "m.json", "--activation", "relu",
+               cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    from micrograd_scratch import load
+
+    x = [0.3, -0.8]
+    expected = net(torch.tensor([x])).item()  # float32
+    assert load(tmp_path / "m.json")(x).data == pytest.approx(expected, rel=1e-6)
+
+
+def test_cli_import_refuses_a_file_that_is_not_a_state_dict(torch, tmp_path):
+    (tmp_path / "junk.pt").write_bytes(b"not a torch file at all")
+    proc = cli("import", "--torch", "junk.pt", "--model", "m.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "junk.pt: not a PyTorch state_dict file" in proc.stderr.splitlines()[-1]
+    proc = cli("import", "--torch", "missing.pt", "--model", "m.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "cannot read 'missing.pt'" in proc.stderr
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_cli_without_torch_says_how_to_install_it(tmp_path, saved_model):
+    # A `torch` package that fails to import, as where torch is not installed.
+    fake = tmp_path / "no_torch" / "torch"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('No module named torch')\n")
+    env = dict(os.environ, PYTHONPATH=str(fake.parent))
+    for args in (["export", "--model", "model.json", "--torch", "model.pt"],
+                 ["import", "--torch", "model.pt", "--model", "back.json"]):
+        proc = cli(*args, cwd=tmp_path, env=env)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stdout == ""
+        assert proc.stderr.count("\n") == 1, proc.stderr  # one line, no traceback
+        assert proc.stderr.startswith("micrograd-scratch: error: PyTorch is not installed: ")
+        assert 'pip install -e ".[torch]"' in proc.stderr
+    assert not (tmp_path / "model.pt").exists()

@@ -6,6 +6,7 @@
     micrograd-scratch draw "relu(w*x + b)" --set w=2 x=-1 b=0.5 --backward
     micrograd-scratch train --save model.json  # keep the trained network...
     micrograd-scratch predict --model model.json 0.5 -1   # ...and run it
+    micrograd-scratch export --model model.json --torch model.pt  # to PyTorch
 
 `python -m micrograd_scratch` is the same program.
 
@@ -22,7 +23,8 @@ The package, one file per command and one per shared concern:
 - training.py: the training run `xor` and `train` share (their options,
   `train_model`, `TrainingRun`, `finish_training`);
 - outputs.py: the files and pictures a command writes;
-- xor.py, train.py, perceptron.py, predict.py, draw.py: the commands.
+- xor.py, train.py, perceptron.py, predict.py, draw.py, torch_export.py
+  (export), torch_import.py (import): the commands.
 
 Adding a command: write a module with `NAME`, `add_parser(subparsers)`,
 which adds and returns its argparse parser, and `run(args) -> int`, which
@@ -40,7 +42,7 @@ import os
 import sys
 from typing import Sequence
 
-from . import draw, perceptron, predict, train, xor
+from . import draw, perceptron, predict, torch_export, torch_import, train, xor
 from .args import PROG, OneLineErrors
 from .training import (
     OBJECTIVES, TRAIN_DEFAULTS, Objective, TrainingRun, finish_training, train_model,
@@ -52,7 +54,7 @@ __all__ = [
 ]
 
 # The commands, in the order --help lists them.
-COMMANDS = [xor, train, perceptron, predict, draw]
+COMMANDS = [xor, train, perceptron, predict, draw, torch_export, torch_import]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,71 @@
+"""`micrograd-scratch import`: a PyTorch state_dict as one of our models.
+
+    micrograd-scratch import --torch model.pt --model model.json
+
+reads a state_dict written by `export` (or by any torch.nn.Sequential of
+Linear layers, given its activations), rebuilds the MLP
+(torch_bridge.from_state_dict) and saves it as `train --save` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..nn import activation_names
+from ..serialize import architecture, save
+from ..torch_bridge import from_state_dict
+from .args import model_out_file, usage_error
+from .torch_export import installed_torch
+
+NAME = "import"
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        NAME,
+        help="read a PyTorch state_dict into a model file (needs torch)",
+        description="Read a PyTorch state_dict (torch.save of a Sequential's "
+        "state_dict(), as `export` writes) and save it as a model file that "
+        "`predict` and `export` read. A state_dict keeps the layer names, so the "
+        "activations of a file `export` wrote are known; for another Sequential "
+        "give --activation (and --output-activation). Needs PyTorch "
+        '(pip install -e ".[torch]").',
+    )
+    parser.add_argument("--torch", required=True, metavar="FILE",
+                        help="the state_dict file to read (model.pt)")
+    parser.add_argument("--model", type=model_out_file, required=True, metavar="FILE",
+                        help="the model file to write (model.json)")
+    parser.add_argument("--activation", choices=activation_names(),
+                        help="the hidden layers' activation, when the file does not say")
+    parser.add_argument("--output-activation", choices=activation_names(),
+                        help="the last layer's activation (default: linear)")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    torch = installed_torch()
+    if torch is None:
+        return 1
+    try:  # weights_only: tensors and plain containers, never code from the file
+        state = torch.load(args.torch, map_location="cpu", weights_only=True)
+    except OSError as error:
+        return usage_error(args.parser, f"cannot read {args.torch!r}: {error.strerror or error}")
+    except Exception as error:  # pickle's and torch's many ways of saying "not a torch file"
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return usage_error(args.parser, f"{args.torch}: not a PyTorch state_dict file ({reason})")
+    try:
+        model = from_state_dict(
+            state, activation=args.activation, output_activation=args.output_activation
+        )
+    except ValueError as error:
+        return usage_error(args.parser, f"{args.torch}: {error}")
+    try:
+        save(model, args.model)
+    except OSError as error:  # e.g. no permission to write there
+        raise ValueError(f"--model: cannot write {args.model!r}: {error.strerror or error}") from None
+    arch = architecture(model)
+    n = len(model.parameters())
+    print(f"MLP({arch['nin']}, {arch['nouts']}), activation {arch['activation']}, "
+          f"output_activation {arch['output_activation']}: {n} parameters")
+    print(f"saved the model to {args.model}")
+    return 0
