@@ -25,7 +25,7 @@ from micrograd_scratch.draw import (  # noqa: E402
     draw,
     render,
 )
-from micrograd_scratch.draw.styles import STYLES  # noqa: E402
+from micrograd_scratch.draw.styles import NAN_COLOUR, STYLES, signed_colour  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -113,7 +113,7 @@ def test_neuron_after_backward_exact_dot():
 \tn4 [label=<data 5<BR/>grad 1> {RESULT}]
 \tn4_op [label=<+> {OP}]
 \tn5 [label=<data 5<BR/>grad 1> {RESULT}]
-\tn5_op [label=<relu> {OP}]
+\tn5_op [label=<ReLU> {OP}]
 \tn0 -> n2_op
 \tn1 -> n2_op
 \tn2_op -> n2
@@ -242,7 +242,7 @@ def role_fill(source, node_id):
 
 
 def test_roles_from_structure():
-    w = Value(0.5, _op="param", label="w")  # made by nn
+    w = Value(0.5, label="w", role="param")  # as nn makes them
     extra = Value(2.0, label="k")  # marked with params=
     x = Value(3.0, label="x")  # a leaf the user made
     y = w * x + extra * 2  # 2 becomes a constant
@@ -300,7 +300,7 @@ def test_mlp_nodes_are_grouped_per_neuron_and_per_layer():
     assert neuron in layer0
     # the neuron's parameters, its weighted sum and its relu, nothing else
     assert {"L0.N1.w0", "L0.N1.w1", "L0.N1.b"} == set(re.findall(r"L\d\.N\d\.\w+", neuron))
-    assert "label=<w·x + b>" in neuron and "label=<relu>" in neuron
+    assert "label=<w·x + b>" in neuron and "label=<ReLU>" in neuron
     assert "cluster_L1" not in layer0
     assert "x0" not in layer0  # inputs stay outside the network's clusters
 
@@ -394,15 +394,50 @@ def test_grad_view_shades_by_gradient_size():
     out.backward()
     src = draw(out, grad_view=True).source
     f = fills(src)
-    assert f["n0"] != "#ffffff"  # a: gradient 10, the largest
+    assert f["n0"] == signed_colour(1.0, 1.0)  # a: gradient 10, the largest: darkest blue
     assert f["n1"] == "#ffffff"  # b: gradient 0
-    assert f["n0"] == min(f.values())  # darkest red has the smallest hex value
-    # the relu passes nothing back: its input edge is light grey, not red
-    relu_id = re.search(r"^\t(n\d+)_op \[label=<relu>", src, re.M).group(1)
+    # the relu passes nothing back: its input edge is light grey, not coloured
+    relu_id = re.search(r"^\t(n\d+)_op \[label=<ReLU>", src, re.M).group(1)
     into_relu = [e for e in edges(src) if e.split(" -> ")[1].startswith(f"{relu_id}_op")]
     assert into_relu and all('color="#bdbdbd"' in e for e in into_relu)
     assert "penwidth=5.00" in src  # the edge carrying the most gradient is thickest
-    assert "legend_grad" in src
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_grad_view_shades_by_sign_and_the_legend_shows_what_is_drawn():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    loss = (a - b) * 0.062  # d loss/d a = +0.062, d loss/d b = -0.062: same size, opposite signs
+    loss.backward()
+    assert (a.grad, b.grad) == (0.062, -0.062)
+    src = draw(loss, grad_view=True).source
+    ids = {label: node for node, label in re.findall(r"^\t(n\d+) \[label=<<B>(\w+)</B>", src, re.M)}
+    fa, fb = attr(src, ids["a"], "fillcolor"), attr(src, ids["b"], "fillcolor")
+    assert fa == signed_colour(0.062, 1.0) and fb == signed_colour(-0.062, 1.0)  # 1: the loss's own
+    assert rgb(fa)[2] > rgb(fa)[0]  # positive: blue
+    assert rgb(fb)[0] > rgb(fb)[2]  # negative: red
+    # each edge is coloured by the gradient it carries back: red from b's side, blue from a's
+    out_of = {e.split(" -> ")[0]: e for e in edges(src)}
+    colour_b = re.search(r'color="(#\w+)"', out_of[ids["b"]]).group(1)
+    colour_a = re.search(r'color="(#\w+)"', out_of[ids["a"]]).group(1)
+    assert rgb(colour_b)[0] > rgb(colour_b)[2] and rgb(colour_a)[2] > rgb(colour_a)[0]
+    # the legend: kinds with white fills (a drawn node's fill is its gradient), both signs, widths
+    assert attr(src, "legend_input", "fillcolor") == "#ffffff"
+    assert attr(src, "legend_input", "color") == STYLES["input"][3]
+    assert attr(src, "legend_negative", "fillcolor") == signed_colour(-1.0, 1.0)
+    assert attr(src, "legend_positive", "fillcolor") == signed_colour(1.0, 1.0)
+    assert "width" in node_line(src, "legend_flow")
+
+
+def test_signed_colour_is_white_at_zero_and_symmetric():
+    assert signed_colour(0.0, 1.0) == "#ffffff"
+    assert signed_colour(0.5, 0.0) == "#ffffff"  # nothing to scale by
+    assert signed_colour(2.0, 1.0) == signed_colour(1.0, 1.0)  # clipped at the scale
+    assert signed_colour(float("inf"), 1.0) == signed_colour(1.0, 1.0)
+    assert signed_colour(float("-inf"), 1.0) == signed_colour(-1.0, 1.0)
+    assert signed_colour(-0.5, 1.0) != signed_colour(0.5, 1.0) != "#ffffff"
 
 
 def test_grad_view_before_backward_shades_nothing():
@@ -576,7 +611,8 @@ def test_grad_view_survives_nan_and_inf_gradients():
     src = draw(c, grad_view=True).source
     assert "grad nan" in src and "grad inf" in src
     f = fills(src)
-    assert f["n0"] == f["n2"] == min(f.values())  # the anomalies get the darkest shade
+    assert f["n0"] == NAN_COLOUR  # nan has no sign: grey
+    assert f["n2"] == signed_colour(1.0, 1.0)  # inf: the strongest colour, so the eye goes to it
 
 
 def test_a_hand_made_node_without_a_rule_is_drawn_without_gradient_flow(tmp_path):

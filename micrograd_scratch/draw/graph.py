@@ -10,13 +10,14 @@ nodes come in kinds, each with its own shape and colour and a legend:
     constant    numbers Python wrapped automatically (the 2 in 2 * x)
     op result   what an operation produced, next to the operation itself
 
-The kinds come from the structure (a Value's `_op` and its inputs), not
-from a stored tag. Labels show the Value's name, `data` and `grad` with
+The kinds come from a leaf's `_role` ("param", "const" or "" for an
+input) and whether a Value has inputs. Labels show the Value's name, `data` and `grad` with
 four significant digits, so a gradient of 3e-07 reads 3e-07, not 0.0000.
 
-After `backward()`, `draw(root, grad_view=True)` shades every node by the
-size of its gradient and thickens each edge by the gradient that flowed
-back along it. (frames.py films the backward pass with the same pieces.)
+After `backward()`, `draw(root, grad_view=True)` colours every node by its
+gradient, red below 0, blue above, white at 0, darker the larger |grad|
+(styles.signed_colour), and colours each edge by the gradient that flowed
+back along it, thicker the larger that is. (frames.py films the backward pass with the same pieces.)
 
 With `model=` the nodes of each neuron and each layer are grouped
 (Graphviz clusters), and `collapse=True` draws each neuron as one box, so
@@ -33,7 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..engine import Value, topological_order
+from .. import ops
+from ..engine import Value, local_terms, topological_order
 from .styles import (
     EDGE_ATTR,
     FIRE_COLOUR,
@@ -43,15 +45,14 @@ from .styles import (
     NODE_ATTR,
     STYLES,
     UPDATE_COLOUR,
-    _flow_style,
     _float,
-    _fraction,
     _graphviz,
     _html,
     _largest,
-    _shade,
     _text,
+    flow_style,
     fmt,
+    signed_colour,
 )
 
 __all__ = ["draw", "role", "GraphTooLarge", "MAX_NODES"]
@@ -71,26 +72,21 @@ class GraphTooLarge(ValueError):
         self.limit = limit
 
 
-# How operations are written in their ellipse; any other op is shown as is.
-OP_SYMBOLS = {"*": "×", "sigmoid": "σ", "total": "Σ"}
-
-ACTIVATION_OPS = ("relu", "tanh", "sigmoid")
-
-
 def role(v: Value, params: frozenset | set = frozenset()) -> str:
     """The kind of a Value: 'parameter', 'input', 'constant' or 'result'."""
-    if v._op == "param" or v in params:
+    if v._role == "param" or v in params:
         return "parameter"
     if v._prev:
         return "result"
-    return "constant" if v._op == "const" else "input"
+    return "constant" if v._role == "const" else "input"
 
 
 def op_symbol(v: Value) -> str:
-    """The text in an operation's ellipse: +, ×, relu, σ, w·x + b, **2 ..."""
-    if v._op == "dot":
+    """The text in an operation's ellipse: +, ×, ReLU, σ, **2 ... (the op
+    registry's symbol), and for a neuron's fused sum, w·x + b or w·x."""
+    if v._op == "dot":  # its symbol depends on the node: with a bias or not
         return "w·x + b" if len(v._prev) % 2 else "w·x"
-    return OP_SYMBOLS.get(v._op, v._op)
+    return ops.symbol(v._op)
 
 
 # ---- networks: neurons and layers ----------------------------------------
@@ -115,7 +111,7 @@ class _Layer:
 
 def _model_layers(model) -> list[_Layer]:
     """The layers of an MLP, a Layer or a Neuron (found by their attributes,
-    so that viz depends on the engine only); [] for any other Module."""
+    so that drawing depends on the engine only); [] for any other Module."""
     if hasattr(model, "layers"):
         layers = [(f"L{i}", layer) for i, layer in enumerate(model.layers)]
     elif hasattr(model, "neurons"):
@@ -224,7 +220,7 @@ class _Plan:
                 owners = {owner[x] for x in v._prev if x in owner}
                 if len(owners) == 1:  # a weighted sum made of one neuron's w and b
                     neuron_of[v] = owners.pop()
-            elif v._op in ACTIVATION_OPS and len(v._prev) == 1 and v._prev[0]._op == "dot":
+            elif ops.is_activation(v._op) and len(v._prev) == 1 and v._prev[0]._op == "dot":
                 if v._prev[0] in neuron_of:
                     neuron_of[v] = neuron_of[v._prev[0]]
         return neuron_of
@@ -236,7 +232,7 @@ class _Plan:
             if n is None or v._op != "dot":
                 continue
             users = self.consumers[v]
-            if len(users) == 1 and users[0]._op in ACTIVATION_OPS and self.neuron_of.get(users[0]) is n:
+            if len(users) == 1 and ops.is_activation(users[0]._op) and self.neuron_of.get(users[0]) is n:
                 self.box_of[v] = users[0]  # the sum is drawn inside its activation's box
                 self.box_of[users[0]] = users[0]
             else:
@@ -276,10 +272,9 @@ def _local_terms(v: Value, g: float) -> list[float]:
     """What v's local backward rule sends to each input occurrence when v's
     gradient is g: g * d(v)/d(input), one term per entry of v._prev.
 
-    This calls the engine's rule exactly as `backward()` does (rules take
-    the upstream gradient, the output and the inputs, as floats).
+    This is the engine's rule, called as `backward()` calls it.
     """
-    return list(v._backward(g, v.data, *[x.data for x in v._prev]))
+    return local_terms(v, g)
 
 
 def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
@@ -292,10 +287,11 @@ def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
 
 
 def _edge_flows(plan: _Plan, grads: dict) -> dict:
-    """{(node, k): gradient sent back along the k-th input edge of node}."""
+    """{(node, k): gradient sent back along the k-th input edge of node},
+    signed: the term that edge adds to its input's grad."""
     flows = {}
     for v in plan.nodes:
-        if v._backward is None:
+        if v._rule is None:
             continue  # a leaf (or a hand-made node without a rule): nothing flows back
         g = grads.get(v, 0.0)
         try:
@@ -303,7 +299,7 @@ def _edge_flows(plan: _Plan, grads: dict) -> dict:
         except (ValueError, ZeroDivisionError, OverflowError):
             continue  # a rule with no gradient here (pow of a negative base)
         for k, t in enumerate(terms):
-            flows[v, k] = abs(t)
+            flows[v, k] = t
     return flows
 
 
@@ -324,7 +320,7 @@ def _value_label(plan: _Plan, v: Value, grad: float, *, bold_grad: bool = False)
     lines = []
     if plan.is_box(v):
         n = plan.neuron_of[v]
-        act = v._op if v._op in ACTIVATION_OPS else "linear"
+        act = v._op if ops.is_activation(v._op) else "linear"
         lines.append(f"<B>{_text(n.name)}</B> {_text(act)}")
     elif v.label:
         lines.append(f"<B>{_text(v.label)}</B>")
@@ -362,7 +358,7 @@ def _build(
     shaded = [v for v in drawn if plan.role(v) != "constant"]
     biggest = _largest(abs(grads.get(v, 0.0)) for v in shaded)
     flows = _edge_flows(plan, grads) if grad_view else {}
-    biggest_flow = _largest(flows.values())
+    biggest_flow = _largest(abs(f) for f in flows.values())
 
     fired = step.node if step else None
     updated = set(fired._prev) if step else set()
@@ -372,7 +368,7 @@ def _build(
         shape, style, fill, border = STYLES[kind]
         attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
         if grad_view and kind != "constant":
-            attrs["fillcolor"] = _shade(_fraction(abs(grads.get(v, 0.0)), biggest))
+            attrs["fillcolor"] = signed_colour(grads.get(v, 0.0), biggest)
         if v is fired:
             attrs.update(color=FIRE_COLOUR, penwidth="3")
         elif v in updated:
@@ -411,7 +407,7 @@ def _build(
         for k, x in enumerate(inputs):
             attrs = {}
             if grad_view and (v, k) in flows and plan.role(x) != "constant":
-                attrs.update(_flow_style(flows[v, k], biggest_flow))
+                attrs.update(flow_style(flows[v, k], biggest_flow))
             if v is fired:
                 attrs.update(
                     color=FIRE_COLOUR, penwidth="2.5", fontcolor=FIRE_COLOUR,
@@ -423,7 +419,7 @@ def _build(
         if not box:
             attrs = {}
             if grad_view:
-                attrs.update(_flow_style(abs(grads.get(v, 0.0)), biggest))
+                attrs.update(flow_style(grads.get(v, 0.0), biggest))
             if v is fired:
                 attrs.update(color=FIRE_COLOUR, penwidth="2.5")
             graph.edge(plan.id(v) + "_op", plan.id(v), **attrs)
@@ -483,13 +479,18 @@ def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool) -> No
             if kind not in kinds:
                 continue
             shape, style, fill, border = STYLES[kind]
+            if grad_view and kind not in ("constant", "op"):
+                fill = "#ffffff"  # drawn nodes of this kind are filled by their grad
             ids.append(f"legend_{kind}")
             lg.node(ids[-1], _html(_text(LEGEND[kind])), shape=shape, style=style,
                     fillcolor=fill, color=border, fontsize="9")
-        if grad_view:
-            ids.append("legend_grad")
-            lg.node(ids[-1], _html(_text(LEGEND["grad"])), shape="box",
-                    style="filled", fillcolor=_shade(1.0), color="#525252", fontsize="9")
+        if grad_view:  # the fills and edge widths, as they are drawn
+            for sign, value in (("negative", -1.0), ("positive", 1.0)):
+                ids.append(f"legend_{sign}")
+                lg.node(ids[-1], _html(_text(LEGEND[sign])), shape="box", style="filled",
+                        fillcolor=signed_colour(value, 1.0), color="#525252", fontsize="9")
+            ids.append("legend_flow")
+            lg.node(ids[-1], _html(_text(LEGEND["flow"])), shape="plaintext", fontsize="9")
         if frame:  # what the colours of a backward step mean
             ids += ["legend_fire", "legend_updated"]
             lg.node(ids[-2], _html(_text(LEGEND["fire"])), shape="ellipse", style="filled",

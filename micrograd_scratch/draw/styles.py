@@ -21,7 +21,10 @@ from pathlib import Path
 from ..engine import Value
 from ..files import write_atomically
 
-__all__ = ["render", "FORMATS", "INSTALL_HINT", "STYLES", "LEGEND", "fmt"]
+__all__ = [
+    "render", "FORMATS", "INSTALL_HINT", "STYLES", "LEGEND", "fmt",
+    "signed_colour", "signed_cmap", "flow_style", "NEGATIVE", "POSITIVE",
+]
 
 # Output formats `render` knows, by file suffix.
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
@@ -43,6 +46,43 @@ def _graphviz():
             'pip install "micrograd-scratch[render]"'
         ) from None
     return graphviz
+
+
+# ---- the signed colour map ------------------------------------------------
+# One map for every signed number a picture shows: a gradient in grad_view,
+# the frames and the explorer, a weight or an activation in the network
+# picture. Negative is red, positive blue, zero white, as matplotlib's RdBu
+# (whose end colours these are), so the Graphviz pictures and the
+# matplotlib ones read the same way.
+
+NEGATIVE = (178, 24, 43)  # "#b2182b"
+POSITIVE = (33, 102, 172)  # "#2166ac"
+NAN_COLOUR = "#737373"  # a nan has no sign: grey, with "nan" in its label
+MAX_SHADE = 0.85  # never the full colour behind text: labels stay readable
+
+
+def signed_colour(value: float, scale: float) -> str:
+    """The colour of `value` on a scale where +-`scale` is the strongest:
+    white at 0, blue above, red below (clipped past the scale; an infinite
+    value gets the strongest colour of its sign, so the eye goes to it)."""
+    if math.isnan(value):
+        return NAN_COLOUR
+    if math.isinf(value):
+        t = 1.0
+    else:
+        t = min(abs(value) / scale, 1.0) if scale > 0 else 0.0
+    end = POSITIVE if value > 0 else NEGATIVE
+    t *= MAX_SHADE
+    return _hex(tuple(255 + (c - 255) * t for c in end))
+
+
+def signed_cmap():
+    """The same map for matplotlib (imported only when called): -1 red,
+    0 white, +1 blue, with the same strongest shades as signed_colour."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    ends = [tuple((255 + (c - 255) * MAX_SHADE) / 255 for c in end) for end in (NEGATIVE, POSITIVE)]
+    return LinearSegmentedColormap.from_list("micrograd_signed", [ends[0], (1, 1, 1), ends[1]])
 
 
 # ---- how each kind of node looks ---------------------------------------
@@ -68,13 +108,13 @@ LEGEND = {
     "result": "op result",
     "op": "operation",
     "neuron": "neuron\nact(w·x + b)",
-    "grad": "darker red:\nlarger |grad|",
+    "negative": "grad < 0\n(darker: larger)",
+    "positive": "grad > 0\n(darker: larger)",
+    "flow": "edge width:\n|grad| sent back",
     "fire": "its rule\nruns now",
     "updated": "its grad\nis updated",
 }
 
-# How operations are written in their ellipse; any other op is shown as is.
-GRAD_COLOUR = (203, 24, 29)  # the red that grad_view and frames shade with
 UPDATE_COLOUR = "#2171b5"  # inputs whose gradient a backward step updates
 FIRE_COLOUR = "#cb181d"  # the node whose local rule runs
 FIRE_FILL = "#fcbba1"
@@ -140,12 +180,6 @@ def _hex(rgb: tuple[float, float, float]) -> str:
     return "#%02x%02x%02x" % tuple(round(c) for c in rgb)
 
 
-def _shade(t: float) -> str:
-    """White for t = 0 up to GRAD_COLOUR for t = 1 (t is clipped to 0..1)."""
-    t = min(max(t, 0.0), 1.0) * 0.85  # never the full red: text stays readable
-    return _hex(tuple(255 + (c - 255) * t for c in GRAD_COLOUR))
-
-
 # ---- shading by gradient -------------------------------------------------
 
 
@@ -162,13 +196,74 @@ def _fraction(magnitude: float, largest: float) -> float:
     return magnitude / largest if largest > 0 else 0.0
 
 
-def _flow_style(flow: float, biggest: float) -> dict:
-    """An edge's look in grad_view: thicker and redder the more gradient it
-    carries back; light grey where none flows (past a relu that is off)."""
+def flow_style(flow: float, biggest: float) -> dict:
+    """An edge's look in grad_view: the gradient it carries back coloured
+    by its sign, and the edge thicker the larger |flow| is (relative to
+    `biggest`, the largest |flow| in the picture); light grey where none
+    flows (past a relu that is off)."""
     if flow == 0 or (math.isfinite(flow) and not biggest > 0):
         return {"color": "#bdbdbd"}
-    t = _fraction(flow, biggest)
-    return {"color": _shade(max(t, 0.2)), "penwidth": f"{1 + 4 * t:.2f}"}
+    t = _fraction(abs(flow), biggest)
+    # A faint flow still gets a visible colour: at least 30% of the way.
+    colour = signed_colour(math.copysign(max(t, 0.3), flow) if not math.isnan(flow) else flow, 1.0)
+    return {"color": colour, "penwidth": f"{1 + 4 * t:.2f}"}
+
+
+# ---- matplotlib figures ----------------------------------------------------
+# The network picture and plot's figures are matplotlib Figures made without
+# pyplot (no GUI backend, the user's pyplot state left alone). Such a
+# Figure does not show itself in Jupyter unless pyplot's inline backend was
+# loaded, so ours carry their own _repr_png_.
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+MATPLOTLIB_HINT = 'pip install "micrograd-scratch[plot]"'
+DPI = 150  # pixels per inch of a .png: sharp on a projector
+
+_figure_class = None
+
+
+def new_figure(*, dpi: int = DPI, **kwargs):
+    """A matplotlib Figure that shows itself inline in Jupyter as a PNG at
+    `dpi`; matplotlib is imported here, only when a figure is drawn."""
+    global _figure_class
+    if _figure_class is None:
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise ImportError(
+                f"drawing figures needs matplotlib, which is not installed: {MATPLOTLIB_HINT}"
+            ) from None
+
+        class InlineFigure(Figure):
+            """A Figure that Jupyter shows as a PNG when it ends a cell."""
+
+            def _repr_png_(self) -> bytes:
+                import io
+
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png", dpi=self._inline_dpi)
+                return buffer.getvalue()
+
+        _figure_class = InlineFigure
+    check_dpi(dpi)
+    fig = _figure_class(**kwargs)
+    fig._inline_dpi = dpi
+    return fig
+
+
+def check_dpi(dpi) -> int:
+    if type(dpi) is not int or not 20 <= dpi <= 1200:
+        raise ValueError(f"dpi must be a whole number from 20 to 1200, got {dpi!r}")
+    return dpi
+
+
+def save_figure(fig, path: str | os.PathLike, dpi: int = DPI) -> Path:
+    """Write a Figure to path (.png at `dpi`, .svg or .pdf), whole or not at all."""
+    path = Path(path)
+    fmt_ = path.suffix.lower()[1:]
+    check_dpi(dpi)
+    write_atomically(path, lambda f: fig.savefig(f, format=fmt_, dpi=dpi))
+    return path
 
 
 # ---- writing files -------------------------------------------------------

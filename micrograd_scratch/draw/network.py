@@ -1,0 +1,528 @@
+"""The network picture: a trained MLP as columns of neurons, each one a map.
+
+`draw_network(model, X, y, loss=mse)` draws what TensorFlow Playground
+draws: the inputs on the left, then one column per layer, and in place of
+each neuron a small map of what it computes over the input plane (x1
+across, x2 up), blue where its output is positive, red where negative,
+white at 0 (styles.signed_colour). A relu neuron is white on one side of
+its line and blue on the other, so for the hand-set XOR network you see
+its two lines, and the output's map is the decision the network makes.
+
+Edges are coloured by the weight's sign (blue > 0, red < 0) and are wider
+the larger |w| is, thin enough that 16 x 16 edges stay readable; small
+layers also print each weight, and every neuron its bias.
+
+One example is followed through the network: a ring on every map marks
+it, and each neuron shows its output on it and the gradient of that
+example's loss with respect to that output. The example is chosen to
+teach: by default the one with the largest loss (the first example of
+XOR is (0, 0), on which every hidden relu reads 0, and an example a
+trained network gets right has gradient 0 everywhere). A small box to the
+right of the output shows the target and the loss.
+
+`network_plan(...)` is everything the picture shows, as numbers (the
+tests read it); `draw_network` returns a matplotlib Figure, which shows
+itself in Jupyter, or writes it with `path=` (.png, .svg or .pdf).
+
+Sources: TensorFlow Playground (playground.tensorflow.org: a neuron as a
+heat map over the input plane, edges by the weight's sign and size);
+Goodfellow, Bengio and Courville, Deep Learning, ch. 6.1 (the XOR network).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..engine import Value, grad
+from .styles import FIGURE_FORMATS, fmt, new_figure, save_figure, signed_cmap, signed_colour
+
+__all__ = ["draw_network", "network_plan", "NetworkPlan", "Unit", "Edge", "Example"]
+
+RESOLUTION = 41  # grid points along each side of a neuron's map
+NO_WEIGHT = "#d9d9d9"  # an edge whose weight is exactly 0
+
+
+# ---- what the picture shows, as numbers ----------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One input or neuron: a map (or a circle) in the picture."""
+
+    name: str  # "x1", "L0.N0"
+    column: int  # 0 for the inputs, then one per layer
+    row: int  # 0 at the top
+    activation: str  # "" for an input, "linear" for a neuron without one
+    bias: float | None  # None for an input
+    value: float | None  # its output on the shown example
+    grad: float | None  # d(loss)/d(its output) on the shown example
+    grid: list | None  # its output over the input plane, bottom row first
+    classes: list | None = None  # output units, given classify: the class over the plane
+    line: tuple | None = None  # (grid, level): the contour drawn on its map
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The weight from `source` into neuron `target` (names of Units)."""
+
+    source: str
+    target: str
+    weight: float
+    colour: str  # by the weight's sign
+    width: float  # points, by |weight| relative to the largest in its layer
+
+
+@dataclass(frozen=True)
+class Example:
+    """The input followed through the network."""
+
+    x: tuple  # the input point
+    index: int | None  # its position in X, or None when it is not one of X
+    target: object  # its label, when known
+    output: object  # the network's output: a float, or a list for several outputs
+    loss: float | None  # its loss, when a loss and a target are known
+    why: str  # how it was chosen, in words
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    columns: list  # of lists of Units: inputs, then each layer
+    edges: list  # of Edges, layer by layer, each neuron's weights in order
+    example: Example | None
+    box: tuple | None  # (x1 from, x1 to, x2 from, x2 to) of the maps, None unless 2 inputs
+    X: list  # the training points drawn on the output's map
+    y: list
+    loss_name: str
+
+
+def _layers(model) -> list[list]:
+    """The neurons of an MLP, a Layer or a Neuron, layer by layer."""
+    if hasattr(model, "layers"):
+        return [list(layer.neurons) for layer in model.layers]
+    if hasattr(model, "neurons"):
+        return [list(model.neurons)]
+    if hasattr(model, "w") and hasattr(model, "b"):
+        return [[model]]
+    raise TypeError(
+        f"draw_network: expected an MLP, a Layer or a Neuron, got {type(model).__name__}"
+    )
+
+
+def _forward(layers: list[list], x: Sequence) -> list[list[Value]]:
+    """Every neuron's output on input x, layer by layer (through the
+    neurons themselves, so the picture shows exactly what the model computes)."""
+    outs = []
+    h = [v if isinstance(v, Value) else Value(float(v), label=f"x{i + 1}") for i, v in enumerate(x)]
+    for layer in layers:
+        h = [n(h) for n in layer]
+        outs.append(h)
+    return outs
+
+
+def _network_output(last: list[Value]):
+    """The model's answer as the loss functions take it: one Value for a
+    one-neuron output layer, else the list (as Layer.__call__ returns)."""
+    return last[0] if len(last) == 1 else list(last)
+
+
+def _choose_example(layers, X, y, loss, example) -> tuple[int | None, tuple, str]:
+    """(index in X or None, the point, why) of the example to follow."""
+    if example is None:
+        if loss is None or y is None or not X:
+            return None, (), ""
+        losses = [loss([_network_output(_forward(layers, x)[-1])], [t]).data for x, t in zip(X, y)]
+        # The largest loss teaches most; a nan loss, if any, most of all.
+        worst = max(range(len(losses)), key=lambda i: (math.isnan(losses[i]), losses[i]))
+        return worst, tuple(X[worst]), f"the largest loss of the {len(X)} examples"
+    if type(example) is int:
+        if not X or not -len(X) <= example < len(X):
+            raise ValueError(f"draw_network: example={example} is not an index into X ({len(X or [])} points)")
+        index = example % len(X)
+        return index, tuple(X[index]), f"example {index}"
+    point = tuple(example)
+    for i, x in enumerate(X or []):
+        if tuple(x) == point:
+            return i, point, "the chosen point"
+    return None, point, "the chosen point"
+
+
+def network_plan(
+    model,
+    X: Sequence[Sequence[float]] | None = None,
+    y: Sequence | None = None,
+    *,
+    loss: Callable | None = None,
+    loss_name: str = "",
+    example: int | Sequence[float] | None = None,
+    classify: Callable | None = None,
+    resolution: int = RESOLUTION,
+) -> NetworkPlan:
+    """Everything `draw_network` draws, computed and checked (see there)."""
+    layers = _layers(model)
+    nin = len(layers[0][0].w)
+    X = [list(map(float, x)) for x in X] if X is not None else []
+    y = list(y) if y is not None else []
+    if y and len(y) != len(X):
+        raise ValueError(f"draw_network: {len(X)} points in X but {len(y)} labels in y")
+    for i, x in enumerate(X):
+        if len(x) != nin:
+            raise ValueError(f"draw_network: X[{i}] has {len(x)} numbers; the network takes {nin}")
+    if type(resolution) is not int or resolution < 2:
+        raise ValueError(f"draw_network: resolution must be an int of at least 2, got {resolution!r}")
+
+    index, point, why = _choose_example(layers, X, y or None, loss, example)
+    if point and len(point) != nin:
+        raise ValueError(f"draw_network: the example has {len(point)} numbers; the network takes {nin}")
+
+    # The shown example: every neuron's output and the loss's gradient.
+    values = grads = None
+    shown = None
+    if point:
+        outs = _forward(layers, point)
+        output = _network_output(outs[-1])
+        target = y[index] if index is not None and y else None
+        loss_value = None
+        if loss is not None and target is not None:
+            loss_v = loss([output], [target])
+            loss_value = loss_v.data
+            flat = [v for layer in outs for v in layer]
+            grads = dict(zip(flat, grad(loss_v, flat)))
+        values = outs
+        shown = Example(point, index, target,
+                        [v.data for v in output] if isinstance(output, list) else output.data,
+                        loss_value, why)
+
+    # The maps: each neuron's output over a grid on the input plane.
+    box = _bounds(X) if nin == 2 else None
+    grids = pre = classes = boundary = None
+    if box is not None:
+        x0, x1, y0, y1 = box
+        cells = [
+            [x0 + (x1 - x0) * c / (resolution - 1), y0 + (y1 - y0) * r / (resolution - 1)]
+            for r in range(resolution) for c in range(resolution)
+        ]
+        per_cell = [_forward(layers, p) for p in cells]
+        grids = [
+            [_rows([[v.data for v in outs[li]] for outs in per_cell], j, resolution)
+             for j in range(len(layer))]
+            for li, layer in enumerate(layers)
+        ]
+        # A neuron's line: where its weighted sum w·x + b is 0 (where a
+        # relu switches on). Drawn from the sum, not the output, so that it
+        # is straight on the first layer even where the relu is flat.
+        pre = [
+            [_rows([[_sum(v) for v in outs[li]] for outs in per_cell], j, resolution)
+             for j in range(len(layer))]
+            for li, layer in enumerate(layers)
+        ]
+        if classify is not None:  # the decision the network makes at each point
+            decided = [[classify(_network_output(outs[-1]))] for outs in per_cell]
+            classes = _rows(decided, 0, resolution)
+            boundary = _boundary([outs[-1] for outs in per_cell], [c[0] for c in decided], resolution)
+
+    columns = [[
+        Unit(f"x{i + 1}", 0, i, "", None, point[i] if point else None, None,
+             _input_grid(i, box, resolution) if box else None)
+        for i in range(nin)
+    ]]
+    for li, layer in enumerate(layers):
+        column = []
+        for j, n in enumerate(layer):
+            v = values[li][j] if values else None
+            activation = getattr(n, "activation", "linear")
+            line = None
+            if grids and li == len(layers) - 1 and classes is not None:
+                line = boundary
+            elif grids and activation != "linear":
+                line = (pre[li][j], 0.0)
+            elif grids:
+                line = (grids[li][j], 0.0)
+            column.append(Unit(
+                f"L{li}.N{j}", li + 1, j, activation,
+                _number(n.b), v.data if v is not None else None,
+                grads[v] if grads is not None else None,
+                grids[li][j] if grids else None,
+                classes if li == len(layers) - 1 else None,
+                line,
+            ))
+        columns.append(column)
+
+    edges = []
+    for li, layer in enumerate(layers):
+        sources = columns[li]
+        largest = max((abs(_number(w)) for n in layer for w in n.w), default=0.0)
+        dense = len(sources) * len(layer) > 64  # 16 x 16 stays readable with thinner lines
+        for j, n in enumerate(layer):
+            for src, w in zip(sources, n.w):
+                w = _number(w)
+                colour = NO_WEIGHT if w == 0 else signed_colour(math.copysign(1.0, w), 1.0)
+                t = abs(w) / largest if largest > 0 and math.isfinite(w) else 1.0
+                width = (0.15 + 1.6 * t) if dense else (0.5 + 3.5 * t)
+                edges.append(Edge(src.name, columns[li + 1][j].name, w, colour, round(width, 3)))
+    return NetworkPlan(columns, edges, shown, box, X, y, loss_name)
+
+
+def _number(w) -> float:
+    return w.data if isinstance(w, Value) else float(w)
+
+
+def _sum(v: Value) -> float:
+    """The weighted sum inside a neuron's output: the activation's input."""
+    return v._prev[0].data if v._prev and len(v._prev) == 1 else v.data
+
+
+def _boundary(outputs: list, decided: list, resolution: int) -> tuple:
+    """(grid, level) whose contour is the decision boundary. A smooth line
+    where a score separates the classes by a threshold (one output: its
+    value, as mse's 0.5 or a logit's 0; two: their difference), else the
+    edge between the class regions themselves (a staircase)."""
+    if len(outputs[0]) in (1, 2):
+        score = [o[0].data if len(o) == 1 else o[1].data - o[0].data for o in outputs]
+        below = [s for s, c in zip(score, decided) if c == 0]
+        above = [s for s, c in zip(score, decided) if c == 1]
+        if below and above and len(below) + len(above) == len(score) and max(below) <= min(above):
+            return _rows([[s] for s in score], 0, resolution), (max(below) + min(above)) / 2
+    return _rows([[c] for c in decided], 0, resolution), 0.5
+
+
+def _rows(per_cell: list, j: int, resolution: int) -> list[list]:
+    """Entry j of each grid point's list, as rows of the grid, bottom row first."""
+    flat = [cell[j] for cell in per_cell]
+    return [flat[r * resolution:(r + 1) * resolution] for r in range(resolution)]
+
+
+def _input_grid(i: int, box, resolution: int) -> list[list[float]]:
+    x0, x1, y0, y1 = box
+    if i == 0:
+        return [[x0 + (x1 - x0) * c / (resolution - 1) for c in range(resolution)] for _ in range(resolution)]
+    return [[y0 + (y1 - y0) * r / (resolution - 1)] * resolution for r in range(resolution)]
+
+
+def _bounds(X, pad: float = 0.15) -> tuple[float, float, float, float]:
+    """The data's box widened by `pad` of its size (the unit square padded
+    when there is no data): the plane each map shows."""
+    if not X:
+        return -0.5, 1.5, -0.5, 1.5
+    xs, ys = [x[0] for x in X], [x[1] for x in X]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    dx = (x1 - x0) * pad or 0.5
+    dy = (y1 - y0) * pad or 0.5
+    return x0 - dx, x1 + dx, y0 - dy, y1 + dy
+
+
+# ---- the figure ------------------------------------------------------------
+
+
+def draw_network(
+    model,
+    X: Sequence[Sequence[float]] | None = None,
+    y: Sequence | None = None,
+    *,
+    loss: Callable | None = None,
+    loss_name: str = "",
+    example: int | Sequence[float] | None = None,
+    classify: Callable | None = None,
+    title: str = "",
+    path: str | os.PathLike | None = None,
+    dpi: int = 150,
+    resolution: int = RESOLUTION,
+):
+    """The picture of a network (an MLP, a Layer or a Neuron) as a matplotlib
+    Figure, or, with `path=` (.png, .svg or .pdf), written there (returns the path).
+
+    X, y      the training data: the maps cover it, the output's map shows it.
+    loss      loss(outputs, targets) -> Value, e.g. losses.mse: with it the
+              example with the largest loss is followed, and each neuron
+              shows the gradient of that loss; loss_name names it.
+    example   follow this one instead: an index into X, or a point (x1, x2).
+    classify  output -> class: the output's map then draws the decision
+              boundary (where the class changes) instead of its zero line.
+    title     a line above the picture.
+    dpi       pixels per inch of a .png (and of the inline picture).
+
+    Maps need 2 inputs; other networks get circles coloured by their output.
+    """
+    plan = network_plan(model, X, y, loss=loss, loss_name=loss_name, example=example,
+                        classify=classify, resolution=resolution)
+    if path is not None:
+        path = Path(path)
+        if path.suffix.lower() not in FIGURE_FORMATS:
+            raise ValueError(
+                f"draw_network: cannot write {str(path)!r}: the file name must end in "
+                f"{', '.join(FIGURE_FORMATS[:-1])} or {FIGURE_FORMATS[-1]}"
+            )
+    fig = _figure(plan, title, dpi)
+    if path is None:
+        return fig
+    return save_figure(fig, path, dpi)
+
+
+def _figure(plan: NetworkPlan, title: str, dpi: int):
+    columns = plan.columns
+    rows = max(len(c) for c in columns)
+    small = rows <= 4
+    # Sizes in inches. The tallest column sets the height; a column with
+    # fewer units spreads them out and draws larger maps (up to BIG).
+    cell = 1.75 if small else max(0.62, min(1.3, 9.0 / rows))
+    span = rows * cell
+    BIG = 1.3
+    sizes = [min(BIG, span / len(column) * (0.62 if small else 0.76)) for column in columns]
+    gap = 2.3 if small else 2.6  # between column centres: room for the edges to fan out
+    left = 0.3 + sizes[0] / 2
+    right = sizes[-1] / 2 + (2.0 if plan.example and plan.example.loss is not None else 0.5)
+    top, bottom = (1.0 if title else 0.6), (1.2 if plan.box is not None else 0.9)
+    width = left + gap * (len(columns) - 1) + right
+    height = top + span + bottom
+
+    fig = new_figure(figsize=(width, height), dpi=dpi)
+    # One transparent axes over the whole figure, in inches, for edges and text.
+    ink = fig.add_axes((0, 0, 1, 1), zorder=0)
+    ink.set_xlim(0, width)
+    ink.set_ylim(0, height)
+    ink.axis("off")
+    if title:
+        ink.text(width / 2, height - 0.35, title, ha="center", va="center", fontsize=11, wrap=True)
+
+    centre = {}  # unit name -> (x, y) of its map's centre, in inches
+    size_of = {}
+    for c, column in enumerate(columns):
+        x = left + gap * c
+        each = span / len(column)
+        for unit in column:
+            # A little above the middle of its cell: its text goes below.
+            centre[unit.name] = (x, bottom + span - each * (unit.row + 0.5) + 0.08)
+            size_of[unit.name] = sizes[c]
+        head = "input" if c == 0 else f"layer L{c - 1}: {column[0].activation}"
+        ink.text(x, bottom + span + 0.2, head, ha="center", va="bottom", fontsize=9,
+                 color="#525252", fontweight="bold")
+
+    label_weights = len(plan.edges) <= 12
+    for e in plan.edges:
+        (xs, ys), (xt, yt) = centre[e.source], centre[e.target]
+        xs, xt = xs + size_of[e.source] / 2, xt - size_of[e.target] / 2
+        ink.plot([xs, xt], [ys, yt], color=e.colour, linewidth=e.width,
+                 alpha=0.8 if label_weights else 0.6, solid_capstyle="butt", zorder=1)
+        if label_weights:
+            t = 0.28  # near the source, where edges from one unit fan apart
+            ink.text(xs + (xt - xs) * t, ys + (yt - ys) * t, f"w {e.weight:.3g}", fontsize=7,
+                     ha="center", va="center", color=e.colour, zorder=2,
+                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+
+    cmap = signed_cmap()
+    for column in columns:
+        for unit in column:
+            cx, cy = centre[unit.name]
+            size = size_of[unit.name]
+            ax = fig.add_axes(((cx - size / 2) / width, (cy - size / 2) / height, size / width, size / height),
+                              zorder=3)
+            _unit_axes(ax, unit, plan, cmap, size)
+            _unit_text(ink, unit, cx, cy - size / 2 - 0.03, roomy=small or rows <= 8)
+
+    if plan.example is not None and plan.example.loss is not None:
+        outputs = columns[-1]
+        _loss_box(ink, plan, [centre[u.name] for u in outputs], size_of[outputs[0].name])
+    _caption(ink, plan, width)
+    return fig
+
+
+def _unit_axes(ax, unit: Unit, plan: NetworkPlan, cmap, size: float) -> None:
+    """One unit's map (size inches wide): its output or classes, its line, the example."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("#525252")
+        spine.set_linewidth(0.8)
+    if unit.grid is not None:
+        x0, x1, y0, y1 = plan.box
+        if unit.classes is not None:  # the class it predicts: 1 blue, 0 red, pale
+            ax.imshow([[1 if c == 1 else -1 for c in row] for row in unit.classes], origin="lower",
+                      extent=(x0, x1, y0, y1), cmap=cmap, vmin=-3, vmax=3,
+                      interpolation="nearest", aspect="auto")
+        else:  # its output, on its own scale: white at 0
+            finite = [abs(v) for row in unit.grid for v in row if math.isfinite(v)]
+            scale = max(finite, default=0.0) or 1.0
+            ax.imshow(unit.grid, origin="lower", extent=(x0, x1, y0, y1), cmap=cmap, vmin=-scale,
+                      vmax=scale, interpolation="bilinear", aspect="auto")
+        if unit.line is not None:
+            grid, level = unit.line
+            xs = [x0 + (x1 - x0) * c / (len(grid[0]) - 1) for c in range(len(grid[0]))]
+            ys = [y0 + (y1 - y0) * r / (len(grid) - 1) for r in range(len(grid))]
+            if min(min(r) for r in grid) < level < max(max(r) for r in grid):
+                ax.contour(xs, ys, grid, levels=[level], colors="#252525", linewidths=0.9)
+        if unit.column == len(plan.columns) - 1 and plan.X:  # the data, on the output
+            for k, marker in ((0, dict(facecolor="white")), (1, dict(facecolor="black"))):
+                pts = [x for x, t in zip(plan.X, plan.y) if _class(t) == k]
+                if pts:
+                    ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=14 if len(plan.X) < 20 else 4,
+                               edgecolors="black", linewidths=0.5, zorder=3, **marker)
+        if plan.example is not None:
+            ax.plot(*plan.example.x[:2], marker="o", markersize=max(5.0, 8 * size), markerfacecolor="none",
+                    markeredgecolor="#ffbf00", markeredgewidth=1.2 + size, zorder=4)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+    else:  # no input plane: a disc coloured by the output on the example
+        ax.set_xlim(-1, 1)
+        ax.set_ylim(-1, 1)
+        colour = signed_colour(unit.value, abs(unit.value) or 1.0) if unit.value is not None else "white"
+        from matplotlib.patches import Circle  # matplotlib is there: the figure imported it
+
+        ax.add_patch(Circle((0, 0), 0.9, color=colour))
+        ax.axis("off")
+
+
+def _class(t) -> int:
+    return int(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else -1
+
+
+def _unit_text(ink, unit: Unit, x: float, y: float, roomy: bool) -> None:
+    """The name (and bias) under a map, then its output and gradient on the example."""
+    lines = [unit.name if unit.bias is None else f"{unit.name}  b {fmt(unit.bias)}"]
+    if unit.value is not None:
+        line = f"out {fmt(unit.value)}"
+        if unit.grad is not None:
+            line += f"  grad {fmt(unit.grad)}"
+        lines.append(line)
+    if not roomy:  # one short line: the name says little in a column of 16
+        lines = [f"{unit.name}  " + (f"{fmt(unit.value)}" if unit.value is not None else "")
+                 + (f" | {fmt(unit.grad)}" if unit.grad is not None else "")]
+    ink.text(x, y, "\n".join(lines), ha="center", va="top", fontsize=7.5 if roomy else 5.5,
+             color="#252525", linespacing=1.25, zorder=4,
+             bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.8))
+
+
+def _loss_box(ink, plan: NetworkPlan, outputs: list, size: float) -> None:
+    """The loss, compactly: one box right of the output column."""
+    ex = plan.example
+    x = outputs[0][0] + size / 2
+    y = sum(c[1] for c in outputs) / len(outputs)
+    text = f"target {ex.target}\n{plan.loss_name or 'the'} loss\n{fmt(ex.loss)}"
+    ink.annotate(text, xy=(x + 0.05, y), xytext=(x + 0.5, y), ha="left", va="center", fontsize=9,
+                 arrowprops=dict(arrowstyle="->", color="#525252", lw=1.0),
+                 bbox=dict(boxstyle="round,pad=0.4", fc="#f7f7f7", ec="#969696"))
+
+
+def _caption(ink, plan: NetworkPlan, width: float) -> None:
+    parts = []
+    if plan.box is not None:
+        maps = ("each map: that unit's output over the input plane (x1 across, x2 up), "
+                "blue > 0, red < 0, white 0, each on its own scale; its line: w·x + b = 0")
+        if plan.columns[-1][0].classes is not None:
+            maps += "\nthe output's map: the class it predicts (1 blue, 0 red), its line the decision boundary"
+        parts.append(maps)
+    parts.append("edges: weight > 0 blue, < 0 red, wider = larger |w|")
+    if plan.example is not None:
+        ex = plan.example
+        shown = f"ring: the example x = ({', '.join(fmt(v) for v in ex.x)})"
+        if ex.why:
+            shown += f", {ex.why}"
+        if ex.loss is not None:
+            shown += ("; under each unit, on it: out (its output) and grad (∂loss/∂out)"
+                      if len(plan.columns) and max(len(c) for c in plan.columns) <= 8
+                      else "; under each unit, on it: its output | ∂loss/∂output")
+        parts.append(shown)
+    ink.text(width / 2, 0.12, "\n".join(parts), ha="center", va="bottom", fontsize=7.5,
+             color="#525252", linespacing=1.4)
