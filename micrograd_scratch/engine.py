@@ -272,6 +272,7 @@ def wrap(x):
 
 
 _new = object.__new__
+_INF = math.inf
 
 
 def _new_node(data: float, children: tuple, op: str, rule, role: str = "") -> Value:
@@ -291,7 +292,7 @@ def make_node(data: float, inputs: tuple, op: str, rule) -> Value:
     """The result node of an op (ops.py calls this for every op). Under
     `detect_anomaly()` a result that is NaN or infinite is an error here,
     at the op that made it."""
-    if not -math.inf < data < math.inf and _modes.anomaly:  # NaN fails both tests
+    if not -_INF < data < _INF and _modes.anomaly:  # NaN fails both tests
         raise AnomalyError(
             f"detect_anomaly: forward pass: {op} gave {data!r} from inputs {_inputs_text(inputs)}"
         )

@@ -127,7 +127,7 @@ class Neuron(Module):
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         act = ops.dot(self.w, x, self.b)
-        return act if self.activation == "linear" else ops.OPS[self.activation](act)
+        return act if self.activation == "linear" else getattr(act, self.activation)()
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]

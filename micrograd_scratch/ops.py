@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Iterable, Sequence
 
 from .engine import Value, _data, _describe, _is_operand, make_node, wrap
@@ -70,7 +71,7 @@ class Op:
     torch: str | None  # the torch function with the same math (cross-checks)
 
     def __call__(self, *operands):
-        if any(isinstance(x, Value) for x in operands):
+        if any(map(isinstance, operands, repeat(Value))):
             return _apply(self, operands)
         return self.forward(*operands)
 
@@ -105,8 +106,10 @@ def define(
 
 
 def _method(op: Op):
-    def method(self):
-        return _apply(op, (self,))
+    forward, name, rule = op.forward, op.name, op.backward
+
+    def method(self):  # x.relu(): compute out, attach the rule, return out
+        return make_node(forward(self.data), (self,), name, rule)
 
     method.__name__ = op.name
     method.__doc__ = op.math
@@ -116,7 +119,10 @@ def _method(op: Op):
 def _apply(op: Op, operands: Iterable) -> Value:
     """op(*operands) as a node: wrap the numbers, compute out, attach the
     local rule, return out."""
-    inputs = tuple([_operand(x, op) for x in operands])
+    if all(map(isinstance, operands, repeat(Value))):
+        inputs = tuple(operands)  # a network's case: checking in C is cheaper than wrapping
+    else:
+        inputs = tuple([_operand(x, op) for x in operands])
     out = op.forward(*[x.data for x in inputs])
     return make_node(out, inputs, op.name, op.backward)
 
@@ -180,10 +186,14 @@ mul = define(
 
 
 def _binary_method(op: Op):
-    def method(self, other):
-        if not _is_operand(other):
-            return NotImplemented  # let Python try the other operand's method
-        return _apply(op, (self, other))
+    forward, name, rule = op.forward, op.name, op.backward
+
+    def method(self, other):  # micrograd's four beats
+        if type(other) is not Value:
+            other = wrap(other)  # a number becomes a constant leaf
+            if other is NotImplemented:
+                return NotImplemented  # let Python try the other operand's method
+        return make_node(forward(self.data, other.data), (self, other), name, rule)
 
     method.__doc__ = op.math
     return method

@@ -2,7 +2,8 @@
 op, with shared subexpressions, checked four ways.
 
 1. backward() against central differences of the same function computed
-   with plain floats and the `math` module (an independent forward pass);
+   with plain floats (each op's own `forward` from ops.py: the differences
+   judge each rule against its forward);
 2. backward() against PyTorch in float64, for every node, when installed;
 3. determinism: two runs give the same gradients bit for bit, also in
    fresh interpreters with different hash seeds (set order must not leak
@@ -14,12 +15,15 @@ A graph is a *program*: leaf values, then instructions that each read
 earlier nodes (any earlier node, so subexpressions are shared: `a * a`, a
 node feeding three ops), then one `total` of every node nothing else used
 (so that every node reaches the root and receives a gradient). The same
-program runs on Values, on floats and on torch tensors.
+program runs on Values, on floats and on torch tensors. The ops are read
+from ops.py: every op defined there is fuzzed, and compared with the torch
+function its `torch` field names.
 
 Domains are kept by construction, not by rejecting examples: while a
 program is drawn, each instruction is tried on floats and, when it would
-leave its domain (log of x <= 0.1, division by |x| < 0.1, a relu input
-within 1e-3 of its kink, a result larger than 100...), tanh of its first
+leave its domain (an op's forward raises, a division by |x| < 0.1, a
+result or a local derivative larger than 100, a relu input within 1e-3 of
+its kink...), tanh of its first
 operand is used instead. The finite-difference check also skips points
 where a step of h would move a relu input across zero.
 
@@ -46,7 +50,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from micrograd_scratch import Value, dot, topological_order, total
+from micrograd_scratch import Value, dot, ops, topological_order, total
 
 # ---- profiles --------------------------------------------------------------
 # Local settings objects (not registered profiles) so that this file does not
@@ -79,15 +83,18 @@ BINARY = {
     "/": lambda lib, a, b: a / b,
     "**": lambda lib, a, b: a**b,
 }
-UNARY = {
-    "neg": lambda lib, a: -a,
-    "exp": lambda lib, a: lib.exp(a),
-    "log": lambda lib, a: lib.log(a),
-    "tanh": lambda lib, a: lib.tanh(a),
-    "sigmoid": lambda lib, a: lib.sigmoid(a),
-    "relu": lambda lib, a: lib.relu(a),
-}
+
+
+def _call(name: str):
+    return lambda lib, a: lib.call(name, a)
+
+
+# Negation, and every one-input op of ops.py (so an op added there is fuzzed).
+UNARY = {"neg": lambda lib, a: -a, **{name: _call(name) for name in ops.functions()}}
 OPS = list(BINARY) + list(UNARY) + ["dot", "total"]
+# Where an op has no derivative (finite differences cannot judge a point
+# next to one): op name -> the input at its kink.
+KINKS = {"relu": 0.0}
 
 
 def run(program: dict, lib, leaves=None) -> list:
@@ -113,28 +120,16 @@ def _apply(op: str, args, lib, nodes: list):
     return fn(lib, *[get(a) for a in args])
 
 
-def _float_sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-
-
 FLOATS = SimpleNamespace(
     leaf=lambda x, i: x,
-    exp=math.exp,
-    log=math.log,
-    tanh=math.tanh,
-    sigmoid=_float_sigmoid,
-    relu=lambda x: x if x > 0 else 0.0,
+    call=lambda name, x: ops.OPS[name].forward(x),
     dot=lambda ws, xs, bias: sum((w * x for w, x in zip(ws, xs)), 0.0 if bias is None else bias),
     total=lambda vs: sum(vs, 0.0),
 )
 
 ENGINE = SimpleNamespace(
     leaf=lambda x, i: Value(x, label=f"x{i}"),
-    exp=Value.exp,
-    log=Value.log,
-    tanh=Value.tanh,
-    sigmoid=Value.sigmoid,
-    relu=Value.relu,
+    call=lambda name, x: getattr(x, name)(),  # the Value method ops.py made
     dot=dot,
     total=total,
 )
@@ -146,10 +141,11 @@ def _in_domain(op: str, args, operands: list, result) -> bool:
         return False
     if op == "/":
         return abs(operands[1]) >= MARGIN
-    if op == "log":
-        return operands[0] >= MARGIN
-    if op == "relu":
-        return abs(operands[0]) >= KINK
+    if op in KINKS:
+        return abs(operands[0] - KINKS[op]) >= KINK
+    if op in ops.functions():  # a steep slope (log near 0) makes differences inaccurate
+        (slope,) = ops.OPS[op].backward(1.0, result, operands[0])
+        return abs(slope) <= BOUND
     if op == "**":
         base, exponent = operands
         if args[1][0] == "n" or not float(exponent).is_integer():
@@ -274,11 +270,11 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
 # ---- 1. central differences -----------------------------------------------
 
 
-def _relu_pattern(program: dict, values: list) -> tuple:
-    """Which side of its kink every relu input is on (and every sign that
-    decides a branch), so that a finite step that crosses one is noticed."""
+def _kink_pattern(program: dict, values: list) -> tuple:
+    """Which side of its kink every relu input is on (every op in KINKS),
+    so that a finite step that crosses one is noticed."""
     return tuple(
-        values[args[0][1]] > 0 for op, args in program["ops"] if op == "relu"
+        values[args[0][1]] > KINKS[op] for op, args in program["ops"] if op in KINKS
     )
 
 
@@ -292,7 +288,7 @@ def test_backward_matches_central_differences(program):
     for k, (a, b) in enumerate(zip(data, floats)):
         assert _close(a, b, 1e-12, 1e-12), f"forward differs at node {k}: {a} vs {b}\n{describe(program)}"
 
-    pattern = _relu_pattern(program, floats)
+    pattern = _kink_pattern(program, floats)
     n_leaves = len(program["leaves"])
     h = 1e-6
     for i in range(n_leaves):
@@ -304,7 +300,7 @@ def test_backward_matches_central_differences(program):
                 values = run(program, FLOATS, leaves)
             except (ValueError, ZeroDivisionError, OverflowError):
                 reject()  # a step of h left a domain: too close to its edge
-            if _relu_pattern(program, values) != pattern:
+            if _kink_pattern(program, values) != pattern:
                 reject()  # a step of h crosses a relu kink: no derivative here
             points.append(values[-1])
         numeric = (points[0] - points[1]) / (2 * h)
@@ -327,11 +323,7 @@ def _torch_lib(torch):
 
     return SimpleNamespace(
         leaf=leaf,
-        exp=torch.exp,
-        log=torch.log,
-        tanh=torch.tanh,
-        sigmoid=torch.sigmoid,
-        relu=torch.relu,
+        call=lambda name, x: getattr(torch, ops.OPS[name].torch)(x),  # the op's torch twin
         dot=lambda ws, xs, bias: sum(
             (as_tensor(w) * as_tensor(x) for w, x in zip(ws, xs)),
             as_tensor(0.0 if bias is None else bias),
@@ -344,6 +336,8 @@ def _torch_lib(torch):
 @given(programs())
 def test_backward_matches_pytorch_at_every_node(program):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed: skipping the torch comparison")
+    if any(op in ops.OPS and ops.OPS[op].torch is None for op, args in program["ops"]):
+        reject()  # an op with no torch twin: checked by the other properties only
     data, grads = engine_gradients(program)
     nodes = run(program, _torch_lib(torch))
     for t in nodes:
@@ -458,7 +452,7 @@ def test_the_generator_reaches_every_op_and_shares_subexpressions():
         shared += len(reads) != len(set(reads))
 
     collect()
-    engine_ops = {"+", "*", "**", "exp", "log", "tanh", "sigmoid", "relu", "dot", "total", "const", ""}
+    engine_ops = set(ops.OPS) | {""}  # every op of ops.py, and leaves
     assert engine_ops <= seen_ops, f"never generated: {engine_ops - seen_ops}"
     assert any(op.startswith("**") and op != "**" for op in seen_ops)  # number exponents
     assert shared > 15
