@@ -1,0 +1,241 @@
+"""What the explorer's page asks the engine, as plain functions of JSON data.
+
+Each function takes the decoded JSON body of one request and returns the
+JSON-ready answer, or raises `ApiError` (a ValueError) with a one-line
+message that the page shows. server.py only routes requests here; the
+tests call these directly as well as through HTTP.
+
+- `info()`: what the page offers: data sets, activations (from the op
+  registry, through nn), losses, defaults, the signed colour map, limits,
+  and whether Graphviz's `dot` is there.
+- `expression(body)`: parse an expression (expr.py's safe parser: nothing
+  is run as Python), run backward, and return the graph as SVG, laid out
+  once with every edge's chain-rule label (draw/frames.py), with the
+  backward steps the page replays on it, and, when asked, each input's
+  central finite-difference estimate.
+- `train_new`, `train_step`, `train_neuron`: a training session
+  (training.py), a few steps of it, one neuron as an expression.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import shutil
+import threading
+from collections import OrderedDict
+
+from .. import expr
+from ..draw import styles
+from ..draw.frames import BackwardStep, backward_steps, layout_graph, steps_data
+from ..draw.graph import MAX_NODES, GraphTooLarge, _Plan
+from ..nn import activation_names
+from .training import (
+    DEFAULTS, MAX_STEPS, SettingsError, TrainingSession, settings_from,
+)
+from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS
+
+__all__ = ["ApiError", "info", "expression", "Sessions", "MAX_VALUE"]
+
+MAX_VALUE = 1e6  # |value| of an input the page may set
+FD_TOLERANCE = 1e-4  # gradcheck's error measure, |a - n| / max(1, |a|, |n|), above this disagrees
+MAX_SESSIONS = 8  # training sessions kept; the oldest goes first
+
+
+class ApiError(ValueError):
+    """A request the explorer refuses or cannot answer; the message says why."""
+
+
+def _finite(x: float) -> float | None:
+    """A number as JSON can hold it: nan and inf become null (the page shows
+    the formatted text, which says nan or inf)."""
+    return x if math.isfinite(x) else None
+
+
+def info() -> dict:
+    defaults = {
+        name: {"loss": d["loss"], "lr": d["lr"], "batch_size": d["batch_size"]}
+        for name, d in TRAIN_DEFAULTS.items()
+    }
+    return {
+        "datasets": list(TRAIN_DEFAULTS),
+        "activations": list(activation_names()),
+        "losses": list(OBJECTIVES),
+        "defaults": {"hidden": DEFAULTS["hidden"], "activation": DEFAULTS["activation"],
+                     "decay_steps": DEFAULTS["decay_steps"], "per_dataset": defaults},
+        "colours": {
+            "negative": styles._hex(styles.NEGATIVE),
+            "positive": styles._hex(styles.POSITIVE),
+            "max_shade": styles.MAX_SHADE,
+            "fire": styles.FIRE_COLOUR, "fire_fill": styles.FIRE_FILL,
+            "update": styles.UPDATE_COLOUR, "edge": styles.EDGE_ATTR["color"],
+        },
+        "limits": {"expression": expr.MAX_LENGTH, "steps": MAX_STEPS, "value": MAX_VALUE,
+                   "nodes": MAX_NODES},
+        "dot": _dot_missing(),
+    }
+
+
+def _dot_missing() -> str | None:
+    """None when Graphviz's `dot` program is installed, else the one line to show."""
+    if shutil.which("dot"):
+        return None
+    return f"Graphviz's dot program was not found, so graphs cannot be drawn: {styles.INSTALL_HINT}"
+
+
+# ---- the expression view ----------------------------------------------------
+
+
+def _values(body: dict, names: list[str]) -> dict[str, float]:
+    given = body.get("values", {})
+    if not isinstance(given, dict):
+        raise ApiError("values must be an object {name: number}")
+    values = {}
+    for name in names:
+        x = given.get(name, 1.0)  # a new name starts at 1
+        if type(x) is bool or not isinstance(x, (int, float)) or not math.isfinite(x):
+            raise ApiError(f"the value of {name} must be a finite number, got {x!r}")
+        if abs(x) > MAX_VALUE:
+            raise ApiError(f"the value of {name} must be between -{MAX_VALUE:g} and {MAX_VALUE:g}")
+        values[name] = float(x)
+    return values
+
+
+def expression(body: dict) -> dict:
+    """The expression view's answer for {expression, values, params, check}."""
+    text = body.get("expression")
+    if not isinstance(text, str):
+        raise ApiError("expression must be a string")
+    params = body.get("params", [])
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise ApiError("params must be a list of input names")
+    try:
+        names = expr.expression_names(text)
+        values = _values(body, names)
+        root, inputs = expr.parse_expression(text, values)
+    except expr.ExpressionError as error:
+        raise ApiError(str(error)) from None
+
+    backward_error = None
+    try:
+        steps = backward_steps(root)
+    except (ValueError, ArithmeticError) as error:  # e.g. d/dn a**n for a < 0
+        backward_error = f"backward: {error}"
+        steps = [BackwardStep(0, 0, root, 1.0, ())]  # the seed only
+    final = {t.input: t.after for s in steps[1:] for t in s.terms}
+    final[root] = 1.0
+
+    marked = [inputs[p] for p in params if p in inputs]
+    try:
+        plan = _Plan(root, marked, None, False, MAX_NODES, "LR")
+    except GraphTooLarge as error:
+        raise ApiError(str(error)) from None
+    answer = {
+        "expression": text.strip(),
+        "names": names,
+        "values": values,
+        "params": [p for p in params if p in inputs],
+        "output": styles.fmt(root.data),
+        "inputs": [
+            {"name": n, "id": plan.id(x), "value": values[n],
+             "grad": _finite(final.get(x, 0.0)), "grad_text": styles.fmt(final.get(x, 0.0))}
+            for n, x in inputs.items()
+        ],
+        "nodes": _node_styles(plan),
+        "steps": steps_data(plan, steps),
+        "backward_error": backward_error,
+        "svg": None,
+        "dot_missing": _dot_missing(),
+    }
+    if body.get("check"):
+        for item in answer["inputs"]:
+            item.update(_finite_difference(text, values, item["name"], item["grad"]))
+    if answer["dot_missing"] is None:
+        graph = layout_graph(plan, steps, title=text.strip())
+        answer["svg"] = graph.pipe(format="svg").decode("utf-8")
+    return answer
+
+
+def _node_styles(plan: _Plan) -> list[dict]:
+    """Each drawn node's own colours (its kind's fill and border), which the
+    page puts back when a step's colours move on."""
+    nodes = []
+    for v in plan.nodes:
+        _, _, fill, border = styles.STYLES[plan.role(v)]
+        nodes.append({"id": plan.id(v), "fill": fill, "border": border})
+        if v._prev:
+            _, _, fill, border = styles.STYLES["op"]
+            nodes.append({"id": plan.id(v) + "_op", "fill": fill, "border": border})
+    return nodes
+
+
+def _finite_difference(text: str, values: dict, name: str, grad: float | None) -> dict:
+    """The central difference (f(x + h) - f(x - h)) / 2h for one input, and
+    whether it agrees with backward's gradient (gradcheck's measure)."""
+    x = values[name]
+    h = 1e-6 * max(1.0, abs(x))
+    try:
+        up = expr.parse_expression(text, {**values, name: x + h})[0].data
+        down = expr.parse_expression(text, {**values, name: x - h})[0].data
+    except expr.ExpressionError:  # x +- h leaves the function's domain (log near 0)
+        return {"fd": None, "fd_text": "undefined", "agrees": False}
+    fd = (up - down) / (2 * h)
+    agrees = grad is not None and math.isfinite(fd) and (
+        abs(grad - fd) / max(1.0, abs(grad), abs(fd)) <= FD_TOLERANCE
+    )
+    return {"fd": _finite(fd), "fd_text": styles.fmt(fd), "agrees": agrees}
+
+
+# ---- training sessions --------------------------------------------------------
+
+
+class Sessions:
+    """The training sessions of one server, by id; the oldest is dropped
+    when a new one would make more than MAX_SESSIONS."""
+
+    def __init__(self, limit: int = MAX_SESSIONS):
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.items: OrderedDict[str, TrainingSession] = OrderedDict()
+
+    def new(self, body: dict) -> dict:
+        try:
+            session = TrainingSession(settings_from(body))
+        except SettingsError as error:
+            raise ApiError(str(error)) from None
+        key = secrets.token_hex(8)
+        with self.lock:
+            self.items[key] = session
+            while len(self.items) > self.limit:
+                self.items.popitem(last=False)
+        with session.lock:
+            return {"id": key, "settings": session.settings, **session.state()}
+
+    def get(self, body: dict) -> TrainingSession:
+        key = body.get("id")
+        with self.lock:
+            session = self.items.get(key) if isinstance(key, str) else None
+        if session is None:
+            raise ApiError("no such training session (the server restarted, or it was "
+                           "replaced by newer ones): press Reset to start again")
+        return session
+
+    def step(self, body: dict) -> dict:
+        session = self.get(body)
+        steps = body.get("steps", 1)
+        if type(steps) is not int or not 0 <= steps <= MAX_STEPS:
+            raise ApiError(f"steps must be an integer from 0 to {MAX_STEPS}, got {steps!r}")
+        with session.lock:
+            ran = session.train(steps)
+            return {"ran": ran, **session.state(pictures=bool(body.get("pictures", True)))}
+
+    def neuron(self, body: dict) -> dict:
+        session = self.get(body)
+        where = [body.get(k) for k in ("layer", "neuron", "example")]
+        if not all(type(i) is int for i in where):
+            raise ApiError("layer, neuron and example must be integers")
+        with session.lock:
+            try:
+                return session.neuron_expression(*where)
+            except SettingsError as error:
+                raise ApiError(str(error)) from None
