@@ -417,7 +417,7 @@ def test_cli_without_torch_says_how_to_install_it(tmp_path, saved_model):
     # A `torch` package that fails to import, as where torch is not installed.
     fake = tmp_path / "no_torch" / "torch"
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("raise ImportError('No module named torch')\n")
+    (fake / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'torch'\")\n")
     env = dict(os.environ, PYTHONPATH=str(fake.parent))
     for args in (["export", "--model", "model.json", "--torch", "model.pt"],
                  ["import", "--torch", "model.pt", "--model", "back.json"]):
