@@ -1,12 +1,15 @@
 """Pictures of training: the loss curve and the decision boundary.
 
-`plot_training(history, model, X, y, path=...)` writes a figure (png or
-svg) with the two plots of the talk's notebook side by side: the loss of
-every epoch on a log scale (a loss that falls from 0.7 to 0.001 is a
-straight-ish line, not a cliff and a floor), and, for 2-D data, the
-regions where the trained model predicts each class, with the training
-points on top. matplotlib is an optional extra, imported only here and only
-when a figure is drawn: pip install "micrograd-scratch[plot]".
+`plot_training(history, model, X, y)` draws the two plots of the talk's
+notebook side by side: the loss of every epoch on a log scale (a loss that
+falls from 0.7 to 0.001 is a straight-ish line, not a cliff and a floor),
+and, for 2-D data, the regions where the trained model predicts each
+class, the boundary between them as a smooth line, the training points on
+top and the ones it gets wrong ringed. It returns the matplotlib Figure
+(which shows itself in Jupyter), or with `path=` writes a .png (at `dpi`,
+150 by default: sharp on a projector), .svg or .pdf. matplotlib is an
+optional extra, imported only when a figure is drawn:
+pip install "micrograd-scratch[plot]".
 
 Two terminal versions that need nothing but Python:
 
@@ -34,13 +37,14 @@ import os
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .files import write_atomically
 
 __all__ = [
     "plot_training",
     "loss_sparkline",
     "decision_map",
     "default_classify",
+    "decision_threshold",
+    "score",
     "INSTALL_HINT",
     "FORMATS",
 ]
@@ -48,7 +52,7 @@ __all__ = [
 INSTALL_HINT = 'pip install "micrograd-scratch[plot]"'
 
 # The file types plot_training writes, by suffix.
-FORMATS = (".png", ".svg")
+FORMATS = (".png", ".svg", ".pdf")
 
 # Sparkline levels, lowest first; ASCII_LEVELS for terminals without Unicode.
 LEVELS = "▁▂▃▄▅▆▇█"
@@ -61,19 +65,6 @@ BOTH = "*"
 
 # Figure colours per class: points in full colour, their regions faded.
 COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
-
-
-def _matplotlib_figure():
-    """matplotlib's Figure class, imported only when a figure is drawn.
-
-    The object-oriented Figure (no pyplot) picks no GUI backend and leaves
-    the user's pyplot state alone; savefig chooses the writer by suffix.
-    """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(f"plotting needs matplotlib, which is not installed: {INSTALL_HINT}") from None
-    return Figure
 
 
 # ---- checking the arguments ------------------------------------------------
@@ -135,6 +126,31 @@ def _bounds(X, pad: float = 0.1) -> tuple[float, float, float, float]:
     dx = (x1 - x0) * pad or 1.0  # a single point or a line still gets a box
     dy = (y1 - y0) * pad or 1.0
     return x0 - dx, x1 + dx, y0 - dy, y1 + dy
+
+
+def decision_threshold(scores: Sequence[float], classes: Sequence[int]) -> float | None:
+    """The level of `scores` that separates class 0 from class 1, when one
+    does (every class-0 score below every class-1 score), else None.
+
+    A picture contours a smooth score at this level rather than the
+    staircase edge between grid cells of different classes. The score of
+    one output is its value (mse's cut is 0.5, a logit's 0); of two, their
+    difference (see `score`)."""
+    below = [s for s, c in zip(scores, classes) if c == 0]
+    above = [s for s, c in zip(scores, classes) if c == 1]
+    if not below or not above or len(below) + len(above) != len(classes):
+        return None
+    if not max(below) <= min(above):
+        return None
+    return (max(below) + min(above)) / 2
+
+
+def score(out) -> float | None:
+    """One number per output that grows toward class 1: a single output's
+    value, or the second logit minus the first; None for more outputs."""
+    if isinstance(out, (list, tuple)):
+        return _number(out[1]) - _number(out[0]) if len(out) == 2 else None
+    return _number(out)
 
 
 def _grid_classes(model, classify, box, columns: int, rows: int) -> list[list[int]]:
@@ -239,47 +255,65 @@ def plot_training(
     X: Sequence[Sequence[float]] | None = None,
     y: Sequence[int] | None = None,
     *,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     classify: Callable[[object], int] | None = None,
-    resolution: int = 50,
+    resolution: int = 100,
     title: str = "",
-) -> Path:
-    """Write the loss curve (log scale) and, given a model and 2-D data,
-    its decision regions with the training points, side by side, to `path`
-    (.png or .svg). Returns the path written.
+    dpi: int = 150,
+):
+    """The loss curve (log scale) and, given a model and 2-D data, its
+    decision regions with the training points, side by side. Returns the
+    matplotlib Figure, or with `path=` (.png, .svg or .pdf) writes it there
+    and returns the path.
 
     The decision regions are the model's predicted class on a `resolution`
     x `resolution` grid over the data; `classify` turns one output into a
     class (see the module docstring for the default). Data that is not 2-D
-    gets the loss curve alone.
+    gets the loss curve alone. `dpi`: pixels per inch of a .png and of the
+    picture Jupyter shows.
     """
     losses = _history(history, "plot_training")
-    path = Path(path)
-    if path.suffix.lower() not in FORMATS:
-        raise ValueError(
-            f"plot_training: cannot write {str(path)!r}: the file name must end in "
-            f"{' or '.join(FORMATS)}"
-        )
+    if path is not None:
+        path = Path(path)
+        if path.suffix.lower() not in FORMATS:
+            raise ValueError(
+                f"plot_training: cannot write {str(path)!r}: the file name must end in "
+                f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+            )
     if model is not None or X is not None or y is not None:
         if model is None:
             raise ValueError("plot_training: X and y are drawn with a model's decisions: pass model= too")
         X, y = _data(X, y, "plot_training")
     if type(resolution) is not int or resolution < 2:
         raise ValueError(f"plot_training: resolution must be an int of at least 2, got {resolution!r}")
+    if type(dpi) is not int or not 20 <= dpi <= 1200:
+        raise ValueError(f"plot_training: dpi must be a whole number from 20 to 1200, got {dpi!r}")
     boundary = model is not None and _is_2d(X)
 
-    Figure = _matplotlib_figure()
-    fig = Figure(figsize=(11, 4.5) if boundary else (6, 4.5), layout="constrained")
+    fig = _new_figure(figsize=(11, 4.5) if boundary else (6, 4.5), layout="constrained", dpi=dpi)
     if title:
         fig.suptitle(title)
     axes = fig.subplots(1, 2 if boundary else 1, squeeze=False)[0]
     _loss_axes(axes[0], losses)
     if boundary:
         _boundary_axes(axes[1], model, X, y, classify or default_classify, resolution)
-    # savefig picks the writer by format; through a temporary file, so a
-    # failed write leaves no half-drawn figure.
-    write_atomically(path, lambda f: fig.savefig(f, format=path.suffix[1:].lower()))
-    return path
+    if path is None:
+        return fig
+    from .draw.styles import save_figure  # through a temporary file: whole or not at all
+
+    return save_figure(fig, path, dpi)
+
+
+def _new_figure(**kwargs):
+    """A matplotlib Figure (made without pyplot, so no GUI backend and the
+    user's pyplot state left alone) that shows itself in Jupyter."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ImportError(f"plotting needs matplotlib, which is not installed: {INSTALL_HINT}") from None
+    from .draw.styles import new_figure
+
+    return new_figure(**kwargs)
 
 
 def _loss_axes(ax, losses: list[float]) -> None:
@@ -299,31 +333,45 @@ def _loss_axes(ax, losses: list[float]) -> None:
 def _boundary_axes(ax, model, X, y, classify, resolution: int) -> None:
     box = _bounds(X)
     x0, x1, y0, y1 = box
-    grid = _grid_classes(model, classify, box, resolution, resolution)
-    grid.reverse()  # _grid_classes lists the top row first; imshow's origin="lower" wants the bottom
-    n_classes = max(max(y), max(max(row) for row in grid)) + 1
-    colours = [COLOURS[k % len(COLOURS)] for k in range(n_classes)]
-    from matplotlib.colors import ListedColormap  # matplotlib is there: the Figure imported
-
-    ax.imshow(
-        grid, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", alpha=0.25,
-        cmap=ListedColormap(colours), vmin=-0.5, vmax=n_classes - 0.5, interpolation="nearest",
-    )
-    # The boundary itself: where the predicted class changes.
     xs = [x0 + (c + 0.5) * (x1 - x0) / resolution for c in range(resolution)]
     ys = [y0 + (r + 0.5) * (y1 - y0) / resolution for r in range(resolution)]
-    if n_classes > 1:
-        ax.contour(xs, ys, grid, levels=[k + 0.5 for k in range(n_classes - 1)],
-                   colors="black", linewidths=1.0)
+    outs = [[model([x, y_]) for x in xs] for y_ in ys]  # bottom row first
+    grid = [[classify(o) for o in row] for row in outs]
+    n_classes = max(max(y), max(max(row) for row in grid)) + 1
+    colours = [COLOURS[k % len(COLOURS)] for k in range(n_classes)]
+    from matplotlib.colors import ListedColormap  # matplotlib is there: the Figure imported it
+
+    # The boundary: where a score that separates the classes crosses its
+    # threshold, a smooth line; else the edge between the class cells.
+    scores = [[score(o) for o in row] for row in outs]
+    flat = [s for row in scores for s in row]
+    level = None if None in flat else decision_threshold(flat, [c for row in grid for c in row])
+    if level is not None and n_classes == 2:
+        low, high = min(flat), max(flat)
+        ax.contourf(xs, ys, scores, levels=[min(low, level) - 1, level, max(high, level) + 1],
+                    colors=colours, alpha=0.25)
+        ax.contour(xs, ys, scores, levels=[level], colors="black", linewidths=1.2)
+    else:
+        ax.imshow(grid, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", alpha=0.25,
+                  cmap=ListedColormap(colours), vmin=-0.5, vmax=n_classes - 0.5, interpolation="nearest")
+        if n_classes > 1:
+            ax.contour(xs, ys, grid, levels=[k + 0.5 for k in range(n_classes - 1)],
+                       colors="black", linewidths=1.0)
+    big = len(X) < 20
     for k in sorted(set(y)):
         pts = [x for x, label in zip(X, y) if label == k]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=60 if len(X) < 20 else 30, color=colours[k],
-                   edgecolors="black", linewidths=0.5, label=f"class {k}")
-    wrong = sum(classify(model(list(x))) != label for x, label in zip(X, y))
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=60 if big else 30, color=colours[k],
+                   edgecolors="black", linewidths=0.5, label=f"class {k}", zorder=3)
+    wrong = [x for x, label in zip(X, y) if classify(model(list(x))) != label]
+    if wrong:  # ringed, so a wrong point is found at a glance
+        ax.scatter([p[0] for p in wrong], [p[1] for p in wrong], s=220 if big else 110,
+                   facecolors="none", edgecolors="black", linewidths=1.6, zorder=4,
+                   label=f"misclassified ({len(wrong)})")
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_title(f"decision boundary: {len(y) - wrong}/{len(y)} training points right")
+    ax.set_title(f"decision boundary: {len(y) - len(wrong)}/{len(y)} training points right")
     # Below the plot, where it hides neither points nor boundary.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(set(y)), fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(set(y)) + bool(wrong),
+              fontsize="small")

@@ -216,10 +216,68 @@ def test_plot_training_writes_a_png(tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def png_size(path) -> tuple[int, int]:
+    data = Path(path).read_bytes()
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_plot_training_png_is_150_dpi_by_default_and_dpi_sets_it(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+    plot_training([0.7, 0.1], path=tmp_path / "a.png")  # the loss alone: a 6 x 4.5 inch figure
+    plot_training([0.7, 0.1], path=tmp_path / "b.png", dpi=300)
+    assert png_size(tmp_path / "a.png") == (900, 675)
+    assert png_size(tmp_path / "b.png") == (1800, 1350)
+    with pytest.raises(ValueError, match="dpi must be a whole number"):
+        plot_training([0.7, 0.1], path=tmp_path / "c.png", dpi=0)
+
+
+def test_plot_training_writes_a_pdf(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+    path = plot_training([0.7, 0.1], talk_xor_network, XOR_X, XOR_Y, path=tmp_path / "f.pdf",
+                         resolution=12)
+    assert path.read_bytes()[:5] == b"%PDF-"
+
+
+def test_plot_training_without_a_path_returns_a_figure_that_shows_itself():
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+    fig = plot_training([0.7, 0.1], talk_xor_network, XOR_X, XOR_Y, resolution=12)
+    assert type(fig).__mro__[1].__name__ == "Figure"
+    png = fig._repr_png_()  # what Jupyter shows when the figure ends a cell
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_boundary_is_a_smooth_contour_of_the_score_and_wrong_points_are_ringed():
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figures")
+
+    def tilted(x):  # 1 where x2 - x1 > 0: right on (0, 1), wrong on (1, 0)
+        return Value(x[1] - x[0] + 0.5)
+
+    fig = plot_training([0.7, 0.1], tilted, XOR_X, XOR_Y, resolution=40)
+    ax = fig.axes[1]
+    # One line, a contour of the score at its threshold (0.5 for one output,
+    # to within a grid step), not the staircase between cells of two classes.
+    lines = [c for c in ax.collections if type(c).__name__ in ("QuadContourSet", "ContourSet")
+             and len(c.levels) == 1]
+    assert len(lines) == 1 and abs(lines[0].levels[0] - 0.5) < 0.05
+    wrong = [x for x, t in zip(XOR_X, XOR_Y) if int(tilted(x).data > 0.5) != t]
+    assert len(wrong) == 1  # (1, 0)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "misclassified (1)" in legend
+    assert ax.get_title() == "decision boundary: 3/4 training points right"
+
+
+def test_decision_threshold_separates_the_classes_or_says_none():
+    from micrograd_scratch.plot import decision_threshold
+
+    assert decision_threshold([0.1, 0.4, 0.6, 0.9], [0, 0, 1, 1]) == 0.5
+    assert decision_threshold([0.1, 0.7, 0.6, 0.9], [0, 0, 1, 1]) is None  # overlapping
+    assert decision_threshold([0.1, 0.2], [0, 0]) is None  # one class only
+
+
 @pytest.mark.parametrize(
     "args, kwargs, message",
     [
-        ((), {"path": "loss.jpg"}, r"must end in \.png or \.svg"),
+        ((), {"path": "loss.jpg"}, r"must end in \.png, \.svg or \.pdf"),
         ((talk_xor_network,), {"path": "f.png"}, "pass both the data X and the labels y"),
         ((None, XOR_X, XOR_Y), {"path": "f.png"}, "pass model= too"),
         ((talk_xor_network, XOR_X, XOR_Y), {"path": "f.png", "resolution": 1}, "resolution"),
@@ -300,7 +358,7 @@ def test_cli_prints_the_text_summary_without_plot(capsys):
 
 @pytest.mark.parametrize(
     "name, message",
-    [("loss.jpg", r"must end in \.png or \.svg"), ("no-such-folder/loss.png", "no folder")],
+    [("loss.jpg", r"must end in \.png, \.svg or \.pdf"), ("no-such-folder/loss.png", "no folder")],
 )
 def test_cli_refuses_a_bad_plot_file_with_usage(tmp_path, capsys, name, message):
     status, out, err = run_cli(capsys, "xor", "--plot", str(tmp_path / name))

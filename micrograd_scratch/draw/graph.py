@@ -46,7 +46,7 @@ from .styles import (
     STYLES,
     UPDATE_COLOUR,
     _float,
-    _graphviz,
+    digraph,
     _html,
     _largest,
     _text,
@@ -55,7 +55,7 @@ from .styles import (
     signed_colour,
 )
 
-__all__ = ["draw", "role", "GraphTooLarge", "MAX_NODES"]
+__all__ = ["draw", "role", "value_mimebundle", "GraphTooLarge", "MAX_NODES", "VALUE_LIMIT"]
 
 # A graph with more nodes than this is refused (override with max_nodes=):
 # past a few hundred boxes a drawing stops explaining anything.
@@ -338,8 +338,7 @@ def _build(
     title: str,
     step: _Step | None = None,
 ):
-    graphviz = _graphviz()
-    graph = graphviz.Digraph(
+    graph = digraph(
         "micrograd",
         graph_attr={**GRAPH_ATTR, "rankdir": plan.rankdir},
         node_attr=NODE_ATTR,
@@ -532,8 +531,31 @@ def draw(
     legend    add a legend of the kinds of node drawn.
     title     a line of text above the graph.
 
-    The result shows itself in Jupyter; write it with `render(graph, path)`.
+    The result shows itself in Jupyter (without Graphviz's `dot` program,
+    as one line saying how to install it and the DOT source); write it with
+    `render(graph, path)`.
     """
     plan = _Plan(root, params, model, collapse, max_nodes, rankdir)
     grads = {v: _float(v.grad) for v in plan.order}
     return _build(plan, grads, grad_view=grad_view, legend=legend, title=title)
+
+
+# A Value that ends a Jupyter cell shows its graph up to this many nodes
+# (boxes and ellipses); a larger one shows its plain repr.
+VALUE_LIMIT = 60
+
+
+def value_mimebundle(v: Value, include=None, exclude=None, *, limit: int = VALUE_LIMIT) -> dict:
+    """What Jupyter shows for a Value that ends a cell (Value's
+    `_repr_mimebundle_` calls this): the picture of its graph as SVG, with
+    its repr as the text form. A graph of more than `limit` nodes, or one
+    that cannot be drawn here (no graphviz package, no `dot` program),
+    shows only the repr: a one-line Value never turns into an error."""
+    text = {"text/plain": repr(v)}
+    try:
+        bundle = draw(v, max_nodes=limit)._repr_mimebundle_(include, exclude)
+    except (GraphTooLarge, ImportError):
+        return text
+    if "text/plain" in bundle:  # the no-dot fallback: not for every Value shown
+        return text
+    return {**bundle, **text}

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..engine import Value, grad
+from ..plot import decision_threshold, score
 from .styles import FIGURE_FORMATS, fmt, new_figure, save_figure, signed_cmap, signed_colour
 
 __all__ = ["draw_network", "network_plan", "NetworkPlan", "Unit", "Edge", "Example"]
@@ -276,16 +277,13 @@ def _sum(v: Value) -> float:
 
 
 def _boundary(outputs: list, decided: list, resolution: int) -> tuple:
-    """(grid, level) whose contour is the decision boundary. A smooth line
-    where a score separates the classes by a threshold (one output: its
-    value, as mse's 0.5 or a logit's 0; two: their difference), else the
-    edge between the class regions themselves (a staircase)."""
-    if len(outputs[0]) in (1, 2):
-        score = [o[0].data if len(o) == 1 else o[1].data - o[0].data for o in outputs]
-        below = [s for s, c in zip(score, decided) if c == 0]
-        above = [s for s, c in zip(score, decided) if c == 1]
-        if below and above and len(below) + len(above) == len(score) and max(below) <= min(above):
-            return _rows([[s] for s in score], 0, resolution), (max(below) + min(above)) / 2
+    """(grid, level) whose contour is the decision boundary: a smooth line
+    where the outputs' score separates the classes by a threshold (as
+    plot's boundary does), else the staircase between the class regions."""
+    scores = [score(_network_output(o)) for o in outputs]
+    level = None if None in scores else decision_threshold(scores, decided)
+    if level is not None:
+        return _rows([[s] for s in scores], 0, resolution), level
     return _rows([[c] for c in decided], 0, resolution), 0.5
 
 

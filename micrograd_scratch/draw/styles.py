@@ -29,6 +29,7 @@ __all__ = [
 # Output formats `render` knows, by file suffix.
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 
+NO_DOT = "Graphviz's dot program was not found, so this graph cannot be shown as a picture"
 INSTALL_HINT = (
     "install Graphviz (apt-get install graphviz, brew install graphviz, "
     "or https://graphviz.org/download/)"
@@ -46,6 +47,28 @@ def _graphviz():
             'pip install "micrograd-scratch[render]"'
         ) from None
     return graphviz
+
+
+_drawing_class = None
+
+
+def digraph(*args, **kwargs):
+    """A `graphviz.Digraph` that Jupyter shows inline as SVG when it ends a
+    cell, and, where Graphviz's `dot` program is missing, as one line
+    saying how to install it followed by the DOT source, not a traceback."""
+    global _drawing_class
+    graphviz = _graphviz()
+    if _drawing_class is None:
+
+        class Drawing(graphviz.Digraph):
+            def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+                try:
+                    return super()._repr_mimebundle_(include, exclude, **kwargs)
+                except graphviz.ExecutableNotFound:
+                    return {"text/plain": f"{NO_DOT}; {INSTALL_HINT}. Its DOT source:\n\n{self.source}"}
+
+        _drawing_class = Drawing
+    return _drawing_class(*args, **kwargs)
 
 
 # ---- the signed colour map ------------------------------------------------
