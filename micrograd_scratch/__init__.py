@@ -4,7 +4,8 @@ Read in this order: engine (Value and backward), nn (Neuron, Layer, MLP),
 losses, optim (SGD, Adam and the training loop), data, perceptron, gradcheck,
 draw and expr (pictures of graphs and networks, parsing typed expressions), plot (pictures
 of training), serialize (saving models), files (writing whole files),
-cli.
+cli; then torch_bridge, the same network in PyTorch (imported on its own,
+`from micrograd_scratch import torch_bridge`, so that torch stays optional).
 """
 
 from .engine import AnomalyError, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total
