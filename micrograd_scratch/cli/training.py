@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from ..data import DATASETS
 from ..losses import LOSSES
-from ..nn import ACTIVATIONS, MLP
+from ..nn import MLP, activation_names
 from ..optim import LinearDecay, fit
 from ..plot import FORMATS, INSTALL_HINT
 from ..draw import FORMATS as GRAPH_FORMATS
@@ -92,7 +92,7 @@ def add_training_options(parser, *, hidden, activation, loss=None, lr=None, epoc
         f"{','.join(map(str, hidden))})",
     )
     parser.add_argument(
-        "--activation", choices=ACTIVATIONS, default=activation,
+        "--activation", choices=activation_names(), default=activation,
         help="non-linearity of the hidden layers (default: %(default)s)",
     )
     parser.add_argument(
