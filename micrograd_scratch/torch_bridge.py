@@ -12,7 +12,10 @@ network, with the same weights, compute the same numbers in both worlds:
   "L{i}_{activation}" ("L0_relu"). Weights are copied exactly (a float64
   tensor holds the very same doubles as our Values).
 - `from_torch(module)` goes the other way, for a Sequential of Linear
-  layers each followed by at most one supported activation.
+  layers each followed by at most one supported activation;
+  `from_state_dict(state)` does it from a saved `state_dict` (the CLI's
+  `import`), and `torch_source(module)` writes the plain PyTorch lines
+  that rebuild the Sequential (what `export` prints).
 - `to_tensor`, `to_value`, `gradients_both_ways` and `loss_both_ways`
   compute one thing in both engines, for the tutorial and the tests.
 - `fit_torch` trains the torch model exactly as `optim.fit` trains ours
@@ -53,7 +56,8 @@ from .serialize import named_parameters
 
 __all__ = [
     "INSTALL_HINT", "TorchNotInstalled", "TORCH_MODULES", "TORCH_LOSSES",
-    "to_torch", "from_torch", "parameter_pairs", "to_tensor", "to_value",
+    "to_torch", "from_torch", "from_state_dict", "torch_source", "parameter_pairs",
+    "to_tensor", "to_value",
     "BothWays", "gradients_both_ways", "loss_both_ways", "fit_torch",
 ]
 

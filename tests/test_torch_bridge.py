@@ -260,7 +260,7 @@ def _data(name: str):
 @pytest.mark.parametrize("data, options", TRAINING)
 def test_100_training_steps_give_the_same_losses(torch, data, options):
     X, y = _data(data)
-    model = MLP(2, [16, 16, 1], seed=0)
+    model = MLP(2, [8, 8, 1], seed=0)
     module = torch_bridge.to_torch(model)
     ours = fit(model, X, y, epochs=100, **options)
     theirs = torch_bridge.fit_torch(module, X, y, epochs=100, **options)
@@ -313,7 +313,7 @@ def test_cuda_gives_the_same_numbers(torch):
     if not torch.cuda.is_available():
         pytest.skip("torch.cuda.is_available() is False: no CUDA device (or a CPU-only torch)")
     X, y = moons(n=60, noise=0.1, seed=0)
-    model = MLP(2, [16, 16, 1], seed=0)
+    model = MLP(2, [8, 8, 1], seed=0)
     module = torch_bridge.to_torch(model, device="cuda")
     assert module.L0.weight.device.type == "cuda"
     outputs = module(torch.tensor(X, dtype=torch.float64, device="cuda"))[:, 0].tolist()
