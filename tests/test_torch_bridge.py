@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pathlib
 import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -197,6 +198,47 @@ def test_to_torch_refuses_what_is_not_an_mlp(torch):
 
     with pytest.raises(TypeError, match="to_torch: expected an MLP, got Neuron"):
         torch_bridge.to_torch(Neuron(2, seed=0))
+
+
+def test_from_state_dict_reads_the_activations_from_the_layer_names(torch):
+    model = MLP(3, [4, 4, 2], activation="sigmoid", output_activation="tanh", seed=2)
+    state = torch_bridge.to_torch(model).state_dict()
+    back = torch_bridge.from_state_dict(state)
+    assert state_dict(back) == state_dict(model)
+    assert back.layers[0].neurons[0].activation == "sigmoid"
+    assert back.layers[2].neurons[0].activation == "tanh"
+    # a plain dict has no layer names: the activations must be given
+    plain = dict(state)
+    with pytest.raises(ValueError, match="does not say which activations follow"):
+        torch_bridge.from_state_dict(plain)
+    given = torch_bridge.from_state_dict(plain, activation="sigmoid", output_activation="tanh")
+    assert state_dict(given) == state_dict(model)
+
+
+def test_from_state_dict_refuses_what_is_not_a_sequential_of_linears(torch):
+    weight = torch.zeros(2, 3, dtype=torch.float64)
+    for state, message in [
+        ({"0.weight": weight, "1.running_mean": weight}, "'1.running_mean' is not a Linear"),
+        ({"net.0.weight": weight}, "'net.0.weight' is not a layer of one Sequential"),
+        ({"0.weight": torch.zeros(3)}, "'0.weight' has shape (3,)"),
+        ({"0.bias": torch.zeros(3)}, "'0.weight' is missing"),
+        ({}, "holds no Linear layer"),
+        ([weight], "expected a state_dict"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            torch_bridge.from_state_dict(state, activation="relu")
+
+
+def test_values_and_tensors_convert_both_ways(torch):
+    from micrograd_scratch import Value
+
+    t = torch_bridge.to_tensor(Value(0.1 + 0.2))
+    assert t.dtype == torch.float64 and t.requires_grad and t.dim() == 0
+    assert t.item() == 0.1 + 0.2  # the same double
+    v = torch_bridge.to_value(t * 3, label="y")
+    assert isinstance(v, Value) and v.data == (0.1 + 0.2) * 3 and v.label == "y"
+    with pytest.raises(ValueError, match="the tensor has 2"):
+        torch_bridge.to_value(torch.zeros(2))
 
 
 # ---- the same numbers ---------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The command line: `micrograd-scratch xor | train | perceptron | predict | draw`.
+"""The command line: `micrograd-scratch xor | train | perceptron | predict | draw |
+export | import`.
 
     micrograd-scratch xor                      # an MLP learns XOR, in seconds
     micrograd-scratch train --dataset moons    # any data set, loss, network
