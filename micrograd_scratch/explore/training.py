@@ -196,17 +196,18 @@ class TrainingSession:
         x0, x1, y0, y1 = _bounds(self.X)
         xs = [x0 + (x1 - x0) * (i + 0.5) / size for i in range(size)]
         ys = [y1 - (y1 - y0) * (j + 0.5) / size for j in range(size)]  # top row first
-        widths = [len(layer.neurons) for layer in self.model.layers[:-1]]
-        maps = [[[] for _ in range(w)] for w in widths]
+        widths = [len(layer.neurons) for layer in self.model.layers]
+        maps = [[[] for _ in range(w)] for w in widths]  # every layer's, the output's too
         boundary = []
         for y in ys:
             for x in xs:
                 hidden, out = self._forward([x, y])
-                boundary.append(self.score(out))
-                for li, values in enumerate(hidden):
+                boundary.append(_finite(self.score(out)))
+                outputs = [o.data for o in out] if isinstance(out, list) else [out.data]
+                for li, values in enumerate(hidden + [outputs]):
                     for ni, v in enumerate(values):
-                        maps[li][ni].append(v)
-        weights = [[[w.data for w in n.w] + [n.b.data] for n in layer.neurons]
+                        maps[li][ni].append(_finite(v))
+        weights = [[[_finite(w.data) for w in n.w] + [_finite(n.b.data)] for n in layer.neurons]
                    for layer in self.model.layers]
         return {
             "grid": {"size": size, "box": [x0, x1, y0, y1]},
@@ -257,4 +258,9 @@ class TrainingSession:
 
 
 MAX_NEURON_INPUTS = 32  # a wider neuron's graph has too many boxes to read
+
+
+def _finite(x: float) -> float | None:
+    """A number as JSON can hold it: nan and inf (a diverged network) become null."""
+    return x if math.isfinite(x) else None
 
