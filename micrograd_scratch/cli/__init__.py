@@ -43,7 +43,7 @@ import os
 import sys
 from typing import Sequence
 
-from . import draw, perceptron, predict, torch_export, torch_import, train, xor
+from . import draw, explore, perceptron, predict, torch_export, torch_import, train, xor
 from .args import PROG, OneLineErrors
 from .training import (
     OBJECTIVES, TRAIN_DEFAULTS, Objective, TrainingRun, finish_training, train_model,
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 # The commands, in the order --help lists them.
-COMMANDS = [xor, train, perceptron, predict, draw, torch_export, torch_import]
+COMMANDS = [xor, train, perceptron, predict, draw, explore, torch_export, torch_import]
 
 
 def build_parser() -> argparse.ArgumentParser:
