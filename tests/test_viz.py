@@ -622,3 +622,20 @@ def test_a_hand_made_node_without_a_rule_is_drawn_without_gradient_flow(tmp_path
     assert "label=<mystery>" in src
     paths = backward_frames(odd, tmp_path, format="dot")
     assert len(paths) == 2  # the seed and the end: no rule to run in between
+
+
+@needs_dot
+def test_a_png_is_150_dpi_by_default_and_dpi_sets_it(tmp_path):
+    graph = draw(Value(2.0, label="a") * 3)
+
+    def size(path):
+        data = path.read_bytes()
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+    w96, h96 = size(render(graph, tmp_path / "a.png", dpi=96))
+    w150, h150 = size(render(graph, tmp_path / "b.png"))
+    assert (w150, h150) == size(render(graph, tmp_path / "c.png", dpi=150))
+    assert abs(w150 / w96 - 150 / 96) < 0.02 and abs(h150 / h96 - 150 / 96) < 0.02
+    assert "dpi" not in graph.source  # the drawing itself is left as it was
+    with pytest.raises(ValueError, match="dpi must be a whole number"):
+        render(graph, tmp_path / "d.png", dpi=5)

@@ -41,7 +41,7 @@ from ..engine import Value, grad
 from ..plot import decision_threshold, score
 from .styles import FIGURE_FORMATS, fmt, new_figure, save_figure, signed_cmap, signed_colour
 
-__all__ = ["draw_network", "network_plan", "NetworkPlan", "Unit", "Edge", "Example"]
+__all__ = ["draw_network", "network_plan", "choose_example", "NetworkPlan", "Unit", "Edge", "Example"]
 
 RESOLUTION = 41  # grid points along each side of a neuron's map
 NO_WEIGHT = "#d9d9d9"  # an edge whose weight is exactly 0
@@ -130,25 +130,50 @@ def _network_output(last: list[Value]):
     return last[0] if len(last) == 1 else list(last)
 
 
-def _choose_example(layers, X, y, loss, example) -> tuple[int | None, tuple, str]:
-    """(index in X or None, the point, why) of the example to follow."""
+def choose_example(
+    model,
+    X: Sequence[Sequence[float]] | None = None,
+    y: Sequence | None = None,
+    *,
+    loss: Callable | None = None,
+    example: int | Sequence[float] | None = None,
+) -> Example | None:
+    """The example a picture of `model` follows, with its output and loss.
+
+    By default the one of X with the largest loss (None without a loss and
+    labels); `example=` an index into X or a point (x1, x2). A point that
+    is not in X takes the label of the training point nearest to it, so
+    that it still has a loss to show.
+    """
+    layers = _layers(model)
+    X = [tuple(map(float, x)) for x in X] if X is not None else []
+    y = list(y) if y is not None else []
+    nin = len(layers[0][0].w)
     if example is None:
-        if loss is None or y is None or not X:
-            return None, (), ""
+        if loss is None or not y or not X:
+            return None
         losses = [loss([_network_output(_forward(layers, x)[-1])], [t]).data for x, t in zip(X, y)]
         # The largest loss teaches most; a nan loss, if any, most of all.
-        worst = max(range(len(losses)), key=lambda i: (math.isnan(losses[i]), losses[i]))
-        return worst, tuple(X[worst]), f"the largest loss of the {len(X)} examples"
-    if type(example) is int:
-        if not X or not -len(X) <= example < len(X):
-            raise ValueError(f"draw_network: example={example} is not an index into X ({len(X or [])} points)")
+        index = max(range(len(losses)), key=lambda i: (math.isnan(losses[i]), losses[i]))
+        point, why = X[index], f"the largest loss of the {len(X)} examples"
+    elif type(example) is int:
+        if not -len(X) <= example < len(X):
+            raise ValueError(f"example={example} is not an index into X ({len(X)} points)")
         index = example % len(X)
-        return index, tuple(X[index]), f"example {index}"
-    point = tuple(example)
-    for i, x in enumerate(X or []):
-        if tuple(x) == point:
-            return i, point, "the chosen point"
-    return None, point, "the chosen point"
+        point, why = X[index], f"example {index}"
+    else:
+        point = tuple(float(v) for v in example)
+        if len(point) != nin:
+            raise ValueError(f"the example has {len(point)} numbers; the network takes {nin}")
+        index, why = (X.index(point), "the chosen example") if point in X else (None, "the chosen point")
+    target = y[index] if index is not None and y else None
+    if index is None and y and X:
+        nearest = min(range(len(X)), key=lambda i: sum((a - b) ** 2 for a, b in zip(X[i], point)))
+        target, why = y[nearest], f"the chosen point, with the label of its nearest training point {X[nearest]}"
+    output = _network_output(_forward(layers, point)[-1])
+    value = loss([output], [target]).data if loss is not None and target is not None else None
+    shown = [v.data for v in output] if isinstance(output, list) else output.data
+    return Example(point, index, target, shown, value, why)
 
 
 def network_plan(
@@ -175,27 +200,20 @@ def network_plan(
     if type(resolution) is not int or resolution < 2:
         raise ValueError(f"draw_network: resolution must be an int of at least 2, got {resolution!r}")
 
-    index, point, why = _choose_example(layers, X, y or None, loss, example)
-    if point and len(point) != nin:
-        raise ValueError(f"draw_network: the example has {len(point)} numbers; the network takes {nin}")
+    try:
+        shown = choose_example(model, X, y, loss=loss, example=example)
+    except ValueError as error:
+        raise ValueError(f"draw_network: {error}") from None
+    point = shown.x if shown is not None else ()
 
     # The shown example: every neuron's output and the loss's gradient.
     values = grads = None
-    shown = None
-    if point:
-        outs = _forward(layers, point)
-        output = _network_output(outs[-1])
-        target = y[index] if index is not None and y else None
-        loss_value = None
-        if loss is not None and target is not None:
-            loss_v = loss([output], [target])
-            loss_value = loss_v.data
-            flat = [v for layer in outs for v in layer]
+    if shown is not None:
+        values = _forward(layers, point)
+        if shown.loss is not None:
+            loss_v = loss([_network_output(values[-1])], [shown.target])
+            flat = [v for layer in values for v in layer]
             grads = dict(zip(flat, grad(loss_v, flat)))
-        values = outs
-        shown = Example(point, index, target,
-                        [v.data for v in output] if isinstance(output, list) else output.data,
-                        loss_value, why)
 
     # The maps: each neuron's output over a grid on the input plane.
     box = _bounds(X) if nin == 2 else None

@@ -1,0 +1,142 @@
+"""The network picture (draw/network.py): what it shows, checked as numbers
+(network_plan) and in the matplotlib figure itself: edges coloured by the
+weight's sign, widths by its size, the example chosen to teach, the
+output's weights in order, each hidden neuron's map with its line."""
+
+from __future__ import annotations
+
+import pytest
+
+from micrograd_scratch import MLP, Neuron, mse, xor
+from micrograd_scratch.draw.network import choose_example, draw_network, network_plan
+from micrograd_scratch.draw.styles import NEGATIVE, POSITIVE, signed_colour
+
+BLUE = signed_colour(1.0, 1.0)
+RED = signed_colour(-1.0, 1.0)
+
+
+def handset_xor() -> MLP:
+    """Goodfellow et al. 6.1: h = relu(W x + c), out = w . h, exact XOR."""
+    mlp = MLP(2, [2, 1])
+    for p, v in zip(mlp.parameters(), [1, 1, 0, 1, 1, -1, 1, -2, 0]):
+        p.data = float(v)
+    return mlp
+
+
+def test_edges_are_coloured_by_the_weights_sign_and_wider_the_larger_it_is():
+    X, y = xor()
+    plan = network_plan(handset_xor(), X, y, resolution=5)
+    by_end = {(e.source, e.target): e for e in plan.edges}
+    assert by_end["L0.N0", "L1.N0"].weight == 1.0 and by_end["L0.N0", "L1.N0"].colour == BLUE
+    assert by_end["L0.N1", "L1.N0"].weight == -2.0 and by_end["L0.N1", "L1.N0"].colour == RED
+    # -2 is the largest |w| of its layer: the widest edge there; 1 is half as wide (plus the floor)
+    assert by_end["L0.N1", "L1.N0"].width > by_end["L0.N0", "L1.N0"].width
+    assert all(e.colour == BLUE for e in plan.edges if e.target.startswith("L0"))
+    # BLUE and RED are the ends of the one signed map, at their strongest shade
+    assert BLUE != RED and BLUE[1:3] < BLUE[5:7] and RED[1:3] > RED[5:7]
+    assert POSITIVE[2] > POSITIVE[0] and NEGATIVE[0] > NEGATIVE[2]
+
+
+def test_the_output_neurons_weights_come_in_order():
+    mlp = MLP(2, [16, 1], seed=0)
+    plan = network_plan(mlp, resolution=2)
+    into_output = [e for e in plan.edges if e.target == "L1.N0"]
+    assert [e.source for e in into_output] == [f"L0.N{j}" for j in range(16)]
+    assert [e.weight for e in into_output] == [w.data for w in mlp.layers[1].neurons[0].w]
+
+
+def test_a_dense_16_by_16_layer_gets_thin_edges():
+    plan = network_plan(MLP(2, [16, 16, 1], seed=0), resolution=2)
+    middle = [e for e in plan.edges if e.target.startswith("L1")]
+    assert len(middle) == 256
+    assert max(e.width for e in middle) <= 1.75  # 16 x 16 lines stay apart
+    small = network_plan(handset_xor(), resolution=2)
+    assert max(e.width for e in small.edges) == 4.0
+
+
+def test_the_example_shown_is_the_one_with_the_largest_loss():
+    X, y = xor()
+    mlp = handset_xor()
+    out = mlp.layers[1].neurons[0]
+    out.b.data = 0.3  # off by 0.3 at (0, 0) ...
+    out.w[0].data = 1.5  # ... by 0.8 at (0, 1) and (1, 0), and by 1.3 at (1, 1)
+    ex = choose_example(mlp, X, y, loss=mse)
+    assert ex.x == (1.0, 1.0) and ex.index == 3 and ex.target == 0
+    assert ex.output == pytest.approx(1.3) and ex.loss == pytest.approx(1.3 ** 2)
+    assert "largest loss" in ex.why
+    # not the first example, (0, 0), where every hidden relu reads 0: all its gradients are 0
+    plan = network_plan(mlp, X, y, loss=mse, resolution=3)
+    assert plan.example == ex
+    hidden = {u.name: u for u in plan.columns[1]}
+    assert hidden["L0.N0"].value == 2.0
+    assert hidden["L0.N0"].grad == pytest.approx(2 * 1.3 * 1.5)  # d(out - 0)**2 / d h0
+    assert plan.columns[-1][0].grad == pytest.approx(2 * 1.3)
+
+
+def test_a_chosen_point_is_followed_with_its_nearest_label():
+    X, y = xor()
+    ex = choose_example(handset_xor(), X, y, loss=mse, example=(0.9, 0.2))
+    assert ex.x == (0.9, 0.2) and ex.index is None and ex.target == 1  # nearest is (1, 0)
+    assert choose_example(handset_xor(), X, y, loss=mse, example=3).x == (1.0, 1.0)
+    with pytest.raises(ValueError, match="takes 2"):
+        choose_example(handset_xor(), X, y, loss=mse, example=(1.0, 2.0, 3.0))
+    with pytest.raises(ValueError, match="not an index"):
+        choose_example(handset_xor(), X, y, loss=mse, example=4)
+
+
+def test_each_hidden_neuron_shows_its_line_over_the_input_plane():
+    X, y = xor()
+    plan = network_plan(handset_xor(), X, y, resolution=5)
+    n1 = plan.columns[1][1]  # relu(x1 + x2 - 1)
+    grid, level = n1.line
+    assert level == 0.0
+    x0, x1, y0, y1 = plan.box
+    # the map is the neuron itself: compare one grid point with relu(x1 + x2 - 1)
+    px, py = x1, y1  # the top-right corner: grid[-1][-1]
+    assert n1.grid[-1][-1] == pytest.approx(max(0.0, px + py - 1))
+    assert grid[-1][-1] == pytest.approx(px + py - 1)  # the line is where w·x + b = 0
+    assert grid[0][0] == pytest.approx(x0 + y0 - 1) and n1.grid[0][0] == 0.0
+
+
+def test_classify_turns_the_output_map_into_the_decision():
+    X, y = xor()
+    plan = network_plan(handset_xor(), X, y, classify=lambda out: int(out.data > 0.5), resolution=9)
+    out = plan.columns[-1][0]
+    assert out.classes is not None
+    grid, level = out.line
+    assert level == pytest.approx(0.5, abs=0.2)  # a smooth contour of the output, near its cut
+
+
+def test_the_figure_draws_one_line_per_edge_with_its_colour_and_width():
+    pytest.importorskip("matplotlib", reason="the network picture needs matplotlib")
+    from matplotlib.colors import to_hex
+
+    X, y = xor()
+    fig = draw_network(handset_xor(), X, y, loss=mse, loss_name="mse", resolution=5)
+    ink = fig.axes[0]
+    lines = [(to_hex(ln.get_color()), ln.get_linewidth()) for ln in ink.get_lines()]
+    plan = network_plan(handset_xor(), X, y, loss=mse, resolution=5)
+    assert lines == [(e.colour, e.width) for e in plan.edges]
+    texts = [t.get_text() for t in ink.texts]
+    assert "w -2" in texts and "w 1" in texts  # a small network prints its weights
+    assert any("mse loss" in t for t in texts)  # the compact loss box
+    assert len(fig.axes) == 1 + 2 + 2 + 1  # the ink, the inputs, the hidden neurons, the output
+    assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # Jupyter shows it
+
+
+def test_draw_network_writes_png_svg_pdf_and_refuses_other_names(tmp_path):
+    pytest.importorskip("matplotlib", reason="the network picture needs matplotlib")
+    X, y = xor()
+    for name, magic in (("n.png", b"\x89PNG"), ("n.svg", b"<?xml"), ("n.pdf", b"%PDF")):
+        path = draw_network(handset_xor(), X, y, path=tmp_path / name, resolution=3, dpi=100)
+        assert path.read_bytes()[:len(magic)] == magic
+    with pytest.raises(ValueError, match=r"must end in \.png, \.svg or \.pdf"):
+        draw_network(handset_xor(), X, y, path=tmp_path / "n.dot")
+
+
+def test_a_lone_neuron_and_networks_without_two_inputs_are_drawn_without_maps():
+    plan = network_plan(Neuron(3, seed=0), [[1.0, 2.0, 3.0]], [1], loss=mse, resolution=3)
+    assert plan.box is None and all(u.grid is None for c in plan.columns for u in c)
+    assert [len(c) for c in plan.columns] == [3, 1]
+    with pytest.raises(TypeError, match="expected an MLP, a Layer or a Neuron"):
+        network_plan(object())
