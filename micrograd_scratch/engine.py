@@ -71,6 +71,7 @@ import functools
 import gc
 import math
 import numbers
+import operator
 import threading
 from contextlib import contextmanager
 from typing import Iterator, Sequence
@@ -253,7 +254,9 @@ def _real(x, where: str) -> float:
 
 def _is_operand(x) -> bool:
     """Can x take part in arithmetic with a Value? (Values and real numbers.)"""
-    return isinstance(x, Value) or (type(x) is not bool and isinstance(x, numbers.Real))
+    if type(x) is float or type(x) is int or isinstance(x, Value):
+        return True  # the usual cases, before the slower check against numbers.Real
+    return type(x) is not bool and isinstance(x, numbers.Real)
 
 
 def _data(x) -> float:
@@ -266,7 +269,7 @@ def wrap(x):
     NotImplemented (so that Python can try the other operand's method)."""
     if isinstance(x, Value):
         return x
-    if not _is_operand(x):
+    if type(x) is not float and not _is_operand(x):
         return NotImplemented
     return _new_node(_real(x, "an operand"), (), "", None, "const")
 
@@ -325,13 +328,15 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
         # time the marker pops, every input has been listed.
         stack.append(node)
         stack.append(_INPUTS_DONE)
-        for child in reversed(node._prev):  # reversed: the first input pops first
-            if (leaves or child._prev) and child not in visited:
-                stack.append(child)
+        # Reversed, so that the first input pops first; inputs visited
+        # already are skipped when they pop. (extend and filter loop in C.)
+        children = reversed(node._prev)
+        stack.extend(children if leaves else filter(_has_inputs, children))
     return order
 
 
 _INPUTS_DONE = object()  # the marker topological_order pushes above a node
+_has_inputs = operator.attrgetter("_prev")  # true for an op result, false for a leaf
 
 
 def _propagate(node: Value) -> None:

@@ -63,18 +63,21 @@ def _activation(nonlin: bool, activation: str | None) -> str:
     return activation
 
 
-def _inputs(x) -> list:
-    """A network's input as a list of Values: numbers become input leaves
-    labelled x0, x1, ... (the talk's placeholders). Any sequence of numbers
-    will do (a list, a tuple, a numpy row); a single number or Value is a
-    one-input example (the output of a one-neuron layer is a single Value)."""
+class _Inputs(tuple):
+    """Inputs that `_inputs` has checked and wrapped: a layer wraps them
+    once, and each of its neurons, finding this type, need not check again."""
+
+
+def _inputs(x) -> _Inputs:
+    """A network's input as Values: numbers become input leaves labelled
+    x0, x1, ... (the talk's placeholders). Any sequence of numbers will do
+    (a list, a tuple, a numpy row); a single number or Value is a one-input
+    example (the output of a one-neuron layer is a single Value)."""
+    if type(x) is _Inputs:
+        return x
     if isinstance(x, (Value, numbers.Real)):
         x = [x]
-    elif type(x) is not list:
-        x = list(x)
-    if all([type(v) is Value for v in x]):
-        return x  # a layer's output, or inputs a Layer wrapped already
-    return [v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x)]
+    return _Inputs(v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x))
 
 
 def _positive_int(n, what: str) -> int:
@@ -126,7 +129,7 @@ class Neuron(Module):
         x = _inputs(x)
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        act = ops.dot(self.w, x, self.b)
+        act = ops.neuron_dot(self.w, x, self.b)
         return act if self.activation == "linear" else getattr(act, self.activation)()
 
     def parameters(self) -> list[Value]:
@@ -148,7 +151,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, name=f"{prefix}N{j}", **kwargs) for j in range(nout)]
 
     def __call__(self, x):
-        x = _inputs(x)  # once here, so each neuron finds Values and need not wrap them
+        x = _inputs(x)  # once here, for all the neurons
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 

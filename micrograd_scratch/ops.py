@@ -39,7 +39,9 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from functools import reduce
 from itertools import repeat
+import operator
 from typing import Callable, Iterable, Sequence
 
 from .engine import Value, _data, _describe, _is_operand, make_node, wrap
@@ -120,9 +122,14 @@ def _apply(op: Op, operands: Iterable) -> Value:
     """op(*operands) as a node: wrap the numbers, compute out, attach the
     local rule, return out."""
     if all(map(isinstance, operands, repeat(Value))):
-        inputs = tuple(operands)  # a network's case: checking in C is cheaper than wrapping
+        inputs = tuple(operands)  # checking in C is cheaper than wrapping each one
     else:
         inputs = tuple([_operand(x, op) for x in operands])
+    return _node(op, inputs)
+
+
+def _node(op: Op, inputs: tuple) -> Value:
+    """op's result node, for inputs that are all Values already."""
     out = op.forward(*[x.data for x in inputs])
     return make_node(out, inputs, op.name, op.backward)
 
@@ -369,14 +376,12 @@ sigmoid = define(
 
 def _dot_forward(*inputs: float) -> float:
     # Inputs are w_0..w_{n-1}, x_0..x_{n-1}, then the bias if there is one.
-    # The sum is taken in the order of sum((w*x for w, x in zip(ws, xs)),
-    # bias), so the result is the same float, bit for bit, as the
-    # elementwise graph gives.
+    # bias + w_0*x_0 + w_1*x_1 + ..., added left to right (reduce, a loop
+    # in C), so the result is the same float, bit for bit, as the
+    # elementwise graph gives. (sum() may not: Python 3.12's compensates.)
     n = len(inputs) // 2
-    acc = inputs[-1] if len(inputs) % 2 else 0.0
-    for w, x in zip(inputs[:n], inputs[n : 2 * n]):
-        acc = acc + w * x
-    return acc
+    bias = inputs[-1] if len(inputs) % 2 else 0.0
+    return reduce(operator.add, map(operator.mul, inputs[:n], inputs[n : 2 * n]), bias)
 
 
 def _dot_backward(g, out, *inputs):
@@ -397,10 +402,7 @@ _dot = define(
 
 
 def _total_forward(*inputs: float) -> float:
-    acc = 0.0
-    for v in inputs:
-        acc = acc + v
-    return acc
+    return reduce(operator.add, inputs, 0.0)  # left to right, as a chain of + nodes adds
 
 
 _total = define(
@@ -420,6 +422,13 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
     return _apply(_dot, operands)
+
+
+def neuron_dot(ws: list[Value], xs: list[Value], bias: Value) -> Value:
+    """`dot` for a neuron, whose weights, bias and (wrapped) inputs are
+    Values of the right number already: no checks, which a network's
+    forward pass would otherwise repeat for every neuron."""
+    return _node(_dot, (*ws, *xs, bias))
 
 
 def total(values: Iterable) -> Value:
