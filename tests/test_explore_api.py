@@ -1,0 +1,362 @@
+"""The explorer's server and JSON API, in process: what the page gets back
+(graphs whose step data name real SVG elements, gradients that match the
+engine's, sums for reused inputs, finite differences), training in the
+engine, and the security checks (Host header, cross-origin writes, sizes,
+hostile expressions), with the server still serving after each refusal."""
+
+from __future__ import annotations
+
+import html
+import http.client
+import json
+import os
+import re
+import shutil
+import uuid
+
+import pytest
+
+from micrograd_scratch.explore import make_server, serve_in_thread
+from micrograd_scratch.explore.server import MAX_BODY
+from micrograd_scratch.expr import parse_expression
+from micrograd_scratch.nn import activation_names
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot program")
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = make_server()  # 127.0.0.1, a free port
+    serve_in_thread(s)
+    yield s
+    s.shutdown()
+    s.server_close()
+
+
+def call(server, method, path, body=None, *, headers=None, raw=None):
+    """(status, decoded JSON) of one request, with full control of the headers."""
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    sent = {"Host": f"127.0.0.1:{port}"}
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        sent["Content-Type"] = "application/json"
+    sent.update(headers or {})
+    conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    for name, value in sent.items():
+        if value is not None:
+            conn.putheader(name, value)
+    if data is not None and "Content-Length" not in sent:
+        conn.putheader("Content-Length", str(len(data)))
+    conn.endheaders()
+    if data is not None:
+        conn.send(data)
+    response = conn.getresponse()
+    payload = response.read()
+    conn.close()
+    assert response.getheader("Content-Type", "").startswith(
+        ("application/json", "text/html", "text/css", "text/javascript"))
+    if response.getheader("Content-Type") == "application/json":
+        return response.status, json.loads(payload)
+    return response.status, payload.decode("utf-8")
+
+
+def still_serving(server):
+    status, answer = call(server, "POST", "/api/expression", {"expression": "x * 2", "values": {"x": 3}})
+    assert status == 200 and answer["output"] == "6"
+
+
+# ---- the page and what it offers ------------------------------------------------
+
+
+def test_the_page_and_its_files_are_served_with_a_strict_policy(server):
+    status, page = call(server, "GET", "/")
+    assert status == 200
+    for testid in ("expression", "graph", "step-next", "step-prev", "step-caption", "train-dataset",
+                   "train-play", "train-pause", "train-step", "loss", "accuracy", "loss-curve",
+                   "boundary"):
+        assert f'data-testid="{testid}"' in page
+    assert "http://" not in page and "https://" not in page  # nothing from the web
+    for name in ("/explore.js", "/explore.css"):
+        assert call(server, "GET", name)[0] == 200
+    assert call(server, "GET", "/../../etc/passwd")[0] == 404
+    assert call(server, "GET", "/static/../server.py")[0] == 404
+
+
+def test_info_lists_the_choices_from_the_package(server):
+    status, info = call(server, "GET", "/api/info")
+    assert status == 200
+    assert info["datasets"] == ["xor", "noisy-xor", "blobs", "moons"]
+    assert info["activations"] == list(activation_names())
+    assert info["defaults"]["per_dataset"]["xor"]["loss"] == "mse"
+
+
+# ---- the expression view ----------------------------------------------------------
+
+
+def svg_titles(svg: str, kind: str) -> list[str]:
+    """The <title> of every node or edge group in Graphviz's SVG, in order."""
+    groups = re.findall(rf'<g id="[^"]*" class="{kind}">\s*<title>(.*?)</title>', svg)
+    return [t.replace("&#45;", "-").replace("&gt;", ">") for t in groups]
+
+
+@needs_dot
+def test_an_expression_gives_its_graph_gradients_and_steps(server):
+    status, a = call(server, "POST", "/api/expression",
+                     {"expression": "tanh(a*b + a) * c", "values": {"a": 0.5, "b": -1.5, "c": 2}})
+    assert status == 200
+    root, inputs = parse_expression("tanh(a*b + a) * c", {"a": 0.5, "b": -1.5, "c": 2})
+    root.backward()
+    assert [(i["name"], i["grad"]) for i in a["inputs"]] == [
+        (n, pytest.approx(x.grad, rel=1e-12)) for n, x in inputs.items()]
+    nodes, edges = svg_titles(a["svg"], "node"), svg_titles(a["svg"], "edge")
+    steps = a["steps"]
+    last = len(steps) - 1
+    assert last == 4  # * c, tanh, +, a*b
+    for k, step in enumerate(steps):
+        assert step["caption"].startswith(f"backward step {k} of {last}")  # counters agree
+        assert step["node"] in nodes
+        assert step["op"] is None or step["op"] in nodes
+        for t in step["terms"]:
+            assert t["input"] in nodes
+            assert edges.count(t["edge"]) > t["occurrence"]  # the SVG has that edge
+    # Laid out once with every edge's label: the page only shows and hides them.
+    text = html.unescape(a["svg"])
+    assert all(f">{t['product']}</text>" in text for s in steps for t in s["terms"])
+
+
+def test_a_reused_input_shows_its_gradient_adding_up(server):
+    status, a = call(server, "POST", "/api/expression", {"expression": "a*b + a", "values": {"a": 2, "b": -3}})
+    assert status == 200
+    step = a["steps"][2]  # the product runs after the sum: a already holds 1
+    [term] = [t for t in step["terms"] if t["name"] == "a"]
+    assert term["product"] == "1 × -3 = -3"
+    assert term["sum"] == "1 + (-3) = -2"
+    assert step["sums"] == ["a.grad: 1 + (-3) = -2"]
+
+
+def test_finite_differences_agree_and_a_kink_is_marked(server):
+    _, smooth = call(server, "POST", "/api/expression",
+                     {"expression": "exp(x) * y", "values": {"x": 0.3, "y": -2}, "check": True})
+    assert [i["agrees"] for i in smooth["inputs"]] == [True, True]
+    _, kink = call(server, "POST", "/api/expression",
+                   {"expression": "relu(x)", "values": {"x": 0}, "check": True})
+    [x] = kink["inputs"]
+    assert (x["grad"], x["fd_text"], x["agrees"]) == (0.0, "0.5", False)
+
+
+def test_parameters_are_drawn_as_parameters(server):
+    _, a = call(server, "POST", "/api/expression",
+                {"expression": "w*x", "values": {"w": 2, "x": 3}, "params": ["w", "nope"]})
+    assert a["params"] == ["w"]
+    fills = {n["id"]: n["fill"] for n in a["nodes"]}
+    ids = {i["name"]: i["id"] for i in a["inputs"]}
+    assert fills[ids["w"]] != fills[ids["x"]]  # the parameter colour, not the input one
+
+
+def test_a_new_name_starts_at_one_and_unknown_values_are_ignored(server):
+    _, a = call(server, "POST", "/api/expression", {"expression": "x + y", "values": {"x": 2, "z": 5}})
+    assert a["values"] == {"x": 2.0, "y": 1.0}
+
+
+def test_a_failing_backward_still_shows_the_forward_graph(server):
+    status, a = call(server, "POST", "/api/expression", {"expression": "x ** y", "values": {"x": -2, "y": 2}})
+    assert status == 200 and a["output"] == "4"
+    assert "backward" in a["backward_error"] and len(a["steps"]) == 1
+
+
+# ---- bad and hostile expressions: a JSON error, and the server goes on --------------
+
+MARKER = "pwned_" + uuid.uuid4().hex[:8]
+
+# The draw command's refused expressions (tests/test_cli_draw.py), and the
+# shell and Python injections the command-line fuzzer tries.
+HOSTILE = [
+    ("__import__('os').system('touch pwned')", "attribute access"),
+    ("__import__('os')", "calling __import__()"),
+    ("open('x')", "calling open()"),
+    ("a.b", "attribute access"),
+    ("x[0]", "subscripts"),
+    ("lambda: 1", "lambda"),
+    ("[x for x in y]", "comprehensions"),
+    ("'s'", "strings"),
+    ("x if y else z", "conditional expressions"),
+    ("__class__", "names starting with __"),
+    ("x // 2", "the operator //"),
+    ("relu(x, y)", "takes exactly one argument"),
+    ("x +", "not a valid expression"),
+    ("(" * 10000, "10000 characters long"),
+    ("(" + "-" * 300 + "x)", "levels deep"),
+    ("x**1000", "exponent 1000 is too large"),
+    ("", "empty"),
+    (f"__import__('os').system('touch {MARKER}')", "attribute access"),
+    (f"$(touch {MARKER})", "not a valid expression"),
+    (f"`touch {MARKER}`", "not a valid expression"),
+    ("log(x)", "log is only defined for x > 0"),  # x is -2 in every request below
+    ("9**9**9", "overflows a float"),
+    ("x / y", "division by zero"),
+]
+
+
+@pytest.mark.parametrize("expression, reason", HOSTILE)
+def test_hostile_expressions_get_a_json_error_and_run_nothing(server, tmp_path, monkeypatch,
+                                                            expression, reason):
+    monkeypatch.chdir(tmp_path)
+    status, answer = call(server, "POST", "/api/expression",
+                          {"expression": expression, "values": {"x": -2, "y": 0}})
+    assert status == 400
+    assert reason in answer["error"] and "\n" not in answer["error"]
+    assert not os.path.exists(MARKER) and not os.path.exists("pwned")
+    still_serving(server)
+
+
+@pytest.mark.parametrize("body, reason", [
+    ({"expression": 3}, "expression must be a string"),
+    ({"expression": "x", "values": [1]}, "values must be an object"),
+    ({"expression": "x", "values": {"x": "1; rm -rf /"}}, "must be a finite number"),
+    ({"expression": "x", "values": {"x": 1e300}}, "between"),
+    ({"expression": "x", "params": "x"}, "params must be a list"),
+    ({"expression": "+".join(["x"] * 200)}, "more than max_nodes=250"),
+])
+def test_bad_requests_say_what_is_wrong(server, body, reason):
+    status, answer = call(server, "POST", "/api/expression", body)
+    assert status == 400 and reason in answer["error"]
+    still_serving(server)
+
+
+# ---- security ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.evil.example:80", "192.168.1.2:8421",
+                                  "", None])
+def test_a_host_that_is_not_loopback_is_refused(server, host):
+    for method, path, body in (("GET", "/", None), ("GET", "/api/info", None),
+                               ("POST", "/api/expression", {"expression": "x"})):
+        status, answer = call(server, method, path, body, headers={"Host": host})
+        assert status == 403 and "localhost" in answer["error"]
+    still_serving(server)
+
+
+@pytest.mark.parametrize("host", ["localhost:1234", "127.0.0.1", "[::1]:8421", "127.1.2.3"])
+def test_loopback_names_are_served(server, host):
+    assert call(server, "GET", "/api/info", headers={"Host": host})[0] == 200
+
+
+@pytest.mark.parametrize("headers, status", [
+    ({"Origin": "http://evil.example"}, 403),
+    ({"Origin": "null"}, 403),
+    ({"Sec-Fetch-Site": "cross-site"}, 403),
+    ({"Content-Type": "text/plain"}, 415),  # what a form on another site can send
+    ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
+])
+def test_cross_origin_writes_are_refused(server, headers, status):
+    got, answer = call(server, "POST", "/api/train/new", {"dataset": "xor"}, headers=headers)
+    assert got == status and "error" in answer
+    still_serving(server)
+
+
+def test_a_same_origin_write_is_accepted(server):
+    port = server.server_address[1]
+    status, _ = call(server, "POST", "/api/expression", {"expression": "x"},
+                     headers={"Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"})
+    assert status == 200
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(server):
+    status, answer = call(server, "POST", "/api/expression", raw=b"{}",
+                          headers={"Content-Type": "application/json",
+                                   "Content-Length": str(MAX_BODY + 1)})
+    assert status == 413 and "at most" in answer["error"]
+    big = {"expression": "x", "pad": "y" * MAX_BODY}
+    assert call(server, "POST", "/api/expression", big)[0] == 413
+    still_serving(server)
+
+
+@pytest.mark.parametrize("raw, status", [
+    (b"not json", 400), (b"[1, 2]", 400), (b"\xff\xfe", 400), (b'{"expression": NaN}', 400),
+])
+def test_malformed_bodies_get_json_errors(server, raw, status):
+    got, answer = call(server, "POST", "/api/expression", raw=raw,
+                       headers={"Content-Type": "application/json"})
+    assert got in (status, 400) and "error" in answer
+    still_serving(server)
+
+
+def test_unknown_paths_and_methods(server):
+    assert call(server, "GET", "/api/nope")[0] == 404
+    assert call(server, "POST", "/api/nope", {})[0] == 404
+    assert call(server, "PUT", "/api/expression", {})[0] == 405
+    assert call(server, "POST", "/api/expression", raw=None,
+                headers={"Content-Type": "application/json"})[0] == 411
+
+
+# ---- training ----------------------------------------------------------------------------
+
+
+def new_session(server, **settings):
+    status, s = call(server, "POST", "/api/train/new", settings)
+    assert status == 200, s
+    return s["id"], s
+
+
+def test_xor_trains_to_four_of_four_in_the_engine(server):
+    key, s = new_session(server, dataset="xor")
+    assert s["steps"] == 0 and s["total"] == 4
+    assert s["settings"]["hidden"] == [16] and s["settings"]["loss"] == "mse"
+    while s["steps"] < 200:  # the `xor` command's 200 full-batch epochs
+        status, s = call(server, "POST", "/api/train/step", {"id": key, "steps": 50})
+        assert status == 200
+    assert s["correct"] == 4 and s["loss"] < 0.05
+    assert s["history"][-1] < s["history"][0]
+    size = s["grid"]["size"]
+    assert len(s["boundary"]) == size * size
+    assert [len(layer) for layer in s["maps"]] == [16, 1]
+    assert all(len(m) == size * size for layer in s["maps"] for m in layer)
+    assert [len(layer) for layer in s["weights"]] == [16, 1] and len(s["weights"][0][0]) == 3
+
+
+def test_a_neuron_opens_as_an_expression_with_its_weights(server):
+    key, _ = new_session(server, dataset="xor", hidden=[3], activation="tanh")
+    status, n = call(server, "POST", "/api/train/neuron", {"id": key, "layer": 0, "neuron": 1, "example": 2})
+    assert status == 200
+    assert n["expression"] == "tanh(w0*x0 + w1*x1 + b)"
+    assert (n["values"]["x0"], n["values"]["x1"]) == (1.0, 0.0)  # example 2 of xor
+    assert n["params"] == ["w0", "w1", "b"]
+    status, graph = call(server, "POST", "/api/expression", n)
+    assert status == 200 and graph["params"] == ["w0", "w1", "b"]
+    status, out = call(server, "POST", "/api/train/neuron", {"id": key, "layer": 1, "neuron": 0, "example": 0})
+    assert out["expression"] == "w0*h0 + w1*h1 + w2*h2 + b"  # the output neuron is linear
+
+
+@pytest.mark.parametrize("settings, reason", [
+    ({"dataset": "mnist"}, "unknown dataset"),
+    ({"hidden": [2000]}, "at most"),
+    ({"hidden": [4] * 17}, "at most 16 layers"),
+    ({"hidden": "16"}, "list of layer sizes"),
+    ({"activation": "swish"}, "unknown activation"),
+    ({"loss": "l1"}, "unknown loss"),
+    ({"lr": -1}, "lr must be between"),
+    ({"lr": "0.1"}, "lr must be a number"),
+    ({"batch_size": 2.5}, "batch_size must be an integer"),
+])
+def test_bad_training_settings_are_refused(server, settings, reason):
+    status, answer = call(server, "POST", "/api/train/new", settings)
+    assert status == 400 and reason in answer["error"]
+
+
+def test_steps_per_request_are_bounded(server):
+    key, _ = new_session(server)
+    for steps in (-1, 10**6, "5", 2.5):
+        status, answer = call(server, "POST", "/api/train/step", {"id": key, "steps": steps})
+        assert status == 400 and "steps must be an integer" in answer["error"]
+    status, answer = call(server, "POST", "/api/train/step", {"id": "nope", "steps": 1})
+    assert status == 400 and "no such training session" in answer["error"]
+
+
+def test_a_diverging_run_says_so_and_the_server_goes_on(server):
+    key, _ = new_session(server, dataset="xor", lr=10.0, hidden=[64, 64])
+    status, s = call(server, "POST", "/api/train/step", {"id": key, "steps": 100})
+    assert status == 200
+    assert s["diverged"] is None or "training stopped at step" in s["diverged"]
+    still_serving(server)
