@@ -639,3 +639,25 @@ def test_a_png_is_150_dpi_by_default_and_dpi_sets_it(tmp_path):
     assert "dpi" not in graph.source  # the drawing itself is left as it was
     with pytest.raises(ValueError, match="dpi must be a whole number"):
         render(graph, tmp_path / "d.png", dpi=5)
+
+
+def plain_positions(source: str) -> dict[str, tuple[float, float]]:
+    """Node id -> (x, y) of its centre in dot's own layout (-Tplain)."""
+    text = run_dot(source, "plain").decode()
+    return {f[1]: (float(f[2]), float(f[3])) for f in (line.split() for line in text.splitlines())
+            if f[0] == "node"}
+
+
+@needs_dot
+def test_detail_keeps_each_neurons_weights_in_order_and_the_inputs_left_of_the_network():
+    mlp = MLP(2, [16, 1], seed=1)
+    loss = (mlp([1.0, 0.0]) - 1) ** 2
+    src = draw(loss, model=mlp, max_nodes=500).source
+    ids = dict((label, node) for node, label in
+               re.findall(r"^\t+(n\d+) \[label=<<B>([\w.]+)</B>", src, re.M))
+    at = plain_positions(src)
+    out_params = [f"L1.N0.w{i}" for i in range(16)] + ["L1.N0.b"]
+    heights = [at[ids[name]][1] for name in out_params]
+    assert heights == sorted(heights, reverse=True)  # w0 at the top, then w1, ..., b
+    first_layer = [at[ids[f"L0.N{j}.w0"]][0] for j in range(16)]
+    assert at[ids["x0"]][0] < min(first_layer) and at[ids["x1"]][0] < min(first_layer)

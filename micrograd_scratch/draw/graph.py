@@ -344,9 +344,10 @@ def _build(
         node_attr=NODE_ATTR,
         edge_attr=EDGE_ATTR,
     )
-    if plan.box_of:
-        # Collapsed neurons are chained in order inside each layer (see
-        # _layer_cluster); dot's final re-crossing pass would rotate them.
+    if plan.layers:
+        # Collapsed neurons, and each neuron's parameters, are chained in
+        # order (see _layer_cluster); dot's final re-crossing pass would
+        # rotate them.
         graph.attr(remincross="false")
     if title:
         graph.attr(label=_html(_text(title, limit=200)), labelloc="t")
@@ -395,6 +396,19 @@ def _build(
         members = [(n, grouped[n]) for n in layer.neurons if n in grouped]
         if members:
             _layer_cluster(graph, plan, layer, members, value_node)
+
+    # The network's inputs left of (or above) its first layer, not beside
+    # it: an invisible edge from each input to the neurons it feeds puts
+    # their parameters one rank later.
+    if plan.layers and not plan.box_of:
+        for v in drawn:
+            n = plan.neuron_of.get(v)
+            if n is None or v._op != "dot":
+                continue
+            first = next((p for p in n.params if p in plan.neuron_of and p not in plan.hidden), None)
+            for x in dict.fromkeys(v._prev):
+                if first is not None and not x._prev and plan.role(x) == "input":
+                    graph.edge(plan.id(x), plan.id(first), style="invis")
 
     # Edges: input -> op ellipse -> result, one per input occurrence.
     for v in drawn:
@@ -462,8 +476,21 @@ def _neuron_cluster(graph, plan: _Plan, n: _Neuron, vs: list, value_node) -> Non
         return
     with graph.subgraph(name=n.cluster) as ng:
         ng.attr(label=_html(_text(n.name)), style="rounded,dashed", color="#9e9ac8", labeljust="l")
+        drawn = set(vs)
+        params = [p for p in n.params if p in drawn]  # w0, w1, ..., b
         for v in vs:
-            value_node(ng, v)
+            if v not in params:
+                value_node(ng, v)
+        # Its parameters in one column, in order from the top, chained as
+        # the collapsed boxes are (see _layer_cluster): dot would otherwise
+        # order them to cross fewer edges (w13, w14, w15, b, w0, ...).
+        column = params[::-1] if plan.rankdir == "LR" else params
+        with ng.subgraph() as same:
+            same.attr(rank="same")
+            for v in column:
+                value_node(same, v)
+        for a, b in zip(column, column[1:]):
+            ng.edge(plan.id(a), plan.id(b), style="invis")
 
 
 def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool) -> None:
