@@ -11,12 +11,23 @@ export | import`.
 
 `python -m micrograd_scratch` is the same program.
 
-Exit status: 0 when the command ran (a perceptron that does not converge on
-XOR is the lesson being shown, not a failure, so it exits 0 too); 1 when
-a command fails at run time (the loss diverged, a math error, a prediction
-that overflowed), with one line
-`micrograd-scratch: error: ...` on stderr; 2 for bad arguments, with
-argparse's usage message; 130 on Ctrl-C.
+Exit status (args.py names them; --help and the README list them):
+- 0 when the command ran (a perceptron that does not converge on XOR is
+  the lesson being shown, not a failure, so it exits 0 too);
+- 1 when it failed at run time (the loss diverged, a math error, a
+  prediction that overflowed, a file that could not be written), with one
+  line `micrograd-scratch: error: ...` on stderr;
+- 2 for bad arguments, with argparse's usage message and a one-line
+  reason, before anything runs: every file to write is checked first
+  (its folder exists and is writable, its format is known, no two options
+  name it), so that nothing trained is lost to a bad path;
+- 3 when it ran but a file asked for was written in a fallback format or
+  not at all (the DOT source instead of a .png without Graphviz's `dot`,
+  frames without their page, no figure without matplotlib), with a line
+  saying so;
+- 130 on Ctrl-C. During training the first Ctrl-C stops after the current
+  step with `interrupted at epoch 41 of 300` (and, with --save, saves the
+  model trained so far); a second one stops at once.
 
 The package, one file per command and one per shared concern:
 - args.py: the argument types (a bad value is refused while parsing, with
@@ -32,19 +43,22 @@ which adds and returns its argparse parser, and `run(args) -> int`, which
 does the work and returns the exit status; then add the module to
 `COMMANDS` below. `main()` parses, calls the command's `run` and turns
 library errors (ValueError, ArithmeticError) into the one-line message
-with exit status 1. `args.parser` is the command's own parser, for
-`args.usage_error(args.parser, ...)` when a mistake is found after parsing.
+with exit status 1. A mistake found after parsing raises
+`args.UsageError`, which gets the command's usage and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
 from typing import Sequence
 
 from . import draw, explore, perceptron, predict, torch_export, torch_import, train, xor
-from .args import PROG, OneLineErrors
+from .args import (
+    EXIT_STATUS_TEXT, FAILED, INTERRUPTED, PROG, USAGE, OneLineErrors, UsageError, usage_error,
+)
 from .training import (
     OBJECTIVES, TRAIN_DEFAULTS, Objective, TrainingRun, finish_training, train_model,
 )
@@ -64,34 +78,50 @@ def build_parser() -> argparse.ArgumentParser:
         description="Deep learning from scratch, in pure Python: train small networks "
         "built on a scalar autograd engine.",
         epilog="Run `%(prog)s COMMAND --help` for a command's options. "
-        "Start with `%(prog)s xor`.",
+        f"Start with `%(prog)s xor`. {EXIT_STATUS_TEXT}.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     subparsers.required = True
     for command in COMMANDS:
         sub = command.add_parser(subparsers)
         sub.set_defaults(func=command.run, parser=sub)
+        sub.epilog = (sub.epilog + "; " if sub.epilog else "") + EXIT_STATUS_TEXT
     return parser
+
+
+def version() -> str:
+    """The installed package's version (pyproject.toml's)."""
+    try:
+        return importlib.metadata.version("micrograd-scratch")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "(not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return
     the exit status."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:  # a bare command: show what there is to run
+        parser.print_help()
+        return 0
     try:
         args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse exits after --help or a usage error
-        return stop.code if isinstance(stop.code, int) else 2
+    except SystemExit as stop:  # argparse exits after --help, --version or a usage error
+        return stop.code if isinstance(stop.code, int) else USAGE
     try:
         return args.func(args)
+    except UsageError as error:
+        return usage_error(args.parser, str(error))
     except (ValueError, ArithmeticError) as error:  # TrainingDiverged is a ValueError
         sys.stdout.flush()
         print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+        return FAILED
+    except KeyboardInterrupt:  # training has said where it stopped; elsewhere, quietly
+        return INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as Unix tools do.
         # Point stdout at devnull so that Python's final flush cannot fail too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return FAILED

@@ -12,6 +12,7 @@ import argparse
 import math
 import os
 import sys
+import tempfile
 from typing import Callable, Sequence
 
 from ..nn import Module
@@ -19,6 +20,20 @@ from ..serialize import ModelFileError, load
 from .. import expr
 
 PROG = "micrograd-scratch"
+
+# Exit statuses, as --help and the README list them.
+OK = 0
+FAILED = 1  # a run-time failure: the loss diverged, a file could not be written
+USAGE = 2  # a bad argument, found before anything ran
+FALLBACK = 3  # it ran, but wrote a fallback for a file asked for (.dot for .png, no page)
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+
+EXIT_STATUS_TEXT = (
+    "exit status: 0 done; 1 failed at run time (a diverged loss, a file that could not "
+    "be written), with one line on stderr; 2 bad arguments, refused before anything runs; "
+    "3 done, but a file asked for was written in a fallback format or not at all "
+    "(no Graphviz dot program, no matplotlib); 130 interrupted by Ctrl-C"
+)
 
 
 class OneLineErrors(argparse.ArgumentParser):
@@ -29,6 +44,12 @@ class OneLineErrors(argparse.ArgumentParser):
 
     def error(self, message: str):
         super().error("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
+
+
+class UsageError(Exception):
+    """A bad argument found after parsing (two options naming one file,
+    --lr-end above --lr): `main` prints the command's usage and this
+    message, and exits with status 2, as argparse does."""
 
 
 def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
@@ -70,6 +91,25 @@ def positive_float(text: str) -> float:
     x = number(text)
     if not 0 < x < math.inf:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
+    return x
+
+
+def divergence_factor(text: str) -> float:
+    """0 (off), or a finite number above 1: how many times its starting
+    value a loss may grow before training counts as diverged."""
+    x = number(text)
+    if not (x == 0 or 1 < x < math.inf):
+        raise argparse.ArgumentTypeError(
+            f"must be 0 (off) or a number above 1, such as 1e6, got {text}"
+        )
+    return x
+
+
+def fraction(text: str) -> float:
+    """A number in [0, 1): momentum."""
+    x = number(text)
+    if not 0 <= x < 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
     return x
 
 
@@ -122,35 +162,68 @@ def layer_sizes(text: str) -> list[int]:
 
 def output_file(formats: Sequence[str]) -> Callable[[str], str]:
     """The type of an option that names a file to write, ending in one of
-    `formats` (".png", ...), in a folder that exists."""
+    `formats` (".png", ...), in a folder that exists and can be written."""
 
     def check(text: str) -> str:
+        if os.path.isdir(text):
+            raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
+        if os.path.exists(text) and not os.path.isfile(text):
+            raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is not a regular file")
         if os.path.splitext(text)[1].lower() not in formats:
-            allowed = ", ".join(formats[:-1]) + " or " + formats[-1]
+            allowed = ", ".join(formats[:-1]) + " or " + formats[-1] if len(formats) > 1 else formats[0]
             raise argparse.ArgumentTypeError(
                 f"cannot write {text!r}: the file name must end in {allowed}"
             )
-        return in_existing_folder(text)
+        return in_writable_folder(text)
 
     return check
 
 
-def in_existing_folder(text: str) -> str:
-    """A file to write later, in a folder that exists now."""
+def in_writable_folder(text: str) -> str:
+    """A file to write later, in a folder that exists and can be written
+    now: checked before training, so that a trained model is never lost
+    to a folder it cannot be saved in."""
     folder = os.path.dirname(text) or "."
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"cannot write {text!r}: no folder {folder!r}")
+    _check_writable(text, folder)
     return text
 
 
-def model_out_file(text: str) -> str:
-    """Where --save writes the model: checked now, not after the training."""
-    in_existing_folder(text)
-    if os.path.isdir(text):
-        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
-    if os.path.exists(text) and not os.path.isfile(text):
-        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is not a regular file")
+def _check_writable(text: str, folder: str) -> None:
+    """Create and remove an empty file in folder: the one test that tells
+    the truth for every user (root ignores permission bits, but not a
+    read-only file system) and every kind of folder."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".micrograd-scratch-probe-", dir=folder)
+    except OSError as error:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: the folder {folder!r} is not writable "
+            f"({error.strerror or error})"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def folder_to_write(text: str) -> str:
+    """A folder to write files in (draw's --frames): an existing, writable
+    folder, or a new one whose nearest existing parent is writable."""
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"cannot write frames to {text!r}: it is not a folder")
+    existing = os.path.abspath(text)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise argparse.ArgumentTypeError(
+            f"cannot write frames to {text!r}: {existing!r} is not a folder"
+        )
+    _check_writable(text, existing)
     return text
+
+
+# Saved models are JSON; another ending (model.png) is a slip of the keyboard.
+model_out_file = output_file([".json"])
+model_out_file.__doc__ = "Where --save writes the model (.json): checked now, not after the training."
 
 
 def model_file(text: str) -> Module:

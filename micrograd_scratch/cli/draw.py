@@ -7,8 +7,12 @@ import argparse
 
 from .. import expr
 from ..draw import FORMATS, MAX_NODES, GraphTooLarge, backward_frames, draw
-from .args import assignment, expression_text, output_file, positive_int, usage_error
-from .outputs import write_graph
+from .args import (
+    FALLBACK, assignment, expression_text, folder_to_write, output_file, positive_int, usage_error,
+)
+from .outputs import check_not_a_frame, write_graph
+from .training import dpi
+from ..draw.styles import DPI
 
 NAME = "draw"
 
@@ -24,7 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "pass one step at a time. The expression may use only numbers, names, + - * / **, "
         "unary minus and relu() tanh() sigmoid() exp() log(); it is parsed, never run. "
         "Rendering needs Graphviz's dot program; without it the DOT source is written "
-        "instead, with a line saying how to install Graphviz.",
+        "instead, with a line saying how to install Graphviz, and the exit status is 3.",
         epilog='example: %(prog)s "relu(w*x + b)" --set w=2 x=-1 b=0.5 --backward -o graph.svg',
     )
     parser.add_argument("expression", type=expression_text, metavar="EXPRESSION",
@@ -33,25 +37,32 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--set", type=assignment, nargs="+", action="extend", default=[],
                         metavar="NAME=VALUE",
                         help="the value of each name in the expression, e.g. --set w=2 x=-1 b=0.5")
+    parser.add_argument("--params", type=names, default=[], metavar="NAMES",
+                        help="names to draw as parameters (orange: the things training "
+                        "updates), comma-separated, e.g. --params w,b")
     parser.add_argument("--backward", action="store_true",
                         help="run backward() first: each box shows d(output)/d(box)")
     parser.add_argument("--grad-view", action="store_true",
-                        help="shade boxes and edges by the size of the gradient (implies --backward)")
+                        help="colour boxes and edges by the gradient: red below 0, blue above, "
+                        "darker and wider the larger it is (implies --backward)")
     parser.add_argument("-o", "--output", type=output_file(FORMATS), default="graph.svg",
                         metavar="FILE",
                         help="the file to write: .svg, .png, .pdf, or .dot/.gv for the DOT "
                         "source (default: %(default)s)")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="LR: inputs on the left; TB: inputs at the top (default: %(default)s)")
-    parser.add_argument("--frames", default=None, metavar="DIR",
+    parser.add_argument("--frames", type=folder_to_write, default=None, metavar="DIR",
                         help="also write the backward pass as numbered SVG frames in DIR, with "
                         "DIR/backward.html to step through them")
+    parser.add_argument("--dpi", type=dpi, default=DPI, metavar="N",
+                        help="pixels per inch of a .png (default: %(default)s)")
     parser.add_argument("--max-nodes", type=positive_int, default=MAX_NODES, metavar="N",
                         help="refuse a graph with more nodes than this (default: %(default)s)")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    check_not_a_frame("--output", args.output, args.frames)
     values = {}
     for name, value in args.set:
         if name in values:
@@ -61,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
         root, inputs = expr.parse_expression(args.expression, values)
     except expr.ExpressionError as error:  # a missing value, log(-1), ...
         return usage_error(args.parser, str(error))
+    unknown = [name for name in args.params if name not in inputs]
+    if unknown:
+        return usage_error(args.parser, f"argument --params: {', '.join(map(repr, unknown))} "
+                           f"is not a name in the expression")
+    params = [inputs[name] for name in args.params]
     text = args.expression.strip()
     print(f"{text} = {root.data:.6g}")
     if args.backward or args.grad_view:
@@ -70,11 +86,11 @@ def run(args: argparse.Namespace) -> int:
             for name, x in inputs.items():
                 print(f"  {name}: {x.grad:.6g}")
     try:
-        graph = draw(root, rankdir=args.rankdir, grad_view=args.grad_view,
-                         max_nodes=args.max_nodes, title=text)
-        write_graph(graph, args.output, "--output")
+        graph = draw(root, rankdir=args.rankdir, grad_view=args.grad_view, params=params,
+                     max_nodes=args.max_nodes, title=text)
+        complete = write_graph(graph, args.output, "--output", dpi=args.dpi)
         if args.frames is not None:
-            _write_frames(root, args)
+            complete = _write_frames(root, args, params) and complete
     except ImportError as missing:  # the graphviz package is an optional extra
         raise ValueError(str(missing)) from None
     except GraphTooLarge as error:
@@ -82,17 +98,32 @@ def run(args: argparse.Namespace) -> int:
             f"the graph has {error.count} nodes, more than --max-nodes {error.limit}; "
             f"pass --max-nodes {error.count} to draw it anyway"
         ) from None
-    return 0
+    return 0 if complete else FALLBACK
 
 
-def _write_frames(root, args) -> None:
+def names(text: str) -> list[str]:
+    """--params: comma-separated names, e.g. w,b."""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isidentifier() for part in parts):
+        raise argparse.ArgumentTypeError(f"expected names separated by commas, e.g. w,b; got {text!r}")
+    return parts
+
+
+def _write_frames(root, args, params) -> bool:
+    """The frames and their page; False when the page is missing (without
+    Graphviz's dot the frames are .dot files, which a page cannot show)."""
     try:
-        paths = backward_frames(root, args.frames, rankdir=args.rankdir,
-                                    max_nodes=args.max_nodes)
+        paths = backward_frames(root, args.frames, rankdir=args.rankdir, params=params,
+                                max_nodes=args.max_nodes)
     except OSError as error:
         raise ValueError(f"--frames: cannot write to {args.frames!r}: "
                          f"{error.strerror or error}") from None
     frames = [p for p in paths if p.suffix != ".html"]
     page = [p for p in paths if p.suffix == ".html"]
-    print(f"wrote {len(frames)} frames of the backward pass to {args.frames}"
-          + (f"; step through them in {page[0]}" if page else ""))
+    if page:
+        print(f"wrote {len(frames)} frames of the backward pass to {args.frames}; "
+              f"step through them in {page[0]}")
+        return True
+    print(f"wrote {len(frames)} frames of the backward pass to {args.frames}, "
+          f"but no backward.html page: it needs the frames as .svg")
+    return False

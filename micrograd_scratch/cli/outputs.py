@@ -3,33 +3,78 @@ pictures and the --plot figure after training, and Graphviz drawings
 (draw's -o and the trained network's --graph).
 
 Every writer turns an OSError into a ValueError that names the option,
-so that `main` reports it in one line with exit status 1.
+so that `main` reports it in one line with exit status 1, and returns
+whether it wrote what was asked: False after a fallback (the DOT source
+instead of a .png without Graphviz's `dot`, no figure without
+matplotlib), which the command turns into exit status 3.
+
+`check_distinct` runs before any work: two options may not name one file.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+from pathlib import Path
 
 from ..losses import LOSSES
 from ..plot import decision_map, loss_sparkline, plot_training
 from ..serialize import save
 from ..draw import GraphTooLarge, draw, render
-from .args import PROG
+from ..draw.network import choose_example, draw_network
+from ..draw.styles import DPI
+from .args import PROG, UsageError
 
 
-def save_model(args: argparse.Namespace, run) -> None:
+def check_distinct(*options: tuple[str, str | None]) -> None:
+    """(option, path) pairs, None for an option not given: refuse two
+    options that name the same file (the second would overwrite the first)."""
+    seen: dict[str, str] = {}
+    for option, path in options:
+        if path is None:
+            continue
+        key = os.path.normcase(os.path.realpath(path))
+        if key in seen:
+            raise UsageError(f"argument {option}: {path!r} is also the file of {seen[key]}; "
+                             "give each output its own file")
+        seen[key] = option
+
+
+# What draw's --frames writes in its folder (see draw/frames.py).
+FRAME_FILE = re.compile(r"frame_\d+\.\w+|backward\.html|\.backward_frames")
+
+
+def check_not_a_frame(option: str, path: str, frames: str | None) -> None:
+    """Refuse a file that --frames would write over: a frame_NNN file or
+    the page, in the frames folder."""
+    if frames is None:
+        return
+    folder = os.path.normcase(os.path.realpath(frames))
+    if (os.path.normcase(os.path.realpath(os.path.dirname(path) or ".")) == folder
+            and FRAME_FILE.fullmatch(os.path.basename(path))):
+        raise UsageError(f"argument {option}: {path!r} is one of the files --frames writes "
+                         f"in {frames!r}; give it another name or folder")
+
+
+def save_model(args: argparse.Namespace, run, *, quiet: bool = False) -> bool:
     """--save FILE: the trained model, as JSON."""
     if getattr(args, "save", None) is None:
-        return
+        return True
     try:
         save(run.model, args.save)
-    except OSError as error:  # e.g. no permission to write there
+    except OSError as error:  # e.g. the disk filled up during training
         raise ValueError(f"--save: cannot write {args.save!r}: {error.strerror or error}") from None
-    print(f"saved the model to {args.save}")
+    if not quiet:
+        # The file does not record the loss, which says how an output reads as a class.
+        loss = run.objective.loss.replace("_", "-")  # its command-line spelling
+        print(f"saved the model to {args.save}; run it with "
+              f"`{PROG} predict --model {args.save} --loss {loss} X1 X2`")
+    return True
 
 
-def pictures(args: argparse.Namespace, run) -> None:
+def pictures(args: argparse.Namespace, run) -> bool:
     """The loss curve and the decision regions: always in text, and as a
     figure with --plot when matplotlib is installed."""
     print()
@@ -37,19 +82,20 @@ def pictures(args: argparse.Namespace, run) -> None:
     print(decision_map(run.model, run.X, run.y, width=40, height=14,
                        classify=run.objective.classify))
     if getattr(args, "plot", None) is None:
-        return
+        return True
     arch = "-".join(str(len(layer.neurons)) for layer in run.model.layers)
-    title = f"{run.dataset}: MLP 2-{arch}, {run.objective.loss} loss"
+    title = f"{run.dataset}: MLP 2-{arch}, {loss_name(run)} loss"
     try:
         path = plot_training(run.history, run.model, run.X, run.y, path=args.plot,
-                             classify=run.objective.classify, title=title)
+                             classify=run.objective.classify, title=title, dpi=args.dpi)
     except ImportError as missing:  # matplotlib is an optional extra
         sys.stdout.flush()
         print(f"{PROG}: no plot written: {missing}", file=sys.stderr)
-        return
+        return False
     except OSError as error:  # e.g. no permission to write there
         raise ValueError(f"--plot: cannot write {args.plot!r}: {error.strerror or error}") from None
     print(f"wrote the loss curve and the decision boundary to {path}")
+    return True
 
 
 def can_print(text: str) -> bool:
@@ -62,38 +108,66 @@ def can_print(text: str) -> bool:
     return True
 
 
-def network_graph(args: argparse.Namespace, run) -> None:
-    """--graph FILE: the trained network's forward pass on the first training
-    example, shaded by the gradient of that example's loss; one box per
-    neuron unless --graph-detail."""
+def loss_name(run) -> str:
+    """The loss as the command line spells it: cross-entropy, not cross_entropy."""
+    return run.objective.loss.replace("_", "-")
+
+
+def network_graph(args: argparse.Namespace, run) -> bool:
+    """--graph FILE: the trained network, following one example (the one
+    with the largest loss, or --graph-input): a picture of its neurons'
+    maps (matplotlib), or, for .dot/.gv or with --graph-detail, Graphviz's
+    graph of the forward pass coloured by the gradient of that example's loss."""
     if getattr(args, "graph", None) is None:
-        return
-    x, target = run.X[0], run.y[0]
+        return True
+    loss_fn = LOSSES[run.objective.loss]
+    example = choose_example(run.model, run.X, run.y, loss=loss_fn, example=args.graph_input)
+    arch = "-".join(str(len(layer.neurons)) for layer in run.model.layers)
+    where = ", ".join(f"{v:.3g}" for v in example.x)
+    title = (f"{run.dataset}, trained MLP 2-{arch}: following x = ({where}), target "
+             f"{example.target}; {loss_name(run)} loss {example.loss:.4g}")
+    if args.graph_detail or Path(args.graph).suffix.lower() in (".dot", ".gv"):
+        return _graphviz_network(args, run, example, loss_fn, title)
+    try:
+        path = draw_network(run.model, run.X, run.y, loss=loss_fn, loss_name=loss_name(run),
+                            example=example, classify=run.objective.classify, title=title,
+                            path=args.graph, dpi=args.dpi)
+    except ImportError as missing:  # matplotlib is an optional extra
+        sys.stdout.flush()
+        print(f"{PROG}: no network picture written: {missing}", file=sys.stderr)
+        return False
+    except OSError as error:  # e.g. no permission to write there
+        raise ValueError(f"--graph: cannot write {args.graph!r}: {error.strerror or error}") from None
+    print(f"wrote {path}")
+    return True
+
+
+def _graphviz_network(args: argparse.Namespace, run, example, loss_fn, title: str) -> bool:
     run.model.zero_grad()  # show this example's gradients, not training's leftovers
-    loss = LOSSES[run.objective.loss]([run.model(x)], [target])
+    loss = loss_fn([run.model(list(example.x))], [example.target])
     loss.backward()
-    title = (f"{run.dataset}, trained: one forward pass on x = ({x[0]:.3g}, {x[1]:.3g}), "
-             f"target {target}; {run.objective.loss} loss {loss.data:.4g}")
     try:
         graph = draw(loss, model=run.model, collapse=not args.graph_detail,
-                         grad_view=True, title=title)
-    except ImportError as missing:  # the graphviz package is an optional extra
+                     grad_view=True, title=title)
+    except ImportError as missing:  # the graphviz package is missing
         sys.stdout.flush()
         print(f"{PROG}: no graph drawn: {missing}", file=sys.stderr)
-        return
+        return False
     except GraphTooLarge as error:
         how = ("leave out --graph-detail to draw one box per neuron" if args.graph_detail
                else "use smaller --hidden layers to draw it")
         raise ValueError(f"--graph: the network's graph has {error.count} nodes, more than "
                          f"the {error.limit} that stay readable; {how}") from None
-    write_graph(graph, args.graph, "--graph")
+    return write_graph(graph, args.graph, "--graph", dpi=args.dpi)
 
 
-def write_graph(graph, path: str, option: str) -> None:
-    """Render to path (render itself says how to install Graphviz when its
-    dot program is missing, and writes the .dot file instead)."""
+def write_graph(graph, path: str, option: str, *, dpi: int = DPI) -> bool:
+    """Render to path; False when Graphviz's dot program is missing and the
+    .dot file was written instead (render itself says so in one line, and
+    how to install Graphviz)."""
     try:
-        written = render(graph, path)
+        written = render(graph, path, dpi=dpi)
     except OSError as error:  # e.g. no permission to write there
         raise ValueError(f"{option}: cannot write {path!r}: {error.strerror or error}") from None
     print(f"wrote {written}")
+    return Path(written) == Path(path)

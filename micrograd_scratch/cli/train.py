@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from .training import TRAIN_DEFAULTS, add_training_options, finish_training, train_from_args
+from .training import (
+    TRAIN_DEFAULTS, tuned_text, add_training_options, finish_training, train_from_args,
+)
 
 NAME = "train"
 
@@ -19,10 +21,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="train an MLP on a data set (xor, noisy-xor, blobs, moons)",
         description="Train a multi-layer perceptron on a two-dimensional data set by "
         "gradient descent, showing the loss as it falls, then print the training "
-        "accuracy. Defaults depend on the data set: "
+        "accuracy. Defaults depend on the data set, and change where another loss or "
+        "activation needs other settings to learn: "
         + "; ".join(
             f"{name}: {d['loss']} loss, lr {d['lr']}, {d['epochs']} epochs, "
             + ("full batch" if d["batch_size"] is None else f"batches of {d['batch_size']}")
+            + (f" ({tuned_text(name)})" if tuned_text(name) else "")
             for name, d in TRAIN_DEFAULTS.items()
         )
         + ".",
@@ -37,5 +41,4 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     trained = train_from_args(args, args.dataset)
-    finish_training(args, trained)
-    return 0
+    return finish_training(args, trained)
