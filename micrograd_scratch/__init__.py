@@ -8,7 +8,7 @@ cli; then torch_bridge, the same network in PyTorch (imported on its own,
 `from micrograd_scratch import torch_bridge`, so that torch stays optional).
 """
 
-from .engine import AnomalyError, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total
+from .engine import AnomalyError, Parameter, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total
 from .nn import MLP, Layer, Module, Neuron
 from .losses import LOSSES, bce_with_logits, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, Adam, LinearDecay, TrainingDiverged, fit
@@ -20,7 +20,7 @@ from .plot import decision_map, loss_sparkline, plot_training
 from .draw import GraphTooLarge, backward_frames, draw, render
 
 __all__ = [
-    "Value", "dot", "total", "grad", "topological_order", "paused_gc",
+    "Value", "Parameter", "dot", "total", "grad", "topological_order", "paused_gc",
     "detect_anomaly", "AnomalyError",
     "Module", "Neuron", "Layer", "MLP",
     "mse", "bce_with_logits", "hinge", "softmax", "cross_entropy", "l2", "LOSSES",

@@ -77,7 +77,7 @@ from contextlib import contextmanager
 from typing import Iterator, Sequence
 
 __all__ = [
-    "Value", "topological_order", "dot", "total", "grad", "paused_gc",
+    "Value", "Parameter", "Constant", "topological_order", "dot", "total", "grad", "paused_gc",
     "detect_anomaly", "AnomalyError",
 ]
 
@@ -98,8 +98,9 @@ class Value:
       ...), "" for a leaf, as in micrograd.
     - `_rule`: the op's local backward rule (see `ops.py`), None for a leaf.
     - `_role`: what kind of leaf this is, for the renderer: "" a Value the
-      user made (an input), "const" a number an op wrapped, "param" a
-      model's weight (see nn.py).
+      user made (an input), "const" a `Constant` (a number an op wrapped),
+      "param" a `Parameter` (a model's weight, see nn.py). It is a class
+      attribute, so it costs a node no memory.
     - `_backward`: micrograd's zero-argument backward function (a property;
       see "micrograd's contract" above).
 
@@ -112,18 +113,16 @@ class Value:
     # Slots keep a node small; "__dict__" makes other attributes settable,
     # and Python allocates that dict only when one is first set.
     # __weakref__ lets tools watch a node die (tests check that graphs free).
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_role",
-                 "__dict__", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "__dict__", "__weakref__")
+    _role = ""
 
-    def __init__(self, data, _children: tuple = (), _op: str = "", label: str = "",
-                 *, role: str = ""):
+    def __init__(self, data, _children: tuple = (), _op: str = "", label: str = ""):
         self.data = _real(data, "Value()")
         self.grad = 0.0
         self.label = label
         self._prev = tuple(_children)
         self._op = _op
         self._rule = None  # no rule: nothing flows past this node (until one is set)
-        self._role = role
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"  # micrograd's
@@ -218,6 +217,21 @@ class Value:
         self._rule = MicrogradClosure(function)
 
 
+class Parameter(Value):
+    """A model's weight or bias: a leaf that training changes (nn.py makes
+    them, the renderer draws them in the parameter colour)."""
+
+    __slots__ = ()
+    _role = "param"
+
+
+class Constant(Value):
+    """A number that an op wrapped (the 2 in 2 * x): a leaf nothing trains."""
+
+    __slots__ = ()
+    _role = "const"
+
+
 class MicrogradClosure:
     """A `_backward` written micrograd's way and set on a node by hand: a
     function of no arguments that adds into its inputs' `.grad` itself.
@@ -271,23 +285,23 @@ def wrap(x):
         return x
     if type(x) is not float and not _is_operand(x):
         return NotImplemented
-    return _new_node(_real(x, "an operand"), (), "", None, "const")
+    return _new_node(_real(x, "an operand"), (), "", None, Constant)
 
 
 _new = object.__new__
 _INF = math.inf
 
 
-def _new_node(data: float, children: tuple, op: str, rule, role: str = "") -> Value:
-    """A Value without __init__'s checks (the caller knows data is a float)."""
-    out = _new(Value)
+def _new_node(data: float, children: tuple, op: str, rule, kind: type = Value) -> Value:
+    """A Value (or a `kind` of Value) without __init__'s checks (the caller
+    knows data is a float)."""
+    out = _new(kind)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out._prev = children
     out._op = op
     out._rule = rule
-    out._role = role
     return out
 
 

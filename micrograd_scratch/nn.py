@@ -20,7 +20,7 @@ import random
 from typing import Sequence
 
 from . import ops
-from .engine import Value
+from .engine import Parameter, Value
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "activation_names"]
 
@@ -105,9 +105,9 @@ class Neuron(Module):
         gen = _generator(rng, seed)
         prefix = f"{name}." if name else ""
         self.w = [
-            Value(gen.uniform(-1, 1), label=f"{prefix}w{i}", role="param") for i in range(nin)
+            Parameter(gen.uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)
         ]
-        self.b = Value(0, label=f"{prefix}b", role="param")
+        self.b = Parameter(0, label=f"{prefix}b")
         self.activation = _activation(nonlin, activation)
 
     @property

@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("graphviz", reason="the renderer needs the graphviz Python package")
 
 from micrograd_scratch import MLP, Neuron, Value  # noqa: E402
+from micrograd_scratch.engine import Parameter  # noqa: E402
 from micrograd_scratch.draw import (  # noqa: E402
     GraphTooLarge,
     backward_frames,
@@ -242,7 +243,7 @@ def role_fill(source, node_id):
 
 
 def test_roles_from_structure():
-    w = Value(0.5, label="w", role="param")  # as nn makes them
+    w = Parameter(0.5, label="w")  # as nn makes them
     extra = Value(2.0, label="k")  # marked with params=
     x = Value(3.0, label="x")  # a leaf the user made
     y = w * x + extra * 2  # 2 becomes a constant
