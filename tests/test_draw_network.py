@@ -140,3 +140,99 @@ def test_a_lone_neuron_and_networks_without_two_inputs_are_drawn_without_maps():
     assert [len(c) for c in plan.columns] == [3, 1]
     with pytest.raises(TypeError, match="expected an MLP, a Layer or a Neuron"):
         network_plan(object())
+
+
+# ---- from the command line: xor/train --graph, --graph-input, --dpi, draw --params ----
+
+
+def run_cli(capsys, *argv):
+    from micrograd_scratch.cli import main
+
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.fixture
+def svg_text():
+    """matplotlib's SVGs with their text as text, so that a test can read titles."""
+    matplotlib = pytest.importorskip("matplotlib", reason="the network picture needs matplotlib")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        yield
+
+
+def test_xor_graph_is_the_network_picture_following_the_largest_loss(capsys, tmp_path, svg_text):
+    out_file = tmp_path / "net.svg"
+    status, out, err = run_cli(capsys, "xor", "--hidden", "2", "--epochs", "3", "--seed", "1",
+                               "--graph", str(out_file))
+    assert status == 0, err
+    assert out.rstrip().endswith(f"wrote {out_file}")
+    text = out_file.read_text(encoding="utf-8")
+    assert "xor, trained MLP 2-2-1: following x = " in text
+    assert "the largest loss of the 4 examples" in text
+    assert "layer L0: relu" in text and "L1.N0" in text and "mse loss" in text
+
+
+def test_graph_input_chooses_the_example_and_dpi_sets_the_png(capsys, tmp_path, svg_text):
+    status, _, err = run_cli(capsys, "xor", "--hidden", "2", "--epochs", "2", "--graph",
+                             str(tmp_path / "a.svg"), "--graph-input", "0.9,0.1")
+    assert status == 0, err
+    text = (tmp_path / "a.svg").read_text(encoding="utf-8")
+    assert "following x = (0.9, 0.1), target 1" in text  # the label of its nearest point, (1, 0)
+    status, _, err = run_cli(capsys, "xor", "--hidden", "2", "--epochs", "2",
+                             "--graph", str(tmp_path / "a.png"), "--dpi", "100",
+                             "--plot", str(tmp_path / "p.png"))
+    assert status == 0, err
+    wide, high = png_size(tmp_path / "a.png")
+    wide2, _ = png_size(tmp_path / "p.png")
+    assert wide2 == 1100  # plot_training's 11-inch figure at 100 dpi
+    status, _, err = run_cli(capsys, "xor", "--hidden", "2", "--epochs", "2",
+                             "--graph", str(tmp_path / "b.png"))
+    assert status == 0, err
+    assert abs(png_size(tmp_path / "b.png")[0] - wide * 1.5) <= 2  # the default: 150 dpi
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--graph-input", "1,2,3"], "expected two numbers x1,x2"),
+    (["--graph-input", "1,nan"], "finite"),
+    (["--dpi", "5"], "from 20 to 1200"),
+])
+def test_bad_graph_options_are_usage_errors(capsys, tmp_path, argv, message):
+    status, out, err = run_cli(capsys, "xor", "--graph", str(tmp_path / "g.png"), *argv)
+    assert status == 2 and out == "" and message in err
+
+
+def test_graph_detail_uses_the_commands_loss_name_and_the_chosen_example(capsys, tmp_path):
+    pytest.importorskip("graphviz", reason="drawing needs the graphviz Python package")
+    out_file = tmp_path / "blobs.gv"
+    status, _, err = run_cli(capsys, "train", "--dataset", "blobs", "--hidden", "3",
+                             "--epochs", "1", "--graph", str(out_file), "--graph-detail")
+    assert status == 0, err
+    dot = out_file.read_text(encoding="utf-8")
+    assert "cross-entropy loss" in dot and "cross_entropy" not in dot
+    assert "subgraph cluster_L0_N2" in dot and "L1.N1.w2" in dot
+
+
+def test_draw_params_marks_parameters(capsys, tmp_path):
+    pytest.importorskip("graphviz", reason="drawing needs the graphviz Python package")
+    from micrograd_scratch.draw.styles import STYLES
+
+    out_file = tmp_path / "n.dot"
+    status, _, err = run_cli(capsys, "draw", "relu(w*x + b)", "--set", "w=2", "x=1.5", "b=-0.5",
+                             "--params", "w,b", "--backward", "-o", str(out_file))
+    assert status == 0, err
+    dot = out_file.read_text(encoding="utf-8")
+    param_fill = f'fillcolor="{STYLES["parameter"][2]}"'
+    boxes = {label: line for line in dot.splitlines()
+             for label in ("w", "x", "b") if f"<B>{label}</B>" in line}
+    assert param_fill in boxes["w"] and param_fill in boxes["b"]
+    assert param_fill not in boxes["x"]
+    status, _, err = run_cli(capsys, "draw", "w*x", "--set", "w=2", "x=1", "--params", "q",
+                             "-o", str(tmp_path / "m.dot"))
+    assert status == 2 and "'q' is not a name in the expression" in err

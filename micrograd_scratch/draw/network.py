@@ -136,7 +136,7 @@ def choose_example(
     y: Sequence | None = None,
     *,
     loss: Callable | None = None,
-    example: int | Sequence[float] | None = None,
+    example: int | Sequence[float] | Example | None = None,
 ) -> Example | None:
     """The example a picture of `model` follows, with its output and loss.
 
@@ -145,6 +145,8 @@ def choose_example(
     is not in X takes the label of the training point nearest to it, so
     that it still has a loss to show.
     """
+    if isinstance(example, Example):  # chosen already (the CLI titles its picture with it)
+        return example
     layers = _layers(model)
     X = [tuple(map(float, x)) for x in X] if X is not None else []
     y = list(y) if y is not None else []
