@@ -15,7 +15,7 @@ import sys
 from ..files import write_atomically
 from ..nn import MLP
 from ..torch_bridge import INSTALL_HINT, to_torch, torch_source
-from .args import PROG, model_file, model_out_file, usage_error
+from .args import PROG, model_file, output_file, usage_error
 
 NAME = "export"
 
@@ -32,8 +32,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--model", type=model_file, required=True, metavar="FILE",
                         help="the model file written by --save")
-    parser.add_argument("--torch", type=model_out_file, required=True, metavar="FILE",
-                        help="the state_dict file to write (model.pt)")
+    parser.add_argument("--torch", type=output_file([".pt", ".pth"]), required=True,
+                        metavar="FILE", help="the state_dict file to write (.pt or .pth)")
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                         help="the tensors' type (default: %(default)s, which holds our "
                         "weights exactly; float32 rounds them)")
