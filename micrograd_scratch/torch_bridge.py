@@ -97,7 +97,7 @@ def _torch_layer(activation: str, where: str):
     function = _torch_function(activation)
     if function not in TORCH_MODULES:
         raise ValueError(
-            f"to_torch: {where} uses the activation {activation!r}, which has no "
+            f"{where} uses the activation {activation!r}, which has no "
             f"torch.nn layer here (supported: {', '.join(_supported_activations())})"
         )
     return getattr(nn, TORCH_MODULES[function])()
@@ -154,7 +154,7 @@ def to_torch(model: MLP, dtype=None, device=None):
             linear.bias.copy_(bias)
         layers[f"L{i}"] = linear
         if activations[0] != "linear":
-            layers[f"L{i}_{activations[0]}"] = _torch_layer(activations[0], f"layer L{i}")
+            layers[f"L{i}_{activations[0]}"] = _torch_layer(activations[0], f"to_torch: layer L{i}")
     return torch.nn.Sequential(layers)
 
 
@@ -281,7 +281,7 @@ def from_state_dict(state, *, activation: str | None = None,
     else:
         kinds = [activation or "relu"] * (len(linears) - 1) + [output_activation or "linear"]
     layers = OrderedDict()
-    for i, (prefix, kind) in enumerate(zip(linears, kinds)):
+    for prefix, kind in zip(linears, kinds):
         weight = state[f"{prefix}.weight"]
         layers[prefix] = torch.nn.Linear(weight.shape[1], weight.shape[0],
                                          bias=f"{prefix}.bias" in state, dtype=weight.dtype)
@@ -301,7 +301,8 @@ def _activations_named(names: list[str], linears: list[str]) -> list[str]:
     if not names:
         raise ValueError(
             "the state_dict does not say which activations follow its Linear layers "
-            "(it has no layer names); give them (--activation, --output-activation)"
+            "(it has no layer names); give them: activation=, output_activation= "
+            "(--activation, --output-activation on the command line)"
         )
     found, last = {}, None
     for name in names:
@@ -315,8 +316,8 @@ def _activations_named(names: list[str], linears: list[str]) -> list[str]:
                 or activation not in _supported_activations() or activation == "linear":
             raise ValueError(
                 f"the layer {name!r} is not named as export names activations "
-                "(L0_relu after L0), so its activation is unknown; give them "
-                "(--activation, --output-activation)"
+                "(L0_relu after L0), so its activation is unknown; give them: activation=, "
+                "output_activation= (--activation, --output-activation on the command line)"
             )
         found[last] = activation
     return [found.get(name, "linear") for name in linears]
