@@ -529,7 +529,8 @@ def _caption(ink, plan: NetworkPlan, width: float) -> None:
         maps = ("each map: that unit's output over the input plane (x1 across, x2 up), "
                 "blue > 0, red < 0, white 0, each on its own scale; its line: w·x + b = 0")
         if plan.columns[-1][0].classes is not None:
-            maps += "\nthe output's map: the class it predicts (1 blue, 0 red), its line the decision boundary"
+            maps += ("\nthe output's map: the class it predicts (1 blue, 0 red), its line the decision "
+                     "boundary; dots: the training points (filled: class 1)")
         parts.append(maps)
     parts.append("edges: weight > 0 blue, < 0 red, wider = larger |w|")
     if plan.example is not None:
