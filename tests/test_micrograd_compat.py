@@ -268,6 +268,32 @@ def test_manual_backprop_gives_micrograds_gradients(mg_lecture, order):
     assert close(leaves[3].grad, 0.0)
 
 
+def test_lecture_neuron_with_tanh_written_out_in_exp(mg_lecture):
+    """The lecture's second version of the neuron: tanh as (e - 1) / (e + 1)
+    with e = exp(2n), so that division by a Value builds a **-1 node."""
+    results = []
+    for V in (mg_lecture, Value):
+        x1, x2, w1, w2 = V(2.0), V(0.0), V(-3.0), V(1.0)
+        b = V(6.8813735870195432)
+        n = x1 * w1 + x2 * w2 + b
+        e = (2 * n).exp()
+        o = (e - 1) / (e + 1)
+        o.backward()
+        results.append([o.data] + [v.grad for v in (x1, x2, w1, w2, b)] + [_shape(o)[:2]])
+    theirs, ours = results
+    assert ours.pop() == theirs.pop()  # the same nodes and edges as micrograd
+    assert all(close(a, b) for a, b in zip(ours, theirs)), (ours, theirs)
+    assert close(ours[0], math.sqrt(0.5))  # the lecture's o = 0.7071
+
+
+def test_gradcheck_checks_a_closure_op_through_backward(our_mysin):
+    from micrograd_scratch.gradcheck import gradcheck
+
+    result = gradcheck(lambda x, y: (x * y).mysin() + x.relu() * y.tanh(), [0.6, -1.4])
+    assert result.ok, str(result)
+    assert all(math.isnan(g) for g in result.via_grad)  # grad() cannot run a closure
+
+
 def test_manual_backprop_through_an_mlp_and_a_closure_op(mg_lecture):
     """Manual backprop over built-in ops (dot, relu), closure ops and **."""
     random.seed(5)
