@@ -7,6 +7,7 @@ wrong and exit status 2, and never run anything or write a file."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -225,7 +226,8 @@ def test_xor_graph_draws_the_trained_network_collapsed(capsys, tmp_path):
         assert f"<B>L0.N{n}</B> relu" in dot  # one box per neuron
     assert "<B>L1.N0</B> linear" in dot
     assert "L0.N0.w0" not in dot  # the weights are inside the boxes
-    assert "one forward pass on x = (0, 0), target 0; mse loss" in dot
+    # the title names the example it follows (the one with the largest loss)
+    assert re.search(r"xor, trained MLP 2-4-1: following x = \([01], [01]\), target [01]; mse loss", dot)
 
 
 def test_graph_detail_draws_every_weight(capsys, tmp_path):
@@ -235,7 +237,7 @@ def test_graph_detail_draws_every_weight(capsys, tmp_path):
     assert status == 0, err
     dot = out_file.read_text(encoding="utf-8")
     assert "subgraph cluster_L0_N2" in dot and "L1.N1.w2" in dot  # cross-entropy: 2 outputs
-    assert "cross_entropy loss" in dot
+    assert "cross-entropy loss" in dot
 
 
 def test_graph_detail_too_large_says_to_collapse(capsys, tmp_path):
