@@ -10,9 +10,10 @@ to separate two interleaving half circles. It uses
 - full-batch gradient descent for 100 steps with the learning rate
   1.0 - 0.9 * k / 100, which is the talk's linear decay from 1.0 to 0.1.
 
-At the end the decision regions are drawn in text: '.' where the network
-says class 1, blank where it says class 0, and the points themselves as
-'o' (class 0) and 'x' (class 1).
+At the end the decision regions are drawn in text by `decision_map`, the
+same map `micrograd-scratch train` prints: '.' where the network says
+class 0, '#' where it says class 1, and the points as their labels, '0'
+and '1' (the legend under the map says so).
 
 Run:  python examples/06_moons_hinge.py
 """
@@ -24,7 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from micrograd_scratch import MLP, LinearDecay, fit, hinge, moons  # noqa: E402
+from micrograd_scratch import MLP, LinearDecay, decision_map, fit, hinge, moons  # noqa: E402
 
 X, y = moons(n=100, noise=0.1, seed=0)
 model = MLP(2, [16, 16, 1], seed=0)
@@ -55,19 +56,5 @@ fit(
 print(f"\naccuracy: {100 * accuracy():.0f}%\n")
 
 # ---- the decision regions, in text ---------------------------------------
-COLS, ROWS = 64, 20
-x_lo, x_hi, y_lo, y_hi = -1.5, 2.5, -1.0, 1.5
-grid = []
-for r in range(ROWS):
-    y_at = y_hi - (r + 0.5) * (y_hi - y_lo) / ROWS  # top row first
-    row = []
-    for c in range(COLS):
-        x_at = x_lo + (c + 0.5) * (x_hi - x_lo) / COLS
-        row.append("." if model([x_at, y_at]).data > 0 else " ")
-    grid.append(row)
-for (px, py), label in zip(X, y):
-    c = int((px - x_lo) / (x_hi - x_lo) * COLS)
-    r = int((y_hi - py) / (y_hi - y_lo) * ROWS)
-    if 0 <= r < ROWS and 0 <= c < COLS:
-        grid[r][c] = "x" if label == 1 else "o"
-print("\n".join("|" + "".join(row) + "|" for row in grid))
+# A score above 0 is class 1, as in accuracy() above.
+print(decision_map(model, X, y, width=64, height=20, classify=lambda out: int(out.data > 0)))

@@ -79,9 +79,12 @@ def test_05_minibatch_gets_further_than_full_batch():
 def test_06_moons_demo_reaches_95_percent():
     out = run("06_moons_hinge.py")
     assert percent(r"\naccuracy: (\d+)%", out) >= 95
-    # the text plot of the decision regions: both classes' points and region
+    # the text map of the decision regions, with the CLI's symbols: both
+    # classes' points (their labels) and regions (. and #)
     plot = "".join(line for line in out.splitlines() if line.startswith("|"))
-    assert plot.count("o") > 20 and plot.count("x") > 20 and plot.count(".") > 100
+    assert plot.count("0") > 20 and plot.count("1") > 20
+    assert plot.count(".") > 100 and plot.count("#") > 100
+    assert "the model predicts 0 on . and 1 on #" in out
 
 
 def test_07_blobs_softmax_separates_the_blobs():
