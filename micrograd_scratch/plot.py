@@ -350,7 +350,8 @@ def _boundary_axes(ax, model, X, y, classify, resolution: int) -> None:
         low, high = min(flat), max(flat)
         ax.contourf(xs, ys, scores, levels=[min(low, level) - 1, level, max(high, level) + 1],
                     colors=colours, alpha=0.25)
-        ax.contour(xs, ys, scores, levels=[level], colors="black", linewidths=1.2)
+        ax.contour(xs, ys, scores, levels=[level], colors="black", linewidths=1.2,
+                   linestyles="solid")  # matplotlib dashes a negative level otherwise
     else:
         ax.imshow(grid, origin="lower", extent=(x0, x1, y0, y1), aspect="auto", alpha=0.25,
                   cmap=ListedColormap(colours), vmin=-0.5, vmax=n_classes - 0.5, interpolation="nearest")

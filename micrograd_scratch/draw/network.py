@@ -470,7 +470,8 @@ def _unit_axes(ax, unit: Unit, plan: NetworkPlan, cmap, size: float) -> None:
             xs = [x0 + (x1 - x0) * c / (len(grid[0]) - 1) for c in range(len(grid[0]))]
             ys = [y0 + (y1 - y0) * r / (len(grid) - 1) for r in range(len(grid))]
             if min(min(r) for r in grid) < level < max(max(r) for r in grid):
-                ax.contour(xs, ys, grid, levels=[level], colors="#252525", linewidths=0.9)
+                ax.contour(xs, ys, grid, levels=[level], colors="#252525", linewidths=0.9,
+                           linestyles="solid")  # a negative level is not dashed
         if unit.column == len(plan.columns) - 1 and plan.X:  # the data, on the output
             for k, marker in ((0, dict(facecolor="white")), (1, dict(facecolor="black"))):
                 pts = [x for x, t in zip(plan.X, plan.y) if _class(t) == k]
