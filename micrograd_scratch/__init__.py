@@ -1,7 +1,8 @@
 """micrograd_scratch: deep learning from scratch, in pure Python.
 
 Read in this order: engine (Value and backward), nn (Neuron, Layer, MLP),
-losses, optim (SGD, Adam and the training loop), data, perceptron, gradcheck,
+losses, optim (SGD, Adam and the training loop), divergence (stopping a
+run whose loss blows up), data, perceptron, gradcheck,
 draw and expr (pictures of graphs and networks, parsing typed expressions), plot (pictures
 of training), serialize (saving models), files (writing whole files),
 cli; then torch_bridge, the same network in PyTorch (imported on its own,
@@ -12,6 +13,7 @@ from .engine import AnomalyError, Parameter, Value, detect_anomaly, dot, grad, p
 from .nn import MLP, Layer, Module, Neuron
 from .losses import LOSSES, bce_with_logits, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, Adam, LinearDecay, TrainingDiverged, fit
+from .divergence import DivergenceCheck, DivergenceError, starting_loss
 from .data import DATASETS, blobs, moons, noisy_xor, xor
 from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
@@ -25,6 +27,7 @@ __all__ = [
     "Module", "Neuron", "Layer", "MLP",
     "mse", "bce_with_logits", "hinge", "softmax", "cross_entropy", "l2", "LOSSES",
     "SGD", "Adam", "LinearDecay", "fit", "TrainingDiverged",
+    "DivergenceCheck", "DivergenceError", "starting_loss",
     "xor", "noisy_xor", "blobs", "moons", "DATASETS",
     "Perceptron", "PerceptronResult",
     "gradcheck", "GradcheckResult",
