@@ -183,7 +183,7 @@ class TrainingSession:
             "loss": loss if math.isfinite(loss) else None,
             "correct": correct,
             "total": len(self.y),
-            "history": self.history,
+            "history": _thin(self.history, MAX_HISTORY),
             "diverged": self.diverged,
         }
         if pictures:
@@ -258,6 +258,17 @@ class TrainingSession:
 
 
 MAX_NEURON_INPUTS = 32  # a wider neuron's graph has too many boxes to read
+
+
+MAX_HISTORY = 1000  # loss values sent per answer: a long run is averaged down to this
+
+
+def _thin(values: list[float], most: int) -> list[float]:
+    """At most `most` numbers: the means of consecutive runs of `values`."""
+    if len(values) <= most:
+        return values
+    size = math.ceil(len(values) / most)
+    return [sum(values[i : i + size]) / len(values[i : i + size]) for i in range(0, len(values), size)]
 
 
 def _finite(x: float) -> float | None:

@@ -362,7 +362,7 @@ function showChecks() {
 // The training view
 // =============================================================================
 
-const training = { id: null, playing: false, busy: false, last: null, settingsKey: "" };
+const training = { id: null, playing: false, last: null, settingsKey: "", pending: null, pendingKey: "" };
 
 function fillTrainChoices() {
   const fill = (select, names) => {
@@ -419,10 +419,27 @@ function trainBody() {
   return body;
 }
 
-async function resetTraining() {
+// Reset: a new network with the form's settings (Play pauses first).
+function resetTraining() {
   pause();
   training.id = null;
+  return ensureSession();
+}
+
+// The session for the form's settings: the current one, the one being
+// made (so that a Play click during page load waits for it), or a new one.
+function ensureSession() {
+  readTrainSettings();
   const body = trainBody();
+  const key = JSON.stringify(body);
+  if (training.id && training.settingsKey === key) return Promise.resolve(true);
+  if (training.pending && training.pendingKey === key) return training.pending;
+  training.pendingKey = key;
+  training.pending = newSession(body, key).finally(() => { training.pending = null; });
+  return training.pending;
+}
+
+async function newSession(body, key) {
   let answer;
   try {
     answer = await post("/api/train/new", body);
@@ -432,16 +449,10 @@ async function resetTraining() {
   }
   $("train-error").textContent = "";
   training.id = answer.id;
-  training.settingsKey = JSON.stringify(body);
+  training.settingsKey = key;
   showTraining(answer);
   writeHash();
   return true;
-}
-
-async function ensureSession() {
-  readTrainSettings();
-  if (training.id && training.settingsKey === JSON.stringify(trainBody())) return true;
-  return resetTraining();
 }
 
 async function trainSteps(steps) {
@@ -493,7 +504,23 @@ function showTraining(s) {
 
 // ---- the pictures ---------------------------------------------------------------
 
+// Batch losses jump from batch to batch (and a hinge batch can be exactly 0),
+// so the curve is their moving average over about one epoch, on a log scale.
+function smoothed(history) {
+  const s = training.last;
+  const batch = Number(state.train.batch_size) || (s ? s.total : 1);
+  const alpha = Math.min(1, batch / (s ? s.total : 1));
+  const out = [];
+  let mean = history[0];
+  for (const v of history) {
+    mean = alpha * v + (1 - alpha) * mean;
+    out.push(mean);
+  }
+  return out;
+}
+
 function drawLossCurve(history) {
+  history = smoothed(history);
   const canvas = $("loss-curve");
   const ctx = canvas.getContext("2d");
   const w = canvas.width, h = canvas.height, pad = 30;
@@ -504,14 +531,16 @@ function drawLossCurve(history) {
     ctx.fillText("press Play or Step", pad, h / 2);
     return;
   }
-  const logs = history.map((v) => Math.log10(Math.max(v, 1e-12)));
+  const positive = history.filter((v) => v > 0);
+  const floor = positive.length ? Math.max(1e-12, Math.min(...positive)) : 1e-12;
+  const logs = history.map((v) => Math.log10(Math.max(v, floor)));
   const lo = Math.min(...logs), hi = Math.max(...logs);
   const span = hi - lo || 1;
   ctx.strokeStyle = "#d9d9d9";
   ctx.strokeRect(pad, 8, w - pad - 8, h - pad - 8);
   ctx.fillText(`1e${Math.round(hi)}`, 2, 16);
   ctx.fillText(`1e${Math.round(lo)}`, 2, h - pad);
-  ctx.fillText(`${history.length} steps`, w - 70, h - 10);
+  ctx.fillText(`${training.last ? training.last.steps : history.length} steps`, w - 70, h - 10);
   ctx.strokeStyle = info.colours.negative;
   ctx.lineWidth = 1.5;
   ctx.beginPath();
