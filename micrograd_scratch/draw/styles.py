@@ -3,7 +3,15 @@ writing files (with a one-line fallback when Graphviz's `dot` is missing).
 
 The expression graph (graph.py), the backward frames (frames.py) and the
 network picture (network.py) all draw with these colours, so a kind of
-node, or a gradient's sign, looks the same in each of them.
+node, or a gradient's sign, looks the same in each of them:
+signed_colour(value, scale) is red below 0, white at 0, blue above, and
+signed_cmap() is the same map for matplotlib.
+
+Both kinds of picture show themselves in Jupyter: `digraph()` makes the
+Graphviz drawings, which fall back to one line and their DOT source
+without `dot`; `new_figure()` makes the matplotlib Figures, which show as
+a PNG at their dpi. `render` and `save_figure` write files whole or not
+at all; a PNG has 150 dpi unless told otherwise.
 
 Sources: the Graphviz DOT language and HTML-like label documentation
 (graphviz.org/doc/info/lang.html, .../shapes.html#html).
