@@ -118,7 +118,7 @@ class Value:
 
     def __init__(self, data, _children: tuple = (), _op: str = "", label: str = ""):
         self.data = _real(data, "Value()")
-        self.grad = 0.0
+        self.grad = 0  # micrograd's int 0: a fresh Value prints as micrograd's does
         self.label = label
         self._prev = tuple(_children)
         self._op = _op
@@ -154,7 +154,7 @@ class Value:
             return NotImplemented
         if _data(other) == 0:
             raise ZeroDivisionError(f"division by zero: {_describe(self.data)} / 0.0")
-        return self * other**-1
+        return self * _reciprocal(other)
 
     def __rtruediv__(self, other):  # other / self
         if not _is_operand(other):
@@ -175,7 +175,7 @@ class Value:
         """Compute d(self)/d(node) for every node of the graph below self.
 
         Leaves accumulate: their `grad` grows by this call's gradient, as in
-        PyTorch, until `zero_grad()` (or `node.grad = 0.0`) resets it. Every
+        PyTorch, until `zero_grad()` (or `node.grad = 0`) resets it. Every
         other node's `grad` holds this call's gradient only, so a graph can
         be drawn with the gradients that just flowed through it.
 
@@ -198,7 +198,7 @@ class Value:
     def zero_grad(self) -> None:
         """Reset `grad` to 0 on this node and every node below it."""
         for node in topological_order(self):
-            node.grad = 0.0
+            node.grad = 0
 
     @property
     def _backward(self):
@@ -273,6 +273,12 @@ def _is_operand(x) -> bool:
     return type(x) is not bool and isinstance(x, numbers.Real)
 
 
+def _reciprocal(x):
+    """x ** -1 as micrograd's division takes it: a node for a Value, and for
+    a number a number (1 / x also serves integer types that refuse ** -1)."""
+    return x**-1 if isinstance(x, Value) else 1 / x
+
+
 def _data(x) -> float:
     """The number inside x, for a float and a Value alike."""
     return x.data if isinstance(x, Value) else x
@@ -297,7 +303,7 @@ def _new_node(data: float, children: tuple, op: str, rule, kind: type = Value) -
     knows data is a float)."""
     out = _new(kind)
     out.data = data
-    out.grad = 0.0
+    out.grad = 0
     out.label = ""
     out._prev = children
     out._op = op
@@ -380,7 +386,7 @@ def _backward_in_place(root: Value) -> None:
     order = topological_order(root, leaves=False)  # leaves need no ordering
     for node in order:
         if node._rule is not None:
-            node.grad = 0.0
+            node.grad = 0
     root.grad += 1.0
     checked = _modes.anomaly
     for node in reversed(order):

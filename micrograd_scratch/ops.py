@@ -61,7 +61,9 @@ class Op:
 
     Calling an Op applies it: on Values it builds a node (micrograd's four
     beats, written once in `_apply` for every op); on plain floats it
-    returns the float `forward` gives, so rules can use it on either.
+    returns the float `forward` gives, so rules can use it on either. The
+    call goes to the op's current definition (`define(..., replace=True)`
+    reaches the ops that other rules call).
     """
 
     name: str  # the node's _op: "+", "relu"
@@ -73,9 +75,10 @@ class Op:
     torch: str | None  # the torch function with the same math (cross-checks)
 
     def __call__(self, *operands):
+        op = OPS.get(self.name, self)
         if any(map(isinstance, operands, repeat(Value))):
-            return _apply(self, operands)
-        return self.forward(*operands)
+            return _apply(op, operands)
+        return op.forward(*operands)
 
 
 OPS: dict[str, Op] = {}
@@ -104,7 +107,12 @@ def define(
     OPS[name] = op
     if kind in ("unary", "activation"):
         setattr(Value, name, _method(op))
+    elif name in _OPERATORS:
+        setattr(Value, _OPERATORS[name], _binary_method(op))
     return op
+
+
+_OPERATORS = {"+": "__add__", "*": "__mul__"}  # Python's syntax for two binary ops
 
 
 def _method(op: Op):
@@ -114,6 +122,21 @@ def _method(op: Op):
         return make_node(forward(self.data), (self,), name, rule)
 
     method.__name__ = op.name
+    method.__doc__ = op.math
+    return method
+
+
+def _binary_method(op: Op):
+    forward, name, rule = op.forward, op.name, op.backward
+
+    def method(self, other):  # a * b: micrograd's four beats
+        if type(other) is not Value:
+            other = wrap(other)  # a number becomes a constant leaf
+            if other is NotImplemented:
+                return NotImplemented  # let Python try the other operand's method
+        return make_node(forward(self.data, other.data), (self, other), name, rule)
+
+    method.__name__ = _OPERATORS[op.name]
     method.__doc__ = op.math
     return method
 
@@ -192,22 +215,6 @@ mul = define(
 )
 
 
-def _binary_method(op: Op):
-    forward, name, rule = op.forward, op.name, op.backward
-
-    def method(self, other):  # micrograd's four beats
-        if type(other) is not Value:
-            other = wrap(other)  # a number becomes a constant leaf
-            if other is NotImplemented:
-                return NotImplemented  # let Python try the other operand's method
-        return make_node(forward(self.data, other.data), (self, other), name, rule)
-
-    method.__doc__ = op.math
-    return method
-
-
-Value.__add__ = _binary_method(add)
-Value.__mul__ = _binary_method(mul)
 
 
 # ---- a ** n ---------------------------------------------------------------
@@ -242,15 +249,13 @@ def _d_power_d_base(g, a, n):
 
 
 def _d_power_d_exponent(g, out, a):
-    """g * d/dn a**n = g * a**n * ln(a), defined for a > 0 (0 at a = 0, its limit)"""
+    """g * d/dn a**n = g * a**n * ln(a): defined for a > 0, 0 at a = 0 (its
+    limit). Below 0 there is no real logarithm: NaN, as torch answers (and
+    `detect_anomaly()` names it), a plain number even for Values, since
+    there is nothing to differentiate again."""
     if data(a) > 0:
         return g * out * log(a)
-    if data(a) == 0:
-        return g * 0.0
-    raise ValueError(
-        f"pow backward: d/dn a**n = a**n * ln(a) needs a > 0, "
-        f"but a = {_describe(data(a))} (no gradient for the exponent)"
-    )
+    return g * 0.0 if data(a) == 0 else math.nan
 
 
 power = define(
@@ -263,26 +268,26 @@ power = define(
 
 @functools.lru_cache(maxsize=64)
 def _power_by(n: float):
-    """The rule of `a ** n` for one number n: the "**" rule's d/da (made
-    once per n, then reused)."""
-    return lambda g, out, a: (_d_power_d_base(g, a, n),)
+    """The rule of `a ** n` for one number n: the "**" rule's term for a
+    (made once per n, then reused; the term for n is not needed)."""
+    return lambda g, out, a: OPS["**"].backward(g, out, a, n)[:1]
 
 
 def _pow_method(self, n):
     """a ** n; d/da = n * a**(n-1)   (and for a Value n: d/dn = a**n * ln a)"""
     if isinstance(n, Value):
-        return _apply(power, (self, n))
+        return _apply(OPS["**"], (self, n))
     if not _is_operand(n):
         return NotImplemented
     if type(n) not in (int, float):
         n = float(n)  # a Fraction or numpy exponent: the node is named "**0.5"
-    return make_node(_power(self.data, n), (self,), f"**{n}", _power_by(n))
+    return make_node(OPS["**"].forward(self.data, n), (self,), f"**{n}", _power_by(n))
 
 
 def _rpow_method(self, n):  # n ** self, for a number n
     if not _is_operand(n):
         return NotImplemented
-    return _apply(power, (n, self))
+    return _apply(OPS["**"], (n, self))
 
 
 Value.__pow__ = _pow_method
@@ -393,7 +398,7 @@ def _dot_backward(g, out, *inputs):
     return terms
 
 
-_dot = define(
+define(
     "dot", kind="n-ary", symbol="dot", torch="dot",
     math="b + sum(w_i * x_i); d/dw_i = x_i, d/dx_i = w_i, d/db = 1",
     forward=_dot_forward,
@@ -405,7 +410,7 @@ def _total_forward(*inputs: float) -> float:
     return reduce(operator.add, inputs, 0.0)  # left to right, as a chain of + nodes adds
 
 
-_total = define(
+define(
     "total", kind="n-ary", symbol="Σ", torch="sum",
     math="sum(v_i); d/dv_i = 1",
     forward=_total_forward,
@@ -421,16 +426,16 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-    return _apply(_dot, operands)
+    return _apply(OPS["dot"], operands)
 
 
 def neuron_dot(ws: list[Value], xs: list[Value], bias: Value) -> Value:
     """`dot` for a neuron, whose weights, bias and (wrapped) inputs are
     Values of the right number already: no checks, which a network's
     forward pass would otherwise repeat for every neuron."""
-    return _node(_dot, (*ws, *xs, bias))
+    return _node(OPS["dot"], (*ws, *xs, bias))
 
 
 def total(values: Iterable) -> Value:
     """sum(values) as one node; d/dv_i = 1 for every term."""
-    return _apply(_total, tuple(values))
+    return _apply(OPS["total"], tuple(values))

@@ -93,7 +93,7 @@ class Optimizer:
         """Reset every parameter's gradient, before the next backward pass
         (leaves accumulate gradients across backward calls)."""
         for p in self.params:
-            p.grad = 0.0
+            p.grad = 0
 
 
 class SGD(Optimizer):
