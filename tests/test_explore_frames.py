@@ -1,0 +1,112 @@
+"""The backward steps that the explorer and the frames page share, and the
+frames themselves: one layout for every frame, counters that agree with
+the captions, the sum for a reused input, stale frames removed (only ours),
+and the stepper object Jupyter shows inline."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+import pytest
+
+from micrograd_scratch import Value
+from micrograd_scratch.draw.frames import backward_frames, backward_steps, gradients_after, stepper
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot program")
+
+
+def reused():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    return (a * b + a).tanh(), a, b
+
+
+def test_the_steps_follow_backward_and_show_the_sum_for_a_reused_input():
+    y, a, b = reused()
+    steps = backward_steps(y)
+    assert [s.number for s in steps] == [0, 1, 2, 3] and {s.total for s in steps} == {3}
+    assert (a.grad, b.grad) == (0.0, 0.0)  # nothing touched
+    final = gradients_after(steps, 3)
+    y.backward()
+    assert (final[a], final[b]) == (a.grad, b.grad)
+    last = steps[3]  # the product: a already holds the term the sum sent it
+    [term] = [t for t in last.terms if t.input is a]
+    assert term.before == steps[2].terms[1].after and term.after == a.grad
+    assert term.product == "0.001341 × -3 = -0.004023"
+    assert term.sum == "0.001341 + (-0.004023) = -0.002682"
+    assert last.sums == ["a.grad: 0.001341 + (-0.004023) = -0.002682"]
+    assert [t.sum for t in steps[2].terms] == [None, None]  # first terms: no sum
+
+
+def test_a_node_used_twice_by_one_op_gets_two_terms_and_their_sum():
+    a = Value(3.0, label="a")
+    [seed, step] = backward_steps(a * a)
+    assert [t.term for t in step.terms] == [3.0, 3.0]
+    assert step.terms[1].sum == "3 + 3 = 6"
+
+
+def positions(svg: str) -> dict:
+    """Each node's shape in a frame: {title: the shape's coordinates}."""
+    found = {}
+    for title, body in re.findall(r'class="node">\s*<title>(.*?)</title>(.*?)</g>', svg, re.S):
+        shape = re.search(r'<(?:polygon|ellipse|path)[^>]*?(?:points|cx|d)="([^"]*)"', body)
+        found[title] = shape[1]
+    return found
+
+
+@needs_dot
+def test_every_frame_has_the_same_layout_and_its_counter_agrees(tmp_path):
+    y, a, b = reused()
+    paths = backward_frames(y, tmp_path)
+    svgs = [p.read_text(encoding="utf-8") for p in paths if p.suffix == ".svg"]
+    assert len(svgs) == 5  # the seed, three rules, done
+    boxes = [positions(s) for s in svgs]
+    views = {re.search(r'viewBox="([^"]*)"', s)[1] for s in svgs}
+    assert len(views) == 1  # same size: the picture never rescales
+    for frame in boxes[1:]:
+        for node, shape in frame.items():
+            if node in boxes[0]:
+                assert shape == boxes[0][node], f"{node} moved"
+    assert {n for n in boxes[0] if n.startswith("n")} == {n for n in boxes[2] if n.startswith("n")}
+    for k, svg in enumerate(svgs[:-1]):
+        assert f"backward step {k} of 3" in html.unescape(svg)
+    assert "done" in svgs[-1]
+    assert "a.grad: 0.001341 + (-0.004023) = -0.002682" in html.unescape(svgs[3])
+    page = (tmp_path / "backward.html").read_text(encoding="utf-8")
+    words = ["step 0 of 3", "step 1 of 3", "step 2 of 3", "step 3 of 3", "done"]
+    assert html.unescape(re.search(r"const words = (\[.*?\]);", page)[1]) == str(words).replace("'", '"')
+    assert 'max="4"' in page
+
+
+@needs_dot
+def test_a_second_run_removes_the_frames_it_did_not_rewrite_and_nothing_else(tmp_path):
+    y, _, _ = reused()
+    backward_frames(y, tmp_path)  # frames 0..4
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "frame_0099.svg").write_text("not written by backward_frames")
+    backward_frames(Value(2.0, label="x") * 3, tmp_path)  # frames 0..2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".backward_frames", "backward.html", "frame_000.svg", "frame_001.svg", "frame_002.svg",
+        "frame_0099.svg", "notes.txt",
+    ]
+
+
+@needs_dot
+def test_png_frames_share_the_layout_too(tmp_path):
+    y, _, _ = reused()
+    paths = backward_frames(y, tmp_path, format="png")
+    sizes = {p.read_bytes()[16:24] for p in paths}  # the PNG header's width and height
+    assert len(paths) == 5 and len(sizes) == 1
+
+
+@needs_dot
+def test_the_stepper_shows_itself_inline_and_saves_a_page(tmp_path):
+    y, _, _ = reused()
+    s = stepper(y)
+    inline = s._repr_html_()
+    assert inline.startswith("<iframe srcdoc=") and "step 0 of 3" in html.unescape(inline)
+    assert html.unescape(inline).count("data:image/svg+xml;base64,") == 5
+    page = s.save(tmp_path / "steps.html").read_text(encoding="utf-8")
+    assert page == s.page and "<script src" not in page
+    assert repr(s) == "<Stepper: 4 steps of the backward pass>"
