@@ -183,27 +183,12 @@ PATHS = {
     "engine.local_terms(node)": lambda y, xs: engine.local_terms(y),
 }
 
-# Ops whose operator or module function captured the rule when ops.py was
-# imported: replacing the rule with define(..., replace=True) does not
-# reach `a + b`, `a * b`, `a ** b`, `x ** 2.5`, `ops.dot(...)`, `ops.total(...)`.
-# Remove an entry when its op is fixed (strict: an unexpected pass fails).
-STALE_WHEN_WRITTEN = {"+", "*", "**", "dot", "total"}
-STALE_REASON = (
-    "engine bug: define({name!r}, replace=True) does not reach the op as users write it "
-    "(Value's operator / ops.dot / ops.total keep the rule captured at import)"
-)
+REPLACEMENT_CASES = [
+    pytest.param(name, builder, id=f"{name}-{builder}") for name in OP_NAMES for builder in BUILDERS
+]
 
 
-def _replacement_cases():
-    for name in OP_NAMES:
-        for builder in BUILDERS:
-            marks = ()
-            if builder == "as written" and name in STALE_WHEN_WRITTEN:
-                marks = pytest.mark.xfail(strict=True, reason=STALE_REASON.format(name=name))
-            yield pytest.param(name, builder, marks=marks, id=f"{name}-{builder}")
-
-
-@pytest.mark.parametrize("name, builder", list(_replacement_cases()))
+@pytest.mark.parametrize("name, builder", REPLACEMENT_CASES)
 def test_every_path_runs_the_ops_one_rule(name, builder):
     op = ops.OPS[name]
     point = points(name)[0]
@@ -242,7 +227,6 @@ def test_every_path_runs_the_ops_one_rule(name, builder):
     assert [x.grad for x in xs] == pytest.approx(original, rel=1e-12), f"{name}: not restored"
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_REASON.format(name="**"))
 def test_a_power_by_a_number_runs_the_pow_rule():
     """x ** 2.5 is the "**" op with its exponent folded in: it runs the "**" rule too."""
     op = ops.OPS["**"]
@@ -254,10 +238,8 @@ def test_a_power_by_a_number_runs_the_pow_rule():
 
 # Rules build nodes of other ops under create_graph=True (sin's rule a cos
 # node, **'s a log node, every rule * and + nodes). Those nodes are built
-# after the replacement, so they must run the replaced rule too; today the
-# rules reach them through ops' module globals and Value's operators, which
-# keep the Op of import time.
-STALE_IN_RULES = {"+", "*", "**", "sin", "cos", "log"}
+# after the replacement, so they must run the replaced rule too, though the
+# rules reach them through ops' module names (`cos(x)`) and Value's operators.
 
 
 def _nodes_below(roots):
@@ -270,16 +252,7 @@ def _nodes_below(roots):
     return seen
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=(
-            f"engine bug: after define({n!r}, replace=True), the {n!r} nodes that other ops' "
-            "rules build under create_graph=True still run the old rule"
-        ))) if n in STALE_IN_RULES else n
-        for n in OP_NAMES
-    ],
-)
+@pytest.mark.parametrize("name", OP_NAMES)
 def test_nodes_that_rules_build_run_the_replaced_rule(name):
     op = ops.OPS[name]
     found, stale = 0, []
@@ -374,10 +347,18 @@ def test_rule_on_values_gives_its_numbers_on_floats_and_a_true_second_derivative
             )
 
 
+def _torch_function(torch, name: str):
+    """torch.<name>, for a dotted name too ("nn.functional.softplus"); None if absent."""
+    fn = torch
+    for part in name.split("."):
+        fn = getattr(fn, part, None)
+    return fn
+
+
 def _torch_apply(torch, op: ops.Op, ts: list):
     """Call the torch function op.torch names on scalar tensors laid out as
     our op's inputs (dot: w..., x..., then the bias if there is one)."""
-    fn = getattr(torch, op.torch)
+    fn = _torch_function(torch, op.torch)
     if op.kind != "n-ary":
         return fn(*ts)
     if op.name == "dot":
@@ -393,7 +374,7 @@ def test_forward_and_gradient_agree_with_torch(name, point):
     if not op.torch:
         pytest.skip(f"op {name!r} names no torch function")
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-    if not hasattr(torch, op.torch):
+    if _torch_function(torch, op.torch) is None:
         pytest.fail(f"op {name!r} names torch.{op.torch}, which torch {torch.__version__} lacks")
     ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
     out_t = _torch_apply(torch, op, ts)
