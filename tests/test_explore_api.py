@@ -360,3 +360,45 @@ def test_a_diverging_run_says_so_and_the_server_goes_on(server):
     assert status == 200
     assert s["diverged"] is None or "training stopped at step" in s["diverged"]
     still_serving(server)
+
+
+# ---- without Graphviz, and the command itself --------------------------------------------
+
+
+def test_without_dot_the_page_gets_one_line_saying_how_to_install_it(server, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    status, a = call(server, "POST", "/api/expression", {"expression": "x * 2", "values": {"x": 3}})
+    assert status == 200 and a["svg"] is None and a["output"] == "6"
+    assert "install Graphviz" in a["dot_missing"] and "\n" not in a["dot_missing"]
+    assert [i["grad"] for i in a["inputs"]] == [2.0]  # the numbers and steps still come
+    assert call(server, "GET", "/api/info")[1]["dot"] == a["dot_missing"]
+
+
+def test_the_command_prints_its_url_serves_and_stops_on_ctrl_c_with_one_line():
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_scratch", "explore", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line)[0]
+        with urllib.request.urlopen(url + "api/info", timeout=60) as response:
+            assert json.loads(response.read())["datasets"][0] == "xor"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert err.strip() == "explorer stopped"
+
+
+def test_a_port_in_use_is_one_line_with_what_to_do(server, capsys):
+    from micrograd_scratch.cli import main
+
+    status = main(["explore", "--port", str(server.server_address[1]), "--no-browser"])
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1 and "--port 0" in err
