@@ -536,7 +536,7 @@ def test_node_counts_and_ops_are_micrograds(expression):
     assert _shape(ours) == _shape(theirs)
     nodes, _ = trace(ours)
     for n in nodes:
-        assert (n._op == "") == (len(n._prev) == 0), f"{n}: _op {n._op!r} with {len(n._prev)} inputs"
+        assert (n._op == "") == (not n._prev), f"{n}: _op {n._op!r}, {len(n._prev)} inputs"
 
 
 @pytest.mark.parametrize("expression", SHAPES)
@@ -548,9 +548,8 @@ def test_micrograds_draw_dot_sees_op_bubbles_only_for_ops(expression):
     # One record per node, one bubble per op; an edge into a leaf's "bubble"
     # (uid + "") would land on the record itself.
     assert source.count("shape=record") == len(nodes)
-    assert sum(1 for line in source.splitlines() if "label=" in line and "record" not in line) == len(
-        ops_here
-    )
+    bubbles = [line for line in source.splitlines() if "label=" in line and "record" not in line]
+    assert len(bubbles) == len(ops_here)
     for _, n2 in edges:
         assert n2._op != ""
 
@@ -708,8 +707,9 @@ def test_seeded_mlp_trains_like_micrograds_demo():
         assert close(loss, loss_mg), f"step {k}: loss {loss!r} here, {loss_mg!r} in micrograd"
         assert acc == acc_mg
         for i, (p, p_mg) in enumerate(zip(params, params_mg)):
-            assert close(p.grad, p_mg.grad), f"step {k}, parameter {i}: grad {p.grad!r} vs {p_mg.grad!r}"
-            assert close(p.data, p_mg.data), f"step {k}, parameter {i}: data {p.data!r} vs {p_mg.data!r}"
+            where = f"step {k}, parameter {i}"
+            assert close(p.grad, p_mg.grad), f"{where}: grad {p.grad!r} vs {p_mg.grad!r}"
+            assert close(p.data, p_mg.data), f"{where}: data {p.data!r} vs {p_mg.data!r}"
     # the forward outputs after training, too
     for x in X[:5]:
         assert close(model(x).data, model_mg(x).data)

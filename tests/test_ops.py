@@ -202,10 +202,11 @@ def test_every_path_runs_the_ops_one_rule(name, builder):
         for path, run in PATHS.items():
             xs = [Value(x) for x in point]
             y = build(name, xs)
-            assert y._op == name and list(y._prev) == xs, f"{name}: the graph is not one {name} node"
+            assert y._op == name and list(y._prev) == xs, f"{name}: not one {name} node"
             got = [float(g) for g in run(y, xs)]
             if got != pytest.approx(expected, rel=1e-12, abs=1e-12):
-                seen = "the original rule" if got == pytest.approx(original, rel=1e-12) else "something else"
+                old = got == pytest.approx(original, rel=1e-12)
+                seen = "the original rule" if old else "something else"
                 disagreements.append(f"{path} gives {got} ({seen}), the replaced rule {expected}")
 
         result = gradcheck(lambda *xs: build(name, list(xs)), point)
@@ -599,7 +600,8 @@ def test_define_refuses_an_existing_name_and_an_unknown_kind():
         ops.define("relu", forward=lambda x: x, backward=lambda g, out, x: (g,))
     with temporary_ops("oddop"):
         with pytest.raises(ValueError, match="kind"):
-            ops.define("oddop", kind="ternary", forward=lambda x: x, backward=lambda g, out, x: (g,))
+            ops.define("oddop", kind="ternary", forward=lambda x: x,
+                       backward=lambda g, out, x: (g,))
     assert ops.OPS["relu"].kind == "activation"
 
 
