@@ -388,7 +388,9 @@ def _figure(plan: NetworkPlan, title: str, dpi: int):
     cell = 1.75 if small else max(0.62, min(1.3, 9.0 / rows))
     span = rows * cell
     BIG = 1.3
-    sizes = [min(BIG, span / len(column) * (0.62 if small else 0.76)) for column in columns]
+    roomy = rows <= 8  # two lines of text under each map; past 8 rows, one short line
+    sizes = [min(BIG, span / len(column) * (0.62 if small else 0.64 if roomy else 0.76))
+             for column in columns]
     gap = 2.3 if small else 2.6  # between column centres: room for the edges to fan out
     left = 0.3 + sizes[0] / 2
     right = sizes[-1] / 2 + (2.0 if plan.example and plan.example.loss is not None else 0.5)
@@ -438,7 +440,7 @@ def _figure(plan: NetworkPlan, title: str, dpi: int):
             ax = fig.add_axes(((cx - size / 2) / width, (cy - size / 2) / height, size / width, size / height),
                               zorder=3)
             _unit_axes(ax, unit, plan, cmap, size)
-            _unit_text(ink, unit, cx, cy - size / 2 - 0.03, roomy=small or rows <= 8)
+            _unit_text(ink, unit, cx, cy - size / 2 - 0.03, roomy=roomy)
 
     if plan.example is not None and plan.example.loss is not None:
         outputs = columns[-1]
@@ -513,15 +515,18 @@ def _unit_text(ink, unit: Unit, x: float, y: float, roomy: bool) -> None:
              bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.8))
 
 
-def _loss_box(ink, plan: NetworkPlan, outputs: list, size: float) -> None:
+def _loss_box(ink, plan: NetworkPlan, outputs: list, size: float):
     """The loss, compactly: one box right of the output column."""
     ex = plan.example
     x = outputs[0][0] + size / 2
     y = sum(c[1] for c in outputs) / len(outputs)
     text = f"target {ex.target}\n{plan.loss_name or 'the'} loss\n{fmt(ex.loss)}"
-    ink.annotate(text, xy=(x + 0.05, y), xytext=(x + 0.5, y), ha="left", va="center", fontsize=9,
-                 arrowprops=dict(arrowstyle="->", color="#525252", lw=1.0),
-                 bbox=dict(boxstyle="round,pad=0.4", fc="#f7f7f7", ec="#969696"))
+    box = ink.text(x + 0.5, y, text, ha="left", va="center", fontsize=9,
+                   bbox=dict(boxstyle="round,pad=0.4", fc="#f7f7f7", ec="#969696"))
+    for _, y_out in outputs:  # an arrow from each output into the loss
+        ink.annotate("", xy=(x + 0.42, y), xytext=(x + 0.05, y_out),
+                     arrowprops=dict(arrowstyle="->", color="#525252", lw=1.0))
+    return box
 
 
 def _caption(ink, plan: NetworkPlan, width: float) -> None:
