@@ -662,3 +662,16 @@ def test_detail_keeps_each_neurons_weights_in_order_and_the_inputs_left_of_the_n
     assert heights == sorted(heights, reverse=True)  # w0 at the top, then w1, ..., b
     first_layer = [at[ids[f"L0.N{j}.w0"]][0] for j in range(16)]
     assert at[ids["x0"]][0] < min(first_layer) and at[ids["x1"]][0] < min(first_layer)
+
+
+def test_with_a_model_the_network_sets_the_colour_scale_not_the_loss_after_it():
+    n = Neuron(1, seed=0, activation="linear")
+    n.w[0].data, n.b.data = 1.0, 0.0
+    out = n([Value(0.1, label="x")])
+    loss = out * 0.01  # the loss's own grad is 1; everything in the neuron gets 0.01 or less
+    loss.backward()
+    src = draw(loss, model=n, grad_view=True).source
+    ids = {label: node for node, label in re.findall(r"^\t+(n\d+) \[label=<<B>([\w.]+)</B>", src, re.M)}
+    # the bias's grad, 0.01, is the network's largest: the strongest blue, not a pale 1% of it
+    assert attr(src, ids["b"], "fillcolor") == signed_colour(1.0, 1.0)
+    assert attr(src, ids["w0"], "fillcolor") == signed_colour(0.1, 1.0)  # 0.001 of 0.01

@@ -356,9 +356,13 @@ def _build(
     # grad_view shades everything but constants: nothing ever updates them,
     # and the gradient reaching a wrapped 1 or -1 only distracts.
     shaded = [v for v in drawn if plan.role(v) != "constant"]
-    biggest = _largest(abs(grads.get(v, 0.0)) for v in shaded)
     flows = _edge_flows(plan, grads) if grad_view else {}
-    biggest_flow = _largest(abs(f) for f in flows.values())
+    # With a model, the scale is the network's own largest gradient: the
+    # loss after it (whose grad is 1 at its end) would leave it all pale.
+    # Loss nodes past the scale get the strongest colour.
+    scale = [v for v in shaded if v in plan.neuron_of] if plan.layers else shaded
+    biggest = _largest(abs(grads.get(v, 0.0)) for v in scale or shaded)
+    biggest_flow = _largest(abs(f) for (v, _), f in flows.items() if not plan.layers or v in plan.neuron_of)
 
     fired = step.node if step else None
     updated = set(fired._prev) if step else set()
