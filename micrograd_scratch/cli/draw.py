@@ -25,8 +25,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "one box per value (inputs blue, constants grey, results white) and one ellipse per "
         "operation, each box with its data and gradient. With --backward, run backward() "
         "first so that the gradients are filled in; with --frames, also film the backward "
-        "pass one step at a time. The expression may use only numbers, names, + - * / **, "
-        "unary minus and relu() tanh() sigmoid() exp() log(); it is parsed, never run. "
+        f"pass one step at a time. The {expr.allowed().removeprefix('an ')} (the "
+        "functions of ops.py); it is parsed, never run. "
         "Rendering needs Graphviz's dot program; without it the DOT source is written "
         "instead, with a line saying how to install Graphviz, and the exit status is 3.",
         epilog='example: %(prog)s "relu(w*x + b)" --set w=2 x=-1 b=0.5 --backward -o graph.svg',
