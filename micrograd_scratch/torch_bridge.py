@@ -80,15 +80,24 @@ def _torch():
 # ---- activations: our name <-> torch's layer --------------------------------
 
 # A torch function name (an op's `torch` field) -> the torch.nn layer that
-# applies it. The one table of torch layers in this module.
-TORCH_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+# applies it with its default arguments, which are the function's. The one
+# table of torch layers in this module: the package's activations, and a
+# few an op defined with `ops.define(..., torch="nn.functional.softplus")`
+# may name.
+TORCH_MODULES = {
+    "relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
+    "softplus": "Softplus", "silu": "SiLU", "gelu": "GELU", "elu": "ELU",
+}
 
 
 def _torch_function(activation: str) -> str | None:
     """The torch function of one of our activations ("relu" -> "relu"),
-    read from the op registry; None when it has no torch counterpart."""
+    read from the op registry; None when it has no torch counterpart. A
+    dotted name reads as its last part ("nn.functional.softplus")."""
     op = OPS.get(activation)
-    return op.torch if op is not None else None
+    if op is None or not op.torch:
+        return None
+    return op.torch.rsplit(".", 1)[-1]
 
 
 def _torch_layer(activation: str, where: str):
@@ -160,7 +169,8 @@ def to_torch(model: MLP, dtype=None, device=None):
 
 def from_torch(module) -> MLP:
     """An `MLP` with the weights of `module`, a `torch.nn.Sequential` of
-    Linear layers, each followed by at most one ReLU, Tanh or Sigmoid.
+    Linear layers, each followed by at most one activation layer of ours
+    (ReLU, Tanh, Sigmoid, and those of ops defined with a torch name).
 
     The hidden layers must share one activation (an MLP has one), a
     Linear without bias gets zero biases, and anything else (Dropout, a
@@ -185,9 +195,11 @@ def from_torch(module) -> MLP:
             continue
         activation = _our_activation(layer)
         if activation is None:
+            supported = [TORCH_MODULES[_torch_function(a)] for a in _supported_activations()
+                         if a != "linear"]
             raise ValueError(
                 f"from_torch: {where} has no counterpart here; supported: Linear, "
-                f"{', '.join(TORCH_MODULES.values())}"
+                f"{', '.join(supported)}"
             )
         if len(activations) == len(linears):  # first layer, or two activations in a row
             raise ValueError(f"from_torch: {where} does not follow a Linear layer")

@@ -9,6 +9,8 @@ hides torch. The CUDA test skips unless a GPU is present:
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import pathlib
 import random
@@ -181,16 +183,52 @@ def test_from_torch_names_the_layer_it_cannot_read(torch):
     assert "expected a torch.nn.Sequential, got Linear" in _refusal(torch, nn.Linear(2, 1))
 
 
-def test_an_activation_without_a_torch_counterpart_is_named(torch, monkeypatch):
-    # As if the op registry listed no torch function for tanh.
-    real = torch_bridge._torch_function
-    monkeypatch.setattr(
-        torch_bridge, "_torch_function", lambda a: None if a == "tanh" else real(a)
+@contextlib.contextmanager
+def activation_op(name: str, forward, backward, torch_name):
+    """An activation op defined for the block, then removed again."""
+    from micrograd_scratch import Value, ops
+
+    assert name not in ops.OPS
+    try:
+        yield ops.define(name, kind="activation", forward=forward, backward=backward,
+                         torch=torch_name)
+    finally:
+        ops.OPS.pop(name, None)
+        if name in vars(Value):
+            delattr(Value, name)
+
+
+def _softplus(x: float) -> float:
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
+
+
+def test_an_activation_defined_with_a_torch_name_crosses_over(torch):
+    from micrograd_scratch import ops
+
+    with activation_op("softplus", _softplus, lambda g, out, x: (g * ops.sigmoid(x),),
+                       "nn.functional.softplus"):
+        model = MLP(2, [4, 1], activation="softplus", seed=0)
+        module = torch_bridge.to_torch(model)
+        assert "(L0_softplus): Softplus(beta=1.0, threshold=20.0)" in str(module)
+        x = [0.5, -1.5]
+        assert abs(module(torch.tensor([x], dtype=torch.float64)).item() - model(x).data) <= 1e-15
+        back = torch_bridge.from_torch(module)
+        assert back.layers[0].neurons[0].activation == "softplus"
+        assert state_dict(back) == state_dict(model)
+
+
+def test_an_activation_without_a_torch_counterpart_is_named(torch):
+    from micrograd_scratch import ops
+
+    with activation_op("square_plus", lambda x: x * x + x, lambda g, out, x: (g * (2 * x + 1),),
+                       None):
+        with pytest.raises(ValueError) as info:
+            torch_bridge.to_torch(MLP(2, [3, 1], activation="square_plus", seed=0))
+    message = str(info.value)
+    assert message.startswith(
+        "to_torch: layer L0 uses the activation 'square_plus', which has no torch.nn layer"
     )
-    with pytest.raises(ValueError) as info:
-        torch_bridge.to_torch(MLP(2, [3, 1], activation="tanh", seed=0))
-    assert str(info.value).startswith("to_torch: layer L0 uses the activation 'tanh', which has")
-    assert "tanh" not in str(info.value).split("supported:")[1]
+    assert "supported: relu, tanh, sigmoid, linear" in message and "\n" not in message
 
 
 def test_to_torch_refuses_what_is_not_an_mlp(torch):
