@@ -53,8 +53,9 @@ def run(args: argparse.Namespace) -> int:
     if len(args.inputs) != nin:
         return usage_error(args.parser, f"the model takes {nin} input"
                                         f"{'' if nin == 1 else 's'}, got {len(args.inputs)}")
-    loss = args.loss or ("cross-entropy" if nout == 2 else None)
-    if loss is not None and OBJECTIVES[loss].outputs != nout:
+    # Several outputs are logits, one per class (softmax, whatever their number).
+    loss = args.loss or ("cross-entropy" if nout > 1 else None)
+    if loss is not None and (loss == "cross-entropy") != (nout > 1):
         raise UsageError(f"argument --loss: a model trained with {loss} has "
                          f"{OBJECTIVES[loss].outputs} output(s); this one has {nout}")
     out = args.model(args.inputs)
