@@ -4,7 +4,7 @@
 
 prints the `torch.nn.Sequential` the model becomes (torch_bridge.to_torch)
 and the plain PyTorch lines that load the file into it. Needs PyTorch;
-without it, one line says how to install it (exit status 1).
+without it, one line says how to install it (exit status 1, FAILED).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from ..files import write_atomically
 from ..nn import MLP
 from ..torch_bridge import INSTALL_HINT, to_torch, torch_source
-from .args import PROG, model_file, output_file, usage_error
+from .args import FAILED, OK, PROG, UsageError, model_file, output_file
 
 NAME = "export"
 
@@ -53,11 +53,9 @@ def installed_torch():
 def run(args: argparse.Namespace) -> int:
     torch = installed_torch()
     if torch is None:
-        return 1
+        return FAILED
     if not isinstance(args.model, MLP):
-        return usage_error(
-            args.parser, f"export writes MLPs; the file holds a {type(args.model).__name__}"
-        )
+        raise UsageError(f"export writes MLPs; the file holds a {type(args.model).__name__}")
     module = to_torch(args.model, dtype=getattr(torch, args.dtype))
     print(module)
     state = module.state_dict()
@@ -67,4 +65,4 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--torch: cannot write {args.torch!r}: {error.strerror or error}") from None
     print(f"\nwrote the state_dict to {args.torch}; to load it in plain PyTorch:\n")
     print(torch_source(module, args.torch), end="")
-    return 0
+    return OK

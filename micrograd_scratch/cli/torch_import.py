@@ -14,7 +14,7 @@ import argparse
 from ..nn import activation_names
 from ..serialize import architecture, save
 from ..torch_bridge import from_state_dict
-from .args import model_out_file, usage_error
+from .args import FAILED, OK, UsageError, model_out_file
 from .torch_export import installed_torch
 
 NAME = "import"
@@ -45,20 +45,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     torch = installed_torch()
     if torch is None:
-        return 1
+        return FAILED
     try:  # weights_only: tensors and plain containers, never code from the file
         state = torch.load(args.torch, map_location="cpu", weights_only=True)
     except OSError as error:
-        return usage_error(args.parser, f"cannot read {args.torch!r}: {error.strerror or error}")
+        raise UsageError(f"cannot read {args.torch!r}: {error.strerror or error}") from None
     except Exception as error:  # pickle's and torch's many ways of saying "not a torch file"
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        return usage_error(args.parser, f"{args.torch}: not a PyTorch state_dict file ({reason})")
+        raise UsageError(f"{args.torch}: not a PyTorch state_dict file ({reason})") from None
     try:
         model = from_state_dict(
             state, activation=args.activation, output_activation=args.output_activation
         )
     except ValueError as error:
-        return usage_error(args.parser, f"{args.torch}: {error}")
+        raise UsageError(f"{args.torch}: {error}") from None
     try:
         save(model, args.model)
     except OSError as error:  # e.g. no permission to write there
@@ -68,4 +68,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"MLP({arch['nin']}, {arch['nouts']}), activation {arch['activation']}, "
           f"output_activation {arch['output_activation']}: {n} parameters")
     print(f"saved the model to {args.model}")
-    return 0
+    return OK
