@@ -24,6 +24,10 @@ With `model=` the nodes of each neuron and each layer are grouped
 that a 2-16-16-1 network is still readable. Larger graphs than `max_nodes`
 are refused rather than drawn as a hairball.
 
+In Jupyter a drawing shows itself (styles.digraph); `value_mimebundle` is
+what a Value that ends a cell shows: its graph, or past VALUE_LIMIT nodes
+its plain repr.
+
 Sources: Karpathy's micrograd (`draw_dot` in its trace_graph notebook,
 whose picture this extends); the Graphviz DOT language and HTML-like label
 documentation (graphviz.org/doc/info/lang.html, .../shapes.html#html).
