@@ -127,6 +127,13 @@ class Value:
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"  # micrograd's
 
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        """Jupyter shows a Value that ends a cell as the drawing of its graph
+        (up to a size limit; the plain repr past it, or without Graphviz)."""
+        from .draw.graph import value_mimebundle  # the renderer, only when Jupyter asks
+
+        return value_mimebundle(self, include, exclude)
+
     # ---- ops built from other ops --------------------------------------
     # +, *, ** and the functions (relu, exp, ...) come from ops.py, where
     # each is defined once. These are built from them, as in micrograd;

@@ -72,7 +72,7 @@ class Op:
     kind: str  # one of KINDS
     symbol: str  # what a drawing shows in the op's bubble
     math: str  # the formula and its derivative, for docs and the explorer
-    torch: str | None  # the torch function with the same math (cross-checks)
+    torch: str | None  # the torch function with the same math, "sin" or "nn.functional.softplus"
 
     def __call__(self, *operands):
         op = OPS.get(self.name, self)

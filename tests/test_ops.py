@@ -475,11 +475,6 @@ def test_cli_activation_choices_are_nns():
         assert tuple(choices) == nn.activation_names(), f"{command} {option}: {choices}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/draw.py's description lists 'relu() tanh() sigmoid() exp() log()' by hand "
-    "(sin and cos missing); build it from ops.functions() or expr.allowed()",
-)
 def test_cli_draw_help_lists_every_function():
     cli = pytest.importorskip("micrograd_scratch.cli")
     parser = cli.build_parser()
