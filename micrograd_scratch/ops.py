@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from dataclasses import dataclass
 from functools import reduce
 from itertools import repeat
-import operator
 from typing import Callable, Iterable, Sequence
 
 from .engine import Value, _data, _describe, _is_operand, make_node, wrap
@@ -213,8 +213,6 @@ mul = define(
     forward=lambda a, b: a * b,
     backward=lambda g, out, a, b: (g * b, g * a),
 )
-
-
 
 
 # ---- a ** n ---------------------------------------------------------------
