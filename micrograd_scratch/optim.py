@@ -47,12 +47,12 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .engine import Value, paused_gc
 from .losses import LOSSES, l2 as l2_penalty
 
-__all__ = ["Optimizer", "SGD", "Adam", "LinearDecay", "fit", "TrainingDiverged"]
+__all__ = ["Optimizer", "SGD", "Adam", "LinearDecay", "fit", "batch_order", "TrainingDiverged"]
 
 
 class TrainingDiverged(ValueError):
@@ -274,19 +274,11 @@ def fit(
         _check_optimizer(optimizer, params, lr=lr, momentum=momentum, schedule=schedule)
 
     n = len(X)
-    full_batch = batch_size is None or batch_size >= n
-    order = list(range(n))
-    rng = random.Random(seed)
     history: list[float] = []
     k = 0  # steps taken so far: the schedule's index
 
     with paused_gc():  # our graphs have no cycles: the collector only slows us
-        for epoch in range(1, epochs + 1):
-            if full_batch:
-                batches = [order]
-            else:
-                rng.shuffle(order)
-                batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+        for epoch, batches in zip(range(1, epochs + 1), batch_order(n, batch_size, seed)):
             epoch_total = 0.0
             for batch in batches:
                 if schedule is not None:
@@ -316,6 +308,26 @@ def fit(
             if callback is not None:
                 callback(epoch, history[-1])
     return history
+
+
+def batch_order(n: int, batch_size: int | None = None, seed: int = 0) -> Iterator[list[list[int]]]:
+    """The batches of each epoch, as `fit` takes them: yields, epoch after
+    epoch, a list of batches of the example numbers 0 .. n-1.
+
+    batch_size None (or >= n) is one batch of all the examples in their
+    given order, every epoch. Otherwise each epoch shuffles the numbers
+    with one `random.Random(seed)` and cuts them into batches of batch_size
+    (the last may be smaller), so the same seed gives the same batches;
+    torch_bridge.fit_torch uses this to train a torch model on the same ones.
+    """
+    order = list(range(n))
+    if batch_size is None or batch_size >= n:
+        while True:
+            yield [order]
+    rng = random.Random(seed)
+    while True:
+        rng.shuffle(order)
+        yield [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
 # ---- helpers ------------------------------------------------------------

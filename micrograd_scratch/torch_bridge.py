@@ -43,7 +43,6 @@ Sources: PyTorch's `torch.nn.Linear` (y = x W^T + b, W of shape
 
 from __future__ import annotations
 
-import random
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -52,6 +51,7 @@ from .engine import Value
 from .losses import LOSSES, l2 as l2_penalty
 from .nn import MLP, activation_names
 from .ops import OPS
+from .optim import batch_order
 from .serialize import named_parameters
 
 __all__ = [
@@ -513,11 +513,10 @@ def fit_torch(
     mean loss of each epoch, as `fit` does.
 
     Same loss (a name or function of `losses.LOSSES`), learning rate or
-    schedule (step k uses schedule(k)), L2 penalty, and batches in the
-    same order (one `random.Random(seed)` shuffling the example numbers
-    every epoch, as `fit` does); the step is `torch.optim.SGD`. Each batch
-    goes through the network as one tensor: one matrix product per layer
-    instead of one dot node per neuron.
+    schedule (step k uses schedule(k)), L2 penalty, and the same batches
+    in the same order (`optim.batch_order`, which `fit` uses); the step
+    is `torch.optim.SGD`. Each batch goes through the network as one
+    tensor: one matrix product per layer instead of one dot node per neuron.
     """
     torch = _torch()
     name = _loss_name(loss)
@@ -525,16 +524,8 @@ def fit_torch(
     xs, ys = _torch_batch(X, y, module)
     n = len(X)
     optimizer = torch.optim.SGD(module.parameters(), lr=schedule(0))
-    order = list(range(n))
-    rng = random.Random(seed)
-    full_batch = batch_size is None or batch_size >= n
     history, k = [], 0
-    for _ in range(epochs):
-        if full_batch:
-            batches = [order]
-        else:
-            rng.shuffle(order)
-            batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+    for _, batches in zip(range(epochs), batch_order(n, batch_size, seed)):
         epoch_total = 0.0
         for batch in batches:
             for group in optimizer.param_groups:

@@ -21,7 +21,7 @@ from micrograd_scratch.data import xor
 from micrograd_scratch.engine import Value
 from micrograd_scratch.losses import cross_entropy, l2, mse
 from micrograd_scratch.nn import MLP, Module
-from micrograd_scratch.optim import SGD, Adam, LinearDecay, TrainingDiverged, fit
+from micrograd_scratch.optim import SGD, Adam, LinearDecay, TrainingDiverged, batch_order, fit
 
 
 class Line(Module):
@@ -352,6 +352,9 @@ def test_minibatches_cover_every_example_once_per_epoch_in_a_seeded_order():
     assert seen[:3] != seen[3:]  # reshuffled each epoch
     assert batches_of(0) == seen  # same seed, same batches
     assert batches_of(1) != seen
+    # batch_order is the order fit takes (torch_bridge.fit_torch uses it too)
+    epochs = batch_order(10, 4, seed=0)
+    assert [sorted(b) for _ in range(2) for b in next(epochs)] == seen
 
 
 def test_full_batch_keeps_the_given_order():
