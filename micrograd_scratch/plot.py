@@ -238,10 +238,14 @@ def decision_map(
     wrong = sum(classify(model(list(x))) != label for x, label in zip(X, y))
     lines = ["|" + "".join(row) + "|" for row in cells]
     border = "+" + "-" * width + "+"
+    shown = sorted({k for row in classes for k in row})
+    regions = ", ".join(f"{k} on {REGIONS[k] if k < len(REGIONS) else '?'}" for k in shown)
+    mixed = any(len(labels) > 1 for labels in labels_in.values())
     legend = [
-        f"x1 {x0:.3g}..{x1:.3g} across, x2 {y0:.3g}..{y1:.3g} up; "
-        "the model predicts 0 on . and 1 on #",
-        f"points show their label: {wrong} of {len(y)} misclassified",
+        f"x1 {x0:.3g}..{x1:.3g} across, x2 {y0:.3g}..{y1:.3g} up; the model predicts {regions}",
+        f"digits are training points, shown by their label"
+        + (f" ({BOTH}: points of different labels in one cell)" if mixed else "")
+        + f"; {wrong} of {len(y)} misclassified",
     ]
     return "\n".join([border, *lines, border, *legend])
 

@@ -84,7 +84,7 @@ def test_06_moons_demo_reaches_95_percent():
     plot = "".join(line for line in out.splitlines() if line.startswith("|"))
     assert plot.count("0") > 20 and plot.count("1") > 20
     assert plot.count(".") > 100 and plot.count("#") > 100
-    assert "the model predicts 0 on . and 1 on #" in out
+    assert "the model predicts 0 on ., 1 on #" in out
 
 
 def test_07_blobs_softmax_separates_the_blobs():

@@ -134,6 +134,7 @@ def test_decision_map_marks_a_cell_with_both_labels():
     X = [[0.0, 0.0], [0.001, 0.0], [1.0, 1.0]]
     text = decision_map(right_half, X, [0, 1, 1], width=4, height=2)
     assert text.splitlines()[2][1] == "*"
+    assert "(*: points of different labels in one cell)" in text.splitlines()[-1]  # the legend says so
 
 
 def test_decision_map_accepts_a_classify_rule_and_multiclass_outputs():
@@ -352,7 +353,7 @@ def test_cli_prints_the_text_summary_without_plot(capsys):
     assert re.search(r"^loss: .*\(2 epochs, (log|linear) scale\)$", out, re.M)
     rows = re.findall(r"^\|([.#01*]{40})\|$", out, re.M)
     assert len(rows) == 14
-    assert re.search(r"^points show their label: \d+ of 100 misclassified$", out, re.M)
+    assert re.search(r"^digits are training points, shown by their label.*; \d+ of 100 misclassified$", out, re.M)
     assert "wrote" not in out
 
 
