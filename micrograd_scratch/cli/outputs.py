@@ -65,12 +65,11 @@ def save_model(args: argparse.Namespace, run, *, quiet: bool = False) -> bool:
     try:
         save(run.model, args.save)
     except OSError as error:  # e.g. the disk filled up during training
-        raise ValueError(f"--save: cannot write {args.save!r}: {error.strerror or error}") from None
+        raise _cannot_write("--save", args.save, error) from None
     if not quiet:
         # The file does not record the loss, which says how an output reads as a class.
-        loss = run.objective.loss.replace("_", "-")  # its command-line spelling
         print(f"saved the model to {args.save}; run it with "
-              f"`{PROG} predict --model {args.save} --loss {loss} X1 X2`")
+              f"`{PROG} predict --model {args.save} --loss {loss_name(run)} X1 X2`")
     return True
 
 
@@ -83,17 +82,12 @@ def pictures(args: argparse.Namespace, run) -> bool:
                        classify=run.objective.classify))
     if getattr(args, "plot", None) is None:
         return True
-    arch = "-".join(str(len(layer.neurons)) for layer in run.model.layers)
-    title = f"{run.dataset}: MLP 2-{arch}, {loss_name(run)} loss"
-    try:
-        path = plot_training(run.history, run.model, run.X, run.y, path=args.plot,
-                             classify=run.objective.classify, title=title, dpi=args.dpi)
-    except ImportError as missing:  # matplotlib is an optional extra
-        sys.stdout.flush()
-        print(f"{PROG}: no plot written: {missing}", file=sys.stderr)
+    title = f"{run.dataset}: MLP {_architecture(run.model)}, {loss_name(run)} loss"
+    path = _write_figure("--plot", args.plot, "plot", lambda: plot_training(
+        run.history, run.model, run.X, run.y, path=args.plot,
+        classify=run.objective.classify, title=title, dpi=args.dpi))
+    if path is None:
         return False
-    except OSError as error:  # e.g. no permission to write there
-        raise ValueError(f"--plot: cannot write {args.plot!r}: {error.strerror or error}") from None
     print(f"wrote the loss curve and the decision boundary to {path}")
     return True
 
@@ -113,6 +107,12 @@ def loss_name(run) -> str:
     return run.objective.loss.replace("_", "-")
 
 
+def _architecture(model) -> str:
+    """An MLP's layer sizes as the pictures' titles show them: 2-4-4-1."""
+    nin = len(model.layers[0].neurons[0].w)
+    return "-".join([str(nin)] + [str(len(layer.neurons)) for layer in model.layers])
+
+
 def network_graph(args: argparse.Namespace, run) -> bool:
     """--graph FILE: the trained network, following one example (the one
     with the largest loss, or --graph-input): a picture of its neurons'
@@ -122,22 +122,16 @@ def network_graph(args: argparse.Namespace, run) -> bool:
         return True
     loss_fn = LOSSES[run.objective.loss]
     example = choose_example(run.model, run.X, run.y, loss=loss_fn, example=args.graph_input)
-    arch = "-".join(str(len(layer.neurons)) for layer in run.model.layers)
     where = ", ".join(f"{v:.3g}" for v in example.x)
-    title = (f"{run.dataset}, trained MLP 2-{arch}: following x = ({where}), target "
-             f"{example.target}; {loss_name(run)} loss {example.loss:.4g}")
+    title = (f"{run.dataset}, trained MLP {_architecture(run.model)}: following x = ({where}), "
+             f"target {example.target}; {loss_name(run)} loss {example.loss:.4g}")
     if args.graph_detail or Path(args.graph).suffix.lower() in (".dot", ".gv"):
         return _graphviz_network(args, run, example, loss_fn, title)
-    try:
-        path = draw_network(run.model, run.X, run.y, loss=loss_fn, loss_name=loss_name(run),
-                            example=example, classify=run.objective.classify, title=title,
-                            path=args.graph, dpi=args.dpi)
-    except ImportError as missing:  # matplotlib is an optional extra
-        sys.stdout.flush()
-        print(f"{PROG}: no network picture written: {missing}", file=sys.stderr)
+    path = _write_figure("--graph", args.graph, "network picture", lambda: draw_network(
+        run.model, run.X, run.y, loss=loss_fn, loss_name=loss_name(run), example=example,
+        classify=run.objective.classify, title=title, path=args.graph, dpi=args.dpi))
+    if path is None:
         return False
-    except OSError as error:  # e.g. no permission to write there
-        raise ValueError(f"--graph: cannot write {args.graph!r}: {error.strerror or error}") from None
     print(f"wrote {path}")
     return True
 
@@ -168,6 +162,25 @@ def write_graph(graph, path: str, option: str, *, dpi: int = DPI) -> bool:
     try:
         written = render(graph, path, dpi=dpi)
     except OSError as error:  # e.g. no permission to write there
-        raise ValueError(f"{option}: cannot write {path!r}: {error.strerror or error}") from None
+        raise _cannot_write(option, path, error) from None
     print(f"wrote {written}")
     return Path(written) == Path(path)
+
+
+def _write_figure(option: str, path: str, what: str, write) -> Path | None:
+    """Call write(), which draws a matplotlib figure into path, and return
+    what it returns; None, after one line on stderr, when matplotlib (an
+    optional extra) is not installed."""
+    try:
+        return write()
+    except ImportError as missing:
+        sys.stdout.flush()
+        print(f"{PROG}: no {what} written: {missing}", file=sys.stderr)
+        return None
+    except OSError as error:  # e.g. no permission to write there
+        raise _cannot_write(option, path, error) from None
+
+
+def _cannot_write(option: str, path: str, error: OSError) -> ValueError:
+    """The one-line message for a file an option names that could not be written."""
+    return ValueError(f"{option}: cannot write {path!r}: {error.strerror or error}")
