@@ -464,17 +464,7 @@ def _layer_cluster(graph, plan: _Plan, layer: _Layer, members: list, value_node)
         boxes = [v for _, vs in members for v in vs if plan.is_box(v)]
         for v in (v for _, vs in members for v in vs if not plan.is_box(v)):
             value_node(lg, v)  # a parameter also used outside its neuron
-        # The boxes in one rank, chained by invisible edges, keep the order
-        # N0, N1, N2 ... from the top (dot would otherwise rotate them to
-        # cross fewer edges). Left to right, a rank is laid out bottom up.
-        if plan.rankdir == "LR":
-            boxes.reverse()
-        with lg.subgraph() as column:
-            column.attr(rank="same")
-            for v in boxes:
-                value_node(column, v)
-        for a, b in zip(boxes, boxes[1:]):
-            lg.edge(plan.id(a), plan.id(b), style="invis")
+        _column(lg, plan, boxes, value_node)  # N0, N1, N2 ... from the top
 
 
 def _neuron_cluster(graph, plan: _Plan, n: _Neuron, vs: list, value_node) -> None:
@@ -489,16 +479,21 @@ def _neuron_cluster(graph, plan: _Plan, n: _Neuron, vs: list, value_node) -> Non
         for v in vs:
             if v not in params:
                 value_node(ng, v)
-        # Its parameters in one column, in order from the top, chained as
-        # the collapsed boxes are (see _layer_cluster): dot would otherwise
-        # order them to cross fewer edges (w13, w14, w15, b, w0, ...).
-        column = params[::-1] if plan.rankdir == "LR" else params
-        with ng.subgraph() as same:
-            same.attr(rank="same")
-            for v in column:
-                value_node(same, v)
-        for a, b in zip(column, column[1:]):
-            ng.edge(plan.id(a), plan.id(b), style="invis")
+        _column(ng, plan, params, value_node)  # w0, w1, ..., b from the top
+
+
+def _column(graph, plan: _Plan, values: list, value_node) -> None:
+    """Draw values in one rank, in their order from the top, chained by
+    invisible edges: dot would otherwise reorder them to cross fewer edges
+    (N2, N0, N1 or w13, w14, b, w0, ...). Left to right, a rank is laid out
+    bottom up, so the chain is reversed there."""
+    column = values[::-1] if plan.rankdir == "LR" else values
+    with graph.subgraph() as same:
+        same.attr(rank="same")
+        for v in column:
+            value_node(same, v)
+    for a, b in zip(column, column[1:]):
+        graph.edge(plan.id(a), plan.id(b), style="invis")
 
 
 def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool) -> None:
