@@ -160,9 +160,14 @@ def test_a_new_name_starts_at_one_and_unknown_values_are_ignored(server):
     assert a["values"] == {"x": 2.0, "y": 1.0}
 
 
-def test_a_failing_backward_still_shows_the_forward_graph(server):
+def test_a_nan_gradient_is_shown_as_nan(server):
     status, a = call(server, "POST", "/api/expression", {"expression": "x ** y", "values": {"x": -2, "y": 2}})
-    assert status == 200 and a["output"] == "4"
+    assert status == 200 and a["inputs"][1]["grad"] is None and a["inputs"][1]["grad_text"] == "nan"
+
+
+def test_a_failing_backward_still_shows_the_forward_graph(server):
+    status, a = call(server, "POST", "/api/expression", {"expression": "x ** 0.5", "values": {"x": 0}})
+    assert status == 200 and a["output"] == "0"  # d/dx sqrt(x) is infinite at 0
     assert "backward" in a["backward_error"] and len(a["steps"]) == 1
 
 
@@ -402,3 +407,14 @@ def test_a_port_in_use_is_one_line_with_what_to_do(server, capsys):
     status = main(["explore", "--port", str(server.server_address[1]), "--no-browser"])
     err = capsys.readouterr().err
     assert status == 1 and err.count("\n") == 1 and "--port 0" in err
+
+
+@needs_dot
+def test_a_graph_that_takes_dot_too_long_is_a_json_error(server, monkeypatch):
+    from micrograd_scratch.explore import api
+
+    monkeypatch.setattr(api, "DOT_SECONDS", 1e-4)
+    status, answer = call(server, "POST", "/api/expression", {"expression": "x * 2"})
+    assert status == 400 and "to lay this graph out" in answer["error"]
+    monkeypatch.undo()
+    still_serving(server)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import secrets
 import shutil
+import subprocess
 import threading
 from collections import OrderedDict
 
@@ -40,6 +41,7 @@ __all__ = ["ApiError", "info", "expression", "Sessions", "MAX_VALUE"]
 MAX_VALUE = 1e6  # |value| of an input the page may set
 FD_TOLERANCE = 1e-4  # gradcheck's error measure, |a - n| / max(1, |a|, |n|), above this disagrees
 MAX_SESSIONS = 8  # training sessions kept; the oldest goes first
+DOT_SECONDS = 10.0  # the longest one graph may take to lay out
 
 
 class ApiError(ValueError):
@@ -151,9 +153,24 @@ def expression(body: dict) -> dict:
         for item in answer["inputs"]:
             item.update(_finite_difference(text, values, item["name"], item["grad"]))
     if answer["dot_missing"] is None:
-        graph = layout_graph(plan, steps, title=text.strip())
-        answer["svg"] = graph.pipe(format="svg").decode("utf-8")
+        answer["svg"] = _svg(layout_graph(plan, steps, title=text.strip()))
     return answer
+
+
+def _svg(graph) -> str:
+    """The graph as SVG through `dot`, given at most DOT_SECONDS: some graphs
+    of a few hundred nodes (one input feeding a hundred sums) take dot
+    minutes, and a request must not hold the machine that long."""
+    try:
+        done = subprocess.run(["dot", "-Tsvg"], input=graph.source.encode("utf-8"),
+                              capture_output=True, timeout=DOT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise ApiError(f"Graphviz took more than {DOT_SECONDS:g} s to lay this graph out; "
+                       f"try a smaller expression") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+        raise ApiError(f"Graphviz could not draw this graph: {' '.join(reason) or 'no reason given'}")
+    return done.stdout.decode("utf-8")
 
 
 def _node_styles(plan: _Plan) -> list[dict]:
