@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 from typing import Callable, Sequence
 
 
@@ -51,7 +50,7 @@ __all__ = [
 
 INSTALL_HINT = 'pip install "micrograd-scratch[plot]"'
 
-# The file types plot_training writes, by suffix.
+# The file types plot_training (and every matplotlib figure of ours) writes, by suffix.
 FORMATS = (".png", ".svg", ".pdf")
 
 # Sparkline levels, lowest first; ASCII_LEVELS for terminals without Unicode.
@@ -276,25 +275,23 @@ def plot_training(
     gets the loss curve alone. `dpi`: pixels per inch of a .png and of the
     picture Jupyter shows.
     """
+    # draw.styles, which makes and writes our matplotlib figures, imports
+    # this module: imported here, when a figure is drawn, not at the top.
+    from .draw.styles import check_dpi, checked_path, new_figure, save_figure
+
     losses = _history(history, "plot_training")
     if path is not None:
-        path = Path(path)
-        if path.suffix.lower() not in FORMATS:
-            raise ValueError(
-                f"plot_training: cannot write {str(path)!r}: the file name must end in "
-                f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
-            )
+        path = checked_path(path, FORMATS, "plot_training")
     if model is not None or X is not None or y is not None:
         if model is None:
             raise ValueError("plot_training: X and y are drawn with a model's decisions: pass model= too")
         X, y = _data(X, y, "plot_training")
     if type(resolution) is not int or resolution < 2:
         raise ValueError(f"plot_training: resolution must be an int of at least 2, got {resolution!r}")
-    if type(dpi) is not int or not 20 <= dpi <= 1200:
-        raise ValueError(f"plot_training: dpi must be a whole number from 20 to 1200, got {dpi!r}")
+    check_dpi(dpi, "plot_training")
     boundary = model is not None and _is_2d(X)
 
-    fig = _new_figure(figsize=(11, 4.5) if boundary else (6, 4.5), layout="constrained", dpi=dpi)
+    fig = new_figure(figsize=(11, 4.5) if boundary else (6, 4.5), layout="constrained", dpi=dpi)
     if title:
         fig.suptitle(title)
     axes = fig.subplots(1, 2 if boundary else 1, squeeze=False)[0]
@@ -303,21 +300,7 @@ def plot_training(
         _boundary_axes(axes[1], model, X, y, classify or default_classify, resolution)
     if path is None:
         return fig
-    from .draw.styles import save_figure  # through a temporary file: whole or not at all
-
-    return save_figure(fig, path, dpi)
-
-
-def _new_figure(**kwargs):
-    """A matplotlib Figure (made without pyplot, so no GUI backend and the
-    user's pyplot state left alone) that shows itself in Jupyter."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise ImportError(f"plotting needs matplotlib, which is not installed: {INSTALL_HINT}") from None
-    from .draw.styles import new_figure
-
-    return new_figure(**kwargs)
+    return save_figure(fig, path, dpi)  # through a temporary file: whole or not at all
 
 
 def _loss_axes(ax, losses: list[float]) -> None:

@@ -34,12 +34,13 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Sequence
 
 from ..engine import Value, grad
 from ..plot import decision_threshold, score
-from .styles import FIGURE_FORMATS, fmt, new_figure, save_figure, signed_cmap, signed_colour
+from .styles import (
+    FIGURE_FORMATS, checked_path, fmt, new_figure, save_figure, signed_cmap, signed_colour,
+)
 
 __all__ = ["draw_network", "network_plan", "choose_example", "NetworkPlan", "Unit", "Edge", "Example"]
 
@@ -367,12 +368,7 @@ def draw_network(
     plan = network_plan(model, X, y, loss=loss, loss_name=loss_name, example=example,
                         classify=classify, resolution=resolution)
     if path is not None:
-        path = Path(path)
-        if path.suffix.lower() not in FIGURE_FORMATS:
-            raise ValueError(
-                f"draw_network: cannot write {str(path)!r}: the file name must end in "
-                f"{', '.join(FIGURE_FORMATS[:-1])} or {FIGURE_FORMATS[-1]}"
-            )
+        path = checked_path(path, FIGURE_FORMATS, "draw_network")
     fig = _figure(plan, title, dpi)
     if path is None:
         return fig

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..engine import Value
 from ..files import write_atomically
+from ..plot import FORMATS as FIGURE_FORMATS, INSTALL_HINT as MATPLOTLIB_HINT
 
 __all__ = [
     "render", "FORMATS", "INSTALL_HINT", "STYLES", "LEGEND", "fmt",
@@ -246,8 +247,7 @@ def flow_style(flow: float, biggest: float) -> dict:
 # Figure does not show itself in Jupyter unless pyplot's inline backend was
 # loaded, so ours carry their own _repr_png_.
 
-FIGURE_FORMATS = (".png", ".svg", ".pdf")
-MATPLOTLIB_HINT = 'pip install "micrograd-scratch[plot]"'
+# FIGURE_FORMATS (.png, .svg, .pdf) and MATPLOTLIB_HINT are plot's, imported above.
 DPI = 150  # pixels per inch of a .png: sharp on a projector
 
 _figure_class = None
@@ -257,13 +257,13 @@ def new_figure(*, dpi: int = DPI, **kwargs):
     """A matplotlib Figure that shows itself inline in Jupyter as a PNG at
     `dpi`; matplotlib is imported here, only when a figure is drawn."""
     global _figure_class
+    try:  # every time: cheap once imported, and a test may hide it
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(
+            f"drawing figures needs matplotlib, which is not installed: {MATPLOTLIB_HINT}"
+        ) from None
     if _figure_class is None:
-        try:
-            from matplotlib.figure import Figure
-        except ImportError:
-            raise ImportError(
-                f"drawing figures needs matplotlib, which is not installed: {MATPLOTLIB_HINT}"
-            ) from None
 
         class InlineFigure(Figure):
             """A Figure that Jupyter shows as a PNG when it ends a cell."""
@@ -282,10 +282,25 @@ def new_figure(*, dpi: int = DPI, **kwargs):
     return fig
 
 
-def check_dpi(dpi) -> int:
+def check_dpi(dpi, who: str = "") -> int:
+    """Refuse a dpi that is not a whole number from 20 to 1200; `who` (the
+    function called) starts the message."""
     if type(dpi) is not int or not 20 <= dpi <= 1200:
-        raise ValueError(f"dpi must be a whole number from 20 to 1200, got {dpi!r}")
+        raise ValueError(f"{who}{': ' if who else ''}dpi must be a whole number from 20 to 1200, "
+                         f"got {dpi!r}")
     return dpi
+
+
+def checked_path(path: str | os.PathLike, formats: tuple[str, ...], who: str = "") -> Path:
+    """path as a Path, refused (before anything is drawn) unless its suffix
+    is one of `formats`; `who` (the function called) starts the message."""
+    path = Path(path)
+    if path.suffix.lower() not in formats:
+        raise ValueError(
+            f"{who}{': ' if who else ''}cannot write {str(path)!r}: the file name must end in "
+            f"{', '.join(formats[:-1])} or {formats[-1]}"
+        )
+    return path
 
 
 def save_figure(fig, path: str | os.PathLike, dpi: int = DPI) -> Path:
@@ -311,12 +326,7 @@ def render(graph, path: str | os.PathLike, *, dpi: int = DPI) -> Path:
     to install Graphviz, and returns the .dot path. Files appear whole or
     not at all.
     """
-    path = Path(path)
-    if path.suffix.lower() not in FORMATS:
-        raise ValueError(
-            f"cannot write {str(path)!r}: the file name must end in "
-            f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
-        )
+    path = checked_path(path, FORMATS)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {str(path)!r}: no directory {str(path.parent)!r}")
     check_dpi(dpi)
