@@ -118,7 +118,10 @@ def _number(v) -> float:
 
 
 def _bounds(X, pad: float = 0.1) -> tuple[float, float, float, float]:
-    """The data's bounding box, widened by `pad` of its size on each side."""
+    """The data's bounding box, widened by `pad` of its size on each side
+    (the unit square padded when there is no data)."""
+    if not X:
+        return -0.5, 1.5, -0.5, 1.5
     xs = [x[0] for x in X]
     ys = [x[1] for x in X]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)

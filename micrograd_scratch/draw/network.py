@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..engine import Value, grad
-from ..plot import decision_threshold, score
+from ..plot import _bounds, decision_threshold, score  # _bounds: the box plot draws over
 from .styles import (
     FIGURE_FORMATS, checked_path, fmt, new_figure, save_figure, signed_cmap, signed_colour,
 )
@@ -219,7 +219,7 @@ def network_plan(
             grads = dict(zip(flat, grad(loss_v, flat)))
 
     # The maps: each neuron's output over a grid on the input plane.
-    box = _bounds(X) if nin == 2 else None
+    box = _bounds(X, pad=0.15) if nin == 2 else None
     grids = pre = classes = boundary = None
     if box is not None:
         x0, x1, y0, y1 = box
@@ -319,18 +319,6 @@ def _input_grid(i: int, box, resolution: int) -> list[list[float]]:
     if i == 0:
         return [[x0 + (x1 - x0) * c / (resolution - 1) for c in range(resolution)] for _ in range(resolution)]
     return [[y0 + (y1 - y0) * r / (resolution - 1)] * resolution for r in range(resolution)]
-
-
-def _bounds(X, pad: float = 0.15) -> tuple[float, float, float, float]:
-    """The data's box widened by `pad` of its size (the unit square padded
-    when there is no data): the plane each map shows."""
-    if not X:
-        return -0.5, 1.5, -0.5, 1.5
-    xs, ys = [x[0] for x in X], [x[1] for x in X]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    dx = (x1 - x0) * pad or 0.5
-    dy = (y1 - y0) * pad or 0.5
-    return x0 - dx, x1 + dx, y0 - dy, y1 + dy
 
 
 # ---- the figure ------------------------------------------------------------
