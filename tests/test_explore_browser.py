@@ -99,6 +99,12 @@ def test_type_an_expression_change_an_input_read_the_gradients(page):
     expect(page.locator("#expr-output")).to_have_text("= -4")
     graph_text = page.get_by_test_id("graph").inner_text()
     assert "grad -2" in graph_text and "data -6" in graph_text
+    # The slider moves the same input: b to the end of its range, 5.
+    page.locator('#inputs tr[data-name="b"] input[type=range]').press("End")
+    expect(page.get_by_test_id("input-b")).to_have_value("5")
+    expect(grad_of(page, "a")).to_have_text("6", timeout=WAIT)
+    page.get_by_test_id("input-b").fill("-3")
+    expect(grad_of(page, "a")).to_have_text("-2", timeout=WAIT)
     # A bad expression: the parser's message beside the box, the last graph stays.
     page.get_by_test_id("expression").fill("a*b + __import__('os')")
     expect(page.locator("#expr-error")).to_contain_text("not allowed", timeout=WAIT)

@@ -124,7 +124,30 @@ function scheduleExpression(delay) {
   exprTimer = setTimeout(loadExpression, delay);
 }
 
+// One request at a time: while one is out, later changes only mark the
+// state dirty, and the newest state is sent when the answer is in (a slider
+// dragged across its range sends a handful of requests, not hundreds).
+let exprInFlight = false;
+let exprDirty = false;
+
 async function loadExpression() {
+  if (exprInFlight) {
+    exprDirty = true;
+    return;
+  }
+  exprInFlight = true;
+  try {
+    await requestExpression();
+  } finally {
+    exprInFlight = false;
+  }
+  if (exprDirty) {
+    exprDirty = false;
+    await loadExpression();
+  }
+}
+
+async function requestExpression() {
   const e = state.expr;
   const mine = ++exprRequest;
   let answer;
@@ -138,9 +161,11 @@ async function loadExpression() {
   if (mine !== exprRequest) return;
   $("expr-error").textContent = "";
   showServerError("");
-  // The values as the server read them (a new name starts at 1).
-  e.values = answer.values;
-  e.params = answer.params;
+  if (!exprDirty) { // (else the user has moved on, and the newer state is on its way)
+    // The values as the server read them (a new name starts at 1).
+    e.values = answer.values;
+    e.params = answer.params;
+  }
   const last = answer.steps.length - 1;
   if (e.step === null || e.step > last || (graph && graph.answer.expression !== answer.expression)) e.step = last;
   showExpression(answer);
