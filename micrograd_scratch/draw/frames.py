@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..engine import Value
+from ..engine import MicrogradClosure, Value, topological_order
 from ..files import write_atomically
 from .graph import _build, _Plan, _Step, op_symbol
 from .styles import INSTALL_HINT, _graphviz, _html, _text, _write, fmt
@@ -124,8 +124,7 @@ def _has_rule(v: Value) -> bool:
     """A node whose terms can be shown: an op built by the engine. A leaf
     has no rule; a micrograd-style closure set by hand adds into `.grad`
     itself and cannot say what it sends."""
-    rule = getattr(v, "_rule", None)
-    return bool(v._prev) and callable(rule) and type(rule).__name__ != "MicrogradClosure"
+    return bool(v._prev) and v._rule is not None and not isinstance(v._rule, MicrogradClosure)
 
 
 def backward_steps(root: Value) -> list[BackwardStep]:
@@ -138,8 +137,6 @@ def backward_steps(root: Value) -> list[BackwardStep]:
     Raises what the rule raises when a rule has no gradient (the exponent
     of a negative base, for one), as `backward()` does.
     """
-    from ..engine import topological_order
-
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: expected a Value, got {type(root).__name__}")
     order = topological_order(root)
@@ -278,21 +275,42 @@ def _pin(frame, positions: dict) -> None:
     frame.engine = "neato"
 
 
-def _frame_graphs(plan: _Plan, steps: list[BackwardStep]) -> list:
-    """One Digraph per frame (the steps, then "done"), titled with its caption."""
+def _titles(steps: list[BackwardStep]) -> list[str]:
+    """Each frame's title: its caption and its sums, then "done". Every
+    title gets as many lines as the longest (blank ones are a no-break
+    space), so that the picture's height, and so its scale and where the
+    graph starts, is the same in every frame."""
     titles = [[s.caption, *s.sums] for s in steps] + [[DONE_CAPTION]]
-    # Every title gets as many lines as the longest (blank ones padded with a
-    # no-break space), so that the picture's height, and so its scale and
-    # where the graph starts, is the same in every frame.
     lines = max(len(t) for t in titles)
-    titles = ["\n".join(t + ["\u00a0"] * (lines - len(t))) for t in titles]
-    final = gradients_after(steps, len(steps) - 1)
-    frames = []
-    for s, title in zip(steps, titles):
-        frames.append(_build(plan, gradients_after(steps, s.number), grad_view=False,
-                             legend=True, title=title,
-                             step=_as_frame_step(s) if s.number else None))
-    frames.append(_build(plan, final, grad_view=False, legend=True, title=titles[-1]))
+    return ["\n".join(t + ["\u00a0"] * (lines - len(t))) for t in titles]
+
+
+def _layout_title(titles: list[str]) -> str:
+    """A title for the layout as tall as every frame's and as wide as the
+    widest line of any of them, so that each frame's title fits its box."""
+    lines = [line for t in titles for line in t.split("\n")]
+    return "\n".join([max(lines, key=len)] + ["\u00a0"] * titles[0].count("\n"))
+
+
+def _frame_graphs(plan: _Plan, steps: list[BackwardStep], titles: list[str]) -> list:
+    """One Digraph per frame (the steps, then "done")."""
+    frames = [
+        _build(plan, gradients_after(steps, s.number), grad_view=False, legend=True,
+               title=title, step=_as_frame_step(s) if s.number else None)
+        for s, title in zip(steps, titles)
+    ]
+    frames.append(_build(plan, gradients_after(steps, len(steps) - 1), grad_view=False,
+                         legend=True, title=titles[-1]))
+    return frames
+
+
+def _pinned_frames(plan: _Plan, steps: list[BackwardStep]) -> list:
+    """The frames, each pinned to the one layout (needs `dot`)."""
+    titles = _titles(steps)
+    frames = _frame_graphs(plan, steps, titles)
+    positions = _positions(layout_graph(plan, steps, title=_layout_title(titles)))
+    for frame in frames:
+        _pin(frame, positions)
     return frames
 
 
@@ -339,19 +357,18 @@ def backward_frames(
         raise ValueError(f"format must be 'svg', 'png', 'pdf' or 'dot', got {format!r}")
     plan = _Plan(root, params, model, False, max_nodes, rankdir)
     steps = backward_steps(root)
-    frames = _frame_graphs(plan, steps)
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    width = max(3, len(str(len(frames) - 1)))
-    paths = [outdir / f"frame_{i:0{width}d}.{format}" for i in range(len(frames))]
+    count = len(steps) + 1  # and "done"
+    width = max(3, len(str(count - 1)))
+    paths = [outdir / f"frame_{i:0{width}d}.{format}" for i in range(count)]
     graphviz = _graphviz()
     try:
-        positions = _positions(layout_graph(plan, steps, title=_widest(frames)))
-        for frame in frames:
-            _pin(frame, positions)
+        frames = _pinned_frames(plan, steps)
         written = [_write_pinned(graph, path) for graph, path in zip(frames, paths)]
     except graphviz.ExecutableNotFound:
+        frames = _frame_graphs(plan, steps, _titles(steps))
         written = [_write(graph, path.with_suffix(".dot")) for graph, path in zip(frames, paths)]
         print(f"Graphviz's dot program was not found, so the frames were written as "
               f".dot files in {outdir}; {INSTALL_HINT}", file=sys.stderr)
@@ -375,20 +392,6 @@ def _write_pinned(frame, path: Path) -> Path:
     data = frame.pipe(format=path.suffix[1:], neato_no_op=2)
     write_atomically(path, lambda f: f.write(data))
     return path
-
-
-def _widest(frames) -> str:
-    """The title that takes the most room: the layout leaves room for it."""
-    titles = [re.search(r"label=(<.*>) labelloc", f.source) for f in frames]
-    texts = [t[1] for t in titles if t]
-    if not texts:
-        return ""
-    longest = max(texts, key=lambda t: (t.count("<BR/>"), len(t)))
-    lines = longest[1:-1].split("<BR/>")
-    # The title is text again (it was escaped for the label); pad the first
-    # line to the longest frame's width so that no caption is wider.
-    widest_line = max((len(t[1:-1]) for t in texts), default=0)
-    return html.unescape("\n".join([lines[0].ljust(widest_line, " "), *lines[1:]]))
 
 
 def _forget_stale(outdir: Path, written: list[Path]) -> None:
@@ -507,10 +510,5 @@ def stepper(
     Needs Graphviz's `dot` program."""
     plan = _Plan(root, params, model, False, max_nodes, rankdir)
     steps = backward_steps(root)
-    frames = _frame_graphs(plan, steps)
-    positions = _positions(layout_graph(plan, steps, title=_widest(frames)))
-    svgs = []
-    for frame in frames:
-        _pin(frame, positions)
-        svgs.append(frame.pipe(format="svg", neato_no_op=2))
+    svgs = [frame.pipe(format="svg", neato_no_op=2) for frame in _pinned_frames(plan, steps)]
     return Stepper(_slider_page(svgs, _counters(steps)), steps)
