@@ -1,12 +1,14 @@
 """micrograd_scratch: deep learning from scratch, in pure Python.
 
-Read in this order: engine (Value and backward), nn (Neuron, Layer, MLP),
-losses, optim (SGD, Adam and the training loop), divergence (stopping a
-run whose loss blows up), data, perceptron, gradcheck,
-draw and expr (pictures of graphs and networks, parsing typed expressions), plot (pictures
-of training), serialize (saving models), files (writing whole files),
-cli; then torch_bridge, the same network in PyTorch (imported on its own,
-`from micrograd_scratch import torch_bridge`, so that torch stays optional).
+Read in this order: engine (Value and backward), ops (every op, defined
+once), nn (Neuron, Layer, MLP), losses, optim (SGD, Adam and the training
+loop), divergence (stopping a run whose loss blows up), data, perceptron,
+gradcheck, draw and expr (pictures of graphs and networks, parsing typed
+expressions), plot (pictures of training), serialize (saving models),
+files (writing whole files), cli and explore (the command line and the
+live explorer); then torch_bridge, the same network in PyTorch (imported
+on its own, `from micrograd_scratch import torch_bridge`, so that torch
+stays optional).
 """
 
 from .engine import AnomalyError, Parameter, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total

@@ -1,5 +1,5 @@
 """The command line: `micrograd-scratch xor | train | perceptron | predict | draw |
-export | import`.
+explore | export | import`.
 
     micrograd-scratch xor                      # an MLP learns XOR, in seconds
     micrograd-scratch train --dataset moons    # any data set, loss, network
@@ -7,6 +7,7 @@ export | import`.
     micrograd-scratch draw "relu(w*x + b)" --set w=2 x=-1 b=0.5 --backward
     micrograd-scratch train --save model.json  # keep the trained network...
     micrograd-scratch predict --model model.json 0.5 -1   # ...and run it
+    micrograd-scratch explore                  # the live explorer, in the browser
     micrograd-scratch export --model model.json --torch model.pt  # to PyTorch
 
 `python -m micrograd_scratch` is the same program.
@@ -35,8 +36,8 @@ The package, one file per command and one per shared concern:
 - training.py: the training run `xor` and `train` share (their options,
   `train_model`, `TrainingRun`, `finish_training`);
 - outputs.py: the files and pictures a command writes;
-- xor.py, train.py, perceptron.py, predict.py, draw.py, torch_export.py
-  (export), torch_import.py (import): the commands.
+- xor.py, train.py, perceptron.py, predict.py, draw.py, explore.py,
+  torch_export.py (export), torch_import.py (import): the commands.
 
 Adding a command: write a module with `NAME`, `add_parser(subparsers)`,
 which adds and returns its argparse parser, and `run(args) -> int`, which
