@@ -34,8 +34,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Sequence
 
-from .losses import LOSSES
-from .optim import TrainingDiverged
+from .optim import TrainingDiverged, _loss_function
 
 __all__ = ["DivergenceCheck", "DivergenceError", "starting_loss", "DEFAULT_FACTOR"]
 
@@ -62,7 +61,7 @@ def starting_loss(model: Callable, X: Sequence, y: Sequence, loss: Callable | st
     """The loss of the untrained model over all of (X, y): the number
     `DivergenceCheck` measures growth against. `loss` is a batch loss from
     `losses`, or its name in `LOSSES`."""
-    loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
+    loss_fn = _loss_function(loss, "starting_loss")
     try:
         return loss_fn([model(x) for x in X], list(y)).data
     except OverflowError:  # the untrained outputs are already too large

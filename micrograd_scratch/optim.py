@@ -390,13 +390,15 @@ def _kind(x: float) -> str:
     return "NaN" if math.isnan(x) else "infinite"
 
 
-def _loss_function(loss) -> Callable:
+def _loss_function(loss, who: str = "fit") -> Callable:
+    """A loss given as a function or by its name in LOSSES, as a function;
+    `who` (the function called) starts the message for anything else."""
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"fit: unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
+            raise ValueError(f"{who}: unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
         return LOSSES[loss]
     if not callable(loss):
-        raise TypeError(f"fit: loss must be a function (scores, targets) or a name, got {loss!r}")
+        raise TypeError(f"{who}: loss must be a function (scores, targets) or a name, got {loss!r}")
     return loss
 
 
