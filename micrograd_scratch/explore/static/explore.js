@@ -183,6 +183,10 @@ function showExpression(answer) {
     const doc = new DOMParser().parseFromString(answer.svg, "image/svg+xml");
     const svg = document.importNode(doc.documentElement, true);
     box.replaceChildren(svg);
+    // Fit the width, but shrink to no less than 70% (a wider graph scrolls):
+    // below that the labels are too small to read.
+    const natural = parseFloat(svg.getAttribute("width")) * 4 / 3; // pt to px
+    if (natural) svg.style.minWidth = `${Math.round(0.7 * natural)}px`;
     graph = { answer, ...indexSvg(svg) };
   } else {
     box.replaceChildren();
@@ -387,7 +391,7 @@ function showChecks() {
 // The training view
 // =============================================================================
 
-const training = { id: null, playing: false, last: null, settingsKey: "", pending: null, pendingKey: "" };
+const training = { id: null, playing: false, looping: false, last: null, settingsKey: "", pending: null, pendingKey: "" };
 
 function fillTrainChoices() {
   const fill = (select, names) => {
@@ -497,20 +501,26 @@ async function trainSteps(steps) {
 // request runs at most a quarter of a second of training on the server, so
 // the pictures update several times a second.
 async function play() {
-  if (training.playing) return;
-  training.playing = true;
+  if (training.looping) return;
+  training.playing = training.looping = true;
   $("train-play").disabled = true;
   $("train-pause").disabled = false;
-  while (training.playing) {
-    const ok = await trainSteps(25);
-    if (!ok) break;
+  try {
+    while (training.playing) {
+      const ok = await trainSteps(25);
+      if (!ok) break;
+    }
+  } finally {
+    // Play is offered again only once the last answer is drawn, so that
+    // what the page shows after a pause is where training stopped.
+    training.playing = training.looping = false;
+    $("train-play").disabled = false;
+    $("train-pause").disabled = true;
   }
-  pause();
 }
 
 function pause() {
   training.playing = false;
-  $("train-play").disabled = false;
   $("train-pause").disabled = true;
 }
 
