@@ -292,6 +292,7 @@ def test_unknown_paths_and_methods(server):
     assert call(server, "GET", "/api/nope")[0] == 404
     assert call(server, "POST", "/api/nope", {})[0] == 404
     assert call(server, "PUT", "/api/expression", {})[0] == 405
+    assert call(server, "DELETE", "/api/train/new")[0] == 405
     assert call(server, "POST", "/api/expression", raw=None,
                 headers={"Content-Type": "application/json"})[0] == 411
 

@@ -135,7 +135,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_PUT(self):
         self._answer(self._not_allowed)
 
-    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
+    do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_PUT
 
     def _not_allowed(self):
         raise Refused(HTTPStatus.METHOD_NOT_ALLOWED, f"{self.command} is not supported here")
