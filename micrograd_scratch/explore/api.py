@@ -27,14 +27,12 @@ import threading
 from collections import OrderedDict
 
 from .. import expr
+from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS
 from ..draw import styles
-from ..draw.frames import BackwardStep, backward_steps, layout_graph, steps_data
+from ..draw.frames import BackwardStep, backward_steps, gradients_after, layout_graph, steps_data
 from ..draw.graph import MAX_NODES, GraphTooLarge, _Plan
 from ..nn import activation_names
-from .training import (
-    DEFAULTS, MAX_STEPS, SettingsError, TrainingSession, settings_from,
-)
-from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS
+from .training import DEFAULTS, MAX_STEPS, SettingsError, TrainingSession, settings_from
 
 __all__ = ["ApiError", "info", "expression", "Sessions", "MAX_VALUE"]
 
@@ -121,11 +119,10 @@ def expression(body: dict) -> dict:
     backward_error = None
     try:
         steps = backward_steps(root)
-    except (ValueError, ArithmeticError) as error:  # e.g. d/dn a**n for a < 0
+    except (ValueError, ArithmeticError) as error:  # e.g. d/dx x**0.5 at x = 0
         backward_error = f"backward: {error}"
         steps = [BackwardStep(0, 0, root, 1.0, ())]  # the seed only
-    final = {t.input: t.after for s in steps[1:] for t in s.terms}
-    final[root] = 1.0
+    final = gradients_after(steps, len(steps) - 1)
 
     marked = [inputs[p] for p in params if p in inputs]
     try:
