@@ -26,11 +26,10 @@ from ..divergence import DEFAULT_FACTOR, DivergenceCheck, starting_loss
 from ..optim import LinearDecay, TrainingDiverged, fit
 from ..plot import FORMATS, INSTALL_HINT
 from ..draw import FORMATS as GRAPH_FORMATS
-from ..draw.styles import DPI
-from .args import finite_float
+from ..draw.styles import DPI, check_dpi
 from .args import (
-    FALLBACK, PROG, UsageError, divergence_factor, fraction, integer, layer_sizes,
-    model_out_file, output_file, positive_float, positive_int,
+    FALLBACK, PROG, UsageError, divergence_factor, finite_float, fraction, integer,
+    layer_sizes, model_out_file, output_file, positive_float, positive_int,
 )
 from . import outputs
 
@@ -218,11 +217,11 @@ def graph_input(text: str) -> tuple[float, float]:
 
 
 def dpi(text: str) -> int:
-    """--dpi: pixels per inch, 20 to 1200."""
-    n = positive_int(text)
-    if not 20 <= n <= 1200:
-        raise argparse.ArgumentTypeError(f"expected pixels per inch from 20 to 1200, got {text}")
-    return n
+    """--dpi: pixels per inch, in the range every picture takes (styles.check_dpi)."""
+    try:
+        return check_dpi(positive_int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 # ---- the run ----------------------------------------------------------------
