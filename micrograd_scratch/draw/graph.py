@@ -11,13 +11,15 @@ nodes come in kinds, each with its own shape and colour and a legend:
     op result   what an operation produced, next to the operation itself
 
 The kinds come from a leaf's `_role` ("param", "const" or "" for an
-input) and whether a Value has inputs. Labels show the Value's name, `data` and `grad` with
-four significant digits, so a gradient of 3e-07 reads 3e-07, not 0.0000.
+input) and whether a Value has inputs. Labels show the Value's name,
+`data` and `grad` with four significant digits, so a gradient of 3e-07
+reads 3e-07, not 0.0000.
 
 After `backward()`, `draw(root, grad_view=True)` colours every node by its
 gradient, red below 0, blue above, white at 0, darker the larger |grad|
 (styles.signed_colour), and colours each edge by the gradient that flowed
-back along it, thicker the larger that is. (frames.py films the backward pass with the same pieces.)
+back along it, thicker the larger that is. (frames.py films the backward
+pass with the same pieces.)
 
 With `model=` the nodes of each neuron and each layer are grouped
 (Graphviz clusters), and `collapse=True` draws each neuron as one box, so
