@@ -20,6 +20,7 @@ from micrograd_scratch.explore import make_server, serve_in_thread
 from micrograd_scratch.explore.server import MAX_BODY
 from micrograd_scratch.expr import parse_expression
 from micrograd_scratch.nn import activation_names
+from refused_expressions import REFUSED  # tests/, on pytest's path
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot program")
 
@@ -175,26 +176,9 @@ def test_a_failing_backward_still_shows_the_forward_graph(server):
 
 MARKER = "pwned_" + uuid.uuid4().hex[:8]
 
-# The draw command's refused expressions (tests/test_cli_draw.py), and the
-# shell and Python injections the command-line fuzzer tries.
-HOSTILE = [
-    ("__import__('os').system('touch pwned')", "attribute access"),
-    ("__import__('os')", "calling __import__()"),
-    ("open('x')", "calling open()"),
-    ("a.b", "attribute access"),
-    ("x[0]", "subscripts"),
-    ("lambda: 1", "lambda"),
-    ("[x for x in y]", "comprehensions"),
-    ("'s'", "strings"),
-    ("x if y else z", "conditional expressions"),
-    ("__class__", "names starting with __"),
-    ("x // 2", "the operator //"),
-    ("relu(x, y)", "takes exactly one argument"),
-    ("x +", "not a valid expression"),
-    ("(" * 10000, "10000 characters long"),
-    ("(" + "-" * 300 + "x)", "levels deep"),
-    ("x**1000", "exponent 1000 is too large"),
-    ("", "empty"),
+# Every expression the parser refuses (the list the draw command is checked
+# against), and the shell and Python injections the command-line fuzzer tries.
+HOSTILE = REFUSED + [
     (f"__import__('os').system('touch {MARKER}')", "attribute access"),
     (f"$(touch {MARKER})", "not a valid expression"),
     (f"`touch {MARKER}`", "not a valid expression"),

@@ -17,7 +17,6 @@ bounded: at most MAX_STEPS steps, and a picture grid sized to the network.
 from __future__ import annotations
 
 import math
-import random
 import threading
 import time
 
@@ -26,7 +25,7 @@ from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS
 from ..data import DATASETS
 from ..losses import LOSSES
 from ..nn import MLP, activation_names
-from ..optim import LinearDecay, fit
+from ..optim import LinearDecay, batch_order, fit
 from ..plot import _bounds  # the box the plots draw the boundary over
 
 __all__ = ["TrainingSession", "SettingsError", "settings_from", "MAX_STEPS", "DEFAULTS"]
@@ -112,8 +111,8 @@ class TrainingSession:
         n = len(self.X)
         batch = settings["batch_size"]
         self.batch_size = n if batch is None or batch >= n else batch
-        self.rng = random.Random(settings["seed"])  # the minibatch order, as fit's
-        self.order = list(range(n))
+        # The batches in fit's order: the same seed, the same batches.
+        self.epochs = batch_order(n, self.batch_size, settings["seed"])
         self.queue: list[list[int]] = []  # this epoch's batches still to run
         self.steps = 0
         self.history: list[float] = []  # the batch loss of every step
@@ -127,10 +126,7 @@ class TrainingSession:
 
     def _next_batch(self) -> list[int]:
         if not self.queue:
-            if self.batch_size < len(self.X):  # minibatches: a new order each epoch
-                self.rng.shuffle(self.order)
-            b = self.batch_size
-            self.queue = [self.order[i : i + b] for i in range(0, len(self.order), b)]
+            self.queue = list(next(self.epochs))
         return self.queue.pop(0)
 
     def train(self, steps: int) -> int:
