@@ -62,12 +62,17 @@ def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
 # ---- numbers ----------------------------------------------------------------
 
 
+def _converted(kind: Callable[[str], object], text: str, expected: str):
+    """kind(text) (int or float), or the usage error "expected ..., got '...'"."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
 def integer(text: str) -> int:
     """Any whole number: seeds."""
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    return _converted(int, text, "a whole number")
 
 
 def positive_int(text: str) -> int:
@@ -80,10 +85,7 @@ def positive_int(text: str) -> int:
 
 def number(text: str) -> float:
     """Any float, nan and inf included; the types below narrow it."""
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    return _converted(float, text, "a number")
 
 
 def positive_float(text: str) -> float:
