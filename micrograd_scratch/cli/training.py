@@ -24,7 +24,7 @@ from ..losses import LOSSES
 from ..nn import MLP, activation_names
 from ..divergence import DEFAULT_FACTOR, DivergenceCheck, starting_loss
 from ..optim import LinearDecay, TrainingDiverged, fit
-from ..plot import FORMATS, INSTALL_HINT
+from ..plot import FORMATS, INSTALL_HINT, default_classify
 from ..draw import FORMATS as GRAPH_FORMATS
 from ..draw.styles import DPI, check_dpi
 from .args import (
@@ -56,10 +56,6 @@ class Objective:
     rule: str  # the prediction, in words
 
 
-def _argmax(logits) -> int:
-    return max(range(len(logits)), key=lambda i: logits[i].data)
-
-
 # Keyed by the command-line spelling of the loss.
 OBJECTIVES = {
     # Least squares regresses the label itself: 0 or 1, so the cut is 1/2.
@@ -69,7 +65,8 @@ OBJECTIVES = {
     # The margin loss pushes class 1 above +1 and class 0 below -1.
     "hinge": Objective("hinge", 1, lambda out: int(out.data > 0), "1 if score > 0, else 0"),
     # One logit per class; the larger one wins.
-    "cross-entropy": Objective("cross_entropy", 2, _argmax, "the class with the larger logit"),
+    "cross-entropy": Objective("cross_entropy", 2, default_classify,  # the largest logit's class
+                               "the class with the larger logit"),
 }
 
 # `train`'s defaults for each data set, chosen so that a run takes seconds
