@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from ..losses import softmax
+from ..ops import sigmoid
 from ..serialize import architecture
 from .args import UsageError, finite_float, model_file, usage_error
 from .training import OBJECTIVES
@@ -69,22 +71,20 @@ def run(args: argparse.Namespace) -> int:
         _print_both_readings(outputs[0])
     else:
         print(f"class {OBJECTIVES[loss].classify(out)}")
-        print(_numbers(loss, outputs))
+        print(_numbers(loss, out if isinstance(out, list) else [out]))
     return 0
 
 
-def _numbers(loss: str, outputs: list[float]) -> str:
-    """The numbers behind the class, at full precision."""
+def _numbers(loss: str, outputs: list) -> str:
+    """The numbers behind the class (the model's output Values), at full precision."""
+    logits = [v.data for v in outputs]
     if loss == "cross-entropy":
-        top = max(outputs)  # shifted by the largest logit, exp cannot overflow
-        exps = [math.exp(z - top) for z in outputs]
-        probabilities = [e / sum(exps) for e in exps]
+        probabilities = [p.data for p in softmax(outputs)]  # losses' softmax: cannot overflow
         return (f"probabilities {' '.join(map(repr, probabilities))} "
-                f"(softmax of the logits {' '.join(map(repr, outputs))})")
-    (z,) = outputs
+                f"(softmax of the logits {' '.join(map(repr, logits))})")
+    (z,) = logits
     if loss == "bce":
-        p = 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
-        return f"probability of class 1: {p!r} (sigmoid of the logit {z!r})"
+        return f"probability of class 1: {sigmoid(z)!r} (sigmoid of the logit {z!r})"
     return f"score {z!r} ({OBJECTIVES[loss].rule})"
 
 
