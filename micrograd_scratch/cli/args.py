@@ -59,6 +59,12 @@ def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
     return 2
 
 
+def cannot_write(option: str, path: str, error: OSError) -> ValueError:
+    """The one-line error (exit status 1) for a file an option names that
+    could not be written after all (a full disk, a permission)."""
+    return ValueError(f"{option}: cannot write {path!r}: {error.strerror or error}")
+
+
 # ---- numbers ----------------------------------------------------------------
 
 

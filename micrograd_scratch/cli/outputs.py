@@ -25,7 +25,7 @@ from ..serialize import save
 from ..draw import GraphTooLarge, draw, render
 from ..draw.network import choose_example, draw_network
 from ..draw.styles import DPI
-from .args import PROG, UsageError
+from .args import PROG, UsageError, cannot_write
 
 
 def check_distinct(*options: tuple[str, str | None]) -> None:
@@ -65,7 +65,7 @@ def save_model(args: argparse.Namespace, run, *, quiet: bool = False) -> bool:
     try:
         save(run.model, args.save)
     except OSError as error:  # e.g. the disk filled up during training
-        raise _cannot_write("--save", args.save, error) from None
+        raise cannot_write("--save", args.save, error) from None
     if not quiet:
         # The file does not record the loss, which says how an output reads as a class.
         print(f"saved the model to {args.save}; run it with "
@@ -162,7 +162,7 @@ def write_graph(graph, path: str, option: str, *, dpi: int = DPI) -> bool:
     try:
         written = render(graph, path, dpi=dpi)
     except OSError as error:  # e.g. no permission to write there
-        raise _cannot_write(option, path, error) from None
+        raise cannot_write(option, path, error) from None
     print(f"wrote {written}")
     return Path(written) == Path(path)
 
@@ -178,9 +178,5 @@ def _write_figure(option: str, path: str, what: str, write) -> Path | None:
         print(f"{PROG}: no {what} written: {missing}", file=sys.stderr)
         return None
     except OSError as error:  # e.g. no permission to write there
-        raise _cannot_write(option, path, error) from None
+        raise cannot_write(option, path, error) from None
 
-
-def _cannot_write(option: str, path: str, error: OSError) -> ValueError:
-    """The one-line message for a file an option names that could not be written."""
-    return ValueError(f"{option}: cannot write {path!r}: {error.strerror or error}")

@@ -15,7 +15,7 @@ import sys
 from ..files import write_atomically
 from ..nn import MLP
 from ..torch_bridge import INSTALL_HINT, to_torch, torch_source
-from .args import FAILED, OK, PROG, UsageError, model_file, output_file
+from .args import FAILED, OK, PROG, UsageError, cannot_write, model_file, output_file
 
 NAME = "export"
 
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_atomically(args.torch, lambda f: torch.save(state, f), durable=True)
     except OSError as error:  # e.g. no permission to write there
-        raise ValueError(f"--torch: cannot write {args.torch!r}: {error.strerror or error}") from None
+        raise cannot_write("--torch", args.torch, error) from None
     print(f"\nwrote the state_dict to {args.torch}; to load it in plain PyTorch:\n")
     print(torch_source(module, args.torch), end="")
     return OK

@@ -14,7 +14,7 @@ import argparse
 from ..nn import activation_names
 from ..serialize import architecture, save
 from ..torch_bridge import from_state_dict
-from .args import FAILED, OK, UsageError, model_out_file
+from .args import FAILED, OK, UsageError, cannot_write, model_out_file
 from .torch_export import installed_torch
 
 NAME = "import"
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         save(model, args.model)
     except OSError as error:  # e.g. no permission to write there
-        raise ValueError(f"--model: cannot write {args.model!r}: {error.strerror or error}") from None
+        raise cannot_write("--model", args.model, error) from None
     arch = architecture(model)
     n = len(model.parameters())
     print(f"MLP({arch['nin']}, {arch['nouts']}), activation {arch['activation']}, "
