@@ -1,6 +1,7 @@
 """The files and pictures a command writes: the saved model, the text
-pictures and the --plot figure after training, and Graphviz drawings
-(draw's -o and the trained network's --graph).
+pictures and the --plot figure after training, the trained network's
+--graph picture (matplotlib; Graphviz's graph for .dot/.gv or with
+--graph-detail), and draw's -o (Graphviz).
 
 Every writer turns an OSError into a ValueError that names the option,
 so that `main` reports it in one line with exit status 1, and returns
