@@ -96,18 +96,29 @@ def test_every_example_it_names_exists():
 
 
 def _resolve(dotted: str):
-    """`engine.Value.__mul__` (relative to micrograd_scratch) -> the object."""
+    """`engine.Value.__mul__` or `draw.frames.backward_frames` (relative to
+    micrograd_scratch) -> the object. Modules are imported by name, not
+    reached as attributes: the package's attribute `draw` is the function."""
     parts = dotted.split(".")
-    module = importlib.import_module(f"micrograd_scratch.{parts[0]}")
-    obj = module
-    for name in parts[1:]:
+    n = 1
+    while n < len(parts):  # the longest prefix that is a module
+        try:
+            importlib.import_module("micrograd_scratch." + ".".join(parts[: n + 1]))
+        except ImportError:
+            break
+        n += 1
+    obj = importlib.import_module("micrograd_scratch." + ".".join(parts[:n]))
+    for name in parts[n:]:
         obj = getattr(obj, name)
     return obj
 
 
 def test_every_function_it_names_exists():
-    # References are written `module.name` in backquotes, e.g. `engine._backprop`.
-    modules = [p.stem for p in (ROOT / "micrograd_scratch").glob("*.py") if p.stem != "__init__"]
+    # References are written `module.name` in backquotes, e.g. `engine._propagate`
+    # or, in a subpackage, `draw.frames.backward_frames`.
+    package = ROOT / "micrograd_scratch"
+    modules = [p.stem for p in package.glob("*.py") if p.stem != "__init__"]
+    modules += [p.parent.name for p in package.glob("*/__init__.py")]
     pattern = r"`((?:%s)(?:\.\w+)+)(?:\(\))?`" % "|".join(modules)
     named = {d for d in re.findall(pattern, TEXT) if not d.endswith(".py")}  # not file names
     assert len(named) >= 15, f"the tutorial points at too few functions: {sorted(named)}"
