@@ -10,8 +10,10 @@ signed_cmap() is the same map for matplotlib.
 Both kinds of picture show themselves in Jupyter: `digraph()` makes the
 Graphviz drawings, which fall back to one line and their DOT source
 without `dot`; `new_figure()` makes the matplotlib Figures, which show as
-a PNG at their dpi. `render` and `save_figure` write files whole or not
-at all; a PNG has 150 dpi unless told otherwise.
+a PNG at their dpi (plot.py's figures are made here too). `render` and
+`save_figure` write files whole or not at all, after `checked_path` and
+`check_dpi` have refused a file name or a dpi they cannot write; a PNG has
+150 dpi unless told otherwise.
 
 Sources: the Graphviz DOT language and HTML-like label documentation
 (graphviz.org/doc/info/lang.html, .../shapes.html#html).
@@ -33,6 +35,7 @@ from ..plot import FORMATS as FIGURE_FORMATS, INSTALL_HINT as MATPLOTLIB_HINT
 __all__ = [
     "render", "FORMATS", "INSTALL_HINT", "STYLES", "LEGEND", "fmt",
     "signed_colour", "signed_cmap", "flow_style", "NEGATIVE", "POSITIVE",
+    "new_figure", "save_figure", "checked_path", "check_dpi", "FIGURE_FORMATS", "DPI",
 ]
 
 # Output formats `render` knows, by file suffix.
