@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 from dataclasses import dataclass
-from functools import reduce
 from itertools import repeat
 from typing import Callable, Iterable, Sequence
 
@@ -379,12 +377,14 @@ sigmoid = define(
 
 def _dot_forward(*inputs: float) -> float:
     # Inputs are w_0..w_{n-1}, x_0..x_{n-1}, then the bias if there is one.
-    # bias + w_0*x_0 + w_1*x_1 + ..., added left to right (reduce, a loop
-    # in C), so the result is the same float, bit for bit, as the
-    # elementwise graph gives. (sum() may not: Python 3.12's compensates.)
+    # bias + w_0*x_0 + w_1*x_1 + ..., added left to right, so the result is
+    # the same float, bit for bit, as the elementwise graph gives. (sum()
+    # may not: from Python 3.12 it compensates for rounding.)
     n = len(inputs) // 2
-    bias = inputs[-1] if len(inputs) % 2 else 0.0
-    return reduce(operator.add, map(operator.mul, inputs[:n], inputs[n : 2 * n]), bias)
+    acc = inputs[-1] if len(inputs) % 2 else 0.0
+    for w, x in zip(inputs[:n], inputs[n : 2 * n]):
+        acc = acc + w * x
+    return acc
 
 
 def _dot_backward(g, out, *inputs):
@@ -405,7 +405,10 @@ define(
 
 
 def _total_forward(*inputs: float) -> float:
-    return reduce(operator.add, inputs, 0.0)  # left to right, as a chain of + nodes adds
+    acc = 0.0
+    for v in inputs:  # left to right, as a chain of + nodes adds
+        acc = acc + v
+    return acc
 
 
 define(
