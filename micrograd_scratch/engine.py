@@ -71,7 +71,6 @@ import functools
 import gc
 import math
 import numbers
-import operator
 import threading
 from contextlib import contextmanager
 from typing import Iterator, Sequence
@@ -350,15 +349,13 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
         # time the marker pops, every input has been listed.
         stack.append(node)
         stack.append(_INPUTS_DONE)
-        # Reversed, so that the first input pops first; inputs visited
-        # already are skipped when they pop. (extend and filter loop in C.)
-        children = reversed(node._prev)
-        stack.extend(children if leaves else filter(_has_inputs, children))
+        for child in reversed(node._prev):  # reversed: the first input pops first
+            if (leaves or child._prev) and child not in visited:
+                stack.append(child)
     return order
 
 
 _INPUTS_DONE = object()  # the marker topological_order pushes above a node
-_has_inputs = operator.attrgetter("_prev")  # true for an op result, false for a leaf
 
 
 def _propagate(node: Value) -> None:
