@@ -21,7 +21,7 @@ from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
 from .serialize import ModelFileError, load, load_state_dict, save, state_dict
 from .plot import decision_map, loss_sparkline, plot_training
-from .draw import GraphTooLarge, backward_frames, draw, draw_network, render
+from .drawing import GraphTooLarge, backward_frames, draw, draw_network, render
 
 __all__ = [
     "Value", "Parameter", "dot", "total", "grad", "topological_order", "paused_gc",

@@ -129,7 +129,7 @@ class Value:
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """Jupyter shows a Value that ends a cell as the drawing of its graph
         (up to a size limit; the plain repr past it, or without Graphviz)."""
-        from .draw.graph import value_mimebundle  # the renderer, only when Jupyter asks
+        from .drawing.graph import value_mimebundle  # the renderer, only when Jupyter asks
 
         return value_mimebundle(self, include, exclude)
 

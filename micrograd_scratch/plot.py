@@ -278,9 +278,9 @@ def plot_training(
     gets the loss curve alone. `dpi`: pixels per inch of a .png and of the
     picture Jupyter shows.
     """
-    # draw.styles, which makes and writes our matplotlib figures, imports
+    # drawing.styles, which makes and writes our matplotlib figures, imports
     # this module: imported here, when a figure is drawn, not at the top.
-    from .draw.styles import check_dpi, checked_path, new_figure, save_figure
+    from .drawing.styles import check_dpi, checked_path, new_figure, save_figure
 
     losses = _history(history, "plot_training")
     if path is not None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from micrograd_scratch import MLP, Neuron, mse, xor
-from micrograd_scratch.draw.network import choose_example, draw_network, network_plan
-from micrograd_scratch.draw.styles import NEGATIVE, POSITIVE, signed_colour
+from micrograd_scratch.drawing.network import choose_example, draw_network, network_plan
+from micrograd_scratch.drawing.styles import NEGATIVE, POSITIVE, signed_colour
 
 BLUE = signed_colour(1.0, 1.0)
 RED = signed_colour(-1.0, 1.0)
@@ -221,7 +221,7 @@ def test_graph_detail_uses_the_commands_loss_name_and_the_chosen_example(capsys,
 
 def test_draw_params_marks_parameters(capsys, tmp_path):
     pytest.importorskip("graphviz", reason="drawing needs the graphviz Python package")
-    from micrograd_scratch.draw.styles import STYLES
+    from micrograd_scratch.drawing.styles import STYLES
 
     out_file = tmp_path / "n.dot"
     status, _, err = run_cli(capsys, "draw", "relu(w*x + b)", "--set", "w=2", "x=1.5", "b=-0.5",

@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from micrograd_scratch import Value
-from micrograd_scratch.draw.frames import backward_frames, backward_steps, gradients_after, stepper
+from micrograd_scratch.drawing.frames import backward_frames, backward_steps, gradients_after, stepper
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot program")
 

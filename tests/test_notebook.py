@@ -26,7 +26,7 @@ pytest.importorskip("matplotlib", reason="the notebook's figures need matplotlib
 CELLS = [
     # 0: nothing shown
     "from micrograd_scratch import MLP, Value, draw, mse, plot_training, xor\n"
-    "from micrograd_scratch.draw import draw_network, value_mimebundle\n"
+    "from micrograd_scratch.drawing import draw_network, value_mimebundle\n"
     "a, b = Value(2.0, label='a'), Value(-3.0, label='b')\n"
     "c = a * b + 1\n"
     "c.backward()",

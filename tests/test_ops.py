@@ -439,7 +439,7 @@ def test_symbol_of_a_power_by_a_number_and_of_an_unknown_op():
 
 @pytest.mark.parametrize("name", [n for n in OP_NAMES if ops.OPS[n].kind != "n-ary"])
 def test_the_renderer_draws_every_op_with_its_symbol(name):
-    from micrograd_scratch.draw import draw
+    from micrograd_scratch.drawing import draw
 
     xs = [Value(x, label=f"x{i}") for i, x in enumerate(points(name)[0])]
     source = draw(build_as_written(name, xs)).source
@@ -503,7 +503,7 @@ def _cluster(source: str, name: str) -> str:
 
 
 def test_a_new_activation_is_drawn_grouped_parsed_offered_and_checked():
-    from micrograd_scratch.draw import draw
+    from micrograd_scratch.drawing import draw
 
     with temporary_ops("softplus"):
         ops.define(
@@ -556,7 +556,7 @@ def test_a_new_activation_is_drawn_grouped_parsed_offered_and_checked():
 
 
 def test_a_user_defined_sin_and_cos_give_first_and_second_derivatives():
-    from micrograd_scratch.draw import draw
+    from micrograd_scratch.drawing import draw
 
     with temporary_ops("usersin", "usercos"):
         usersin = ops.define(

@@ -96,7 +96,7 @@ def test_every_example_it_names_exists():
 
 
 def _resolve(dotted: str):
-    """`engine.Value.__mul__` or `draw.frames.backward_frames` (relative to
+    """`engine.Value.__mul__` or `drawing.frames.backward_frames` (relative to
     micrograd_scratch) -> the object. Modules are imported by name, not
     reached as attributes: the package's attribute `draw` is the function."""
     parts = dotted.split(".")
@@ -115,7 +115,7 @@ def _resolve(dotted: str):
 
 def test_every_function_it_names_exists():
     # References are written `module.name` in backquotes, e.g. `engine._propagate`
-    # or, in a subpackage, `draw.frames.backward_frames`.
+    # or, in a subpackage, `drawing.frames.backward_frames`.
     package = ROOT / "micrograd_scratch"
     modules = [p.stem for p in package.glob("*.py") if p.stem != "__init__"]
     modules += [p.parent.name for p in package.glob("*/__init__.py")]

@@ -20,13 +20,13 @@ pytest.importorskip("graphviz", reason="the renderer needs the graphviz Python p
 
 from micrograd_scratch import MLP, Neuron, Value  # noqa: E402
 from micrograd_scratch.engine import Parameter  # noqa: E402
-from micrograd_scratch.draw import (  # noqa: E402
+from micrograd_scratch.drawing import (  # noqa: E402
     GraphTooLarge,
     backward_frames,
     draw,
     render,
 )
-from micrograd_scratch.draw.styles import NAN_COLOUR, STYLES, signed_colour  # noqa: E402
+from micrograd_scratch.drawing.styles import NAN_COLOUR, STYLES, signed_colour  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -169,7 +169,7 @@ DRAW_SCRIPT = textwrap.dedent(
     """
     import sys
     from micrograd_scratch import MLP, Value
-    from micrograd_scratch.draw import draw
+    from micrograd_scratch.drawing import draw
     m = MLP(2, [3, 2, 1], seed=1)
     loss = (m([Value(0.5, label="x0"), Value(-1.0, label="x1")]) - 1) ** 2
     loss.backward()

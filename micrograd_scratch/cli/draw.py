@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 
 from .. import expr
-from ..draw import FORMATS, MAX_NODES, GraphTooLarge, backward_frames, draw
+from ..drawing import FORMATS, MAX_NODES, GraphTooLarge, backward_frames, draw
 from .args import (
     FALLBACK, assignment, expression_text, folder_to_write, output_file, positive_int, usage_error,
 )
 from .outputs import check_not_a_frame, write_graph
 from .training import dpi
-from ..draw.styles import DPI
+from ..drawing.styles import DPI
 
 NAME = "draw"
 

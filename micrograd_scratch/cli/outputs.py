@@ -23,9 +23,9 @@ from pathlib import Path
 from ..losses import LOSSES
 from ..plot import decision_map, loss_sparkline, plot_training
 from ..serialize import save
-from ..draw import GraphTooLarge, draw, render
-from ..draw.network import choose_example, draw_network
-from ..draw.styles import DPI
+from ..drawing import GraphTooLarge, draw, render
+from ..drawing.network import choose_example, draw_network
+from ..drawing.styles import DPI
 from .args import PROG, UsageError, cannot_write
 
 
@@ -43,7 +43,7 @@ def check_distinct(*options: tuple[str, str | None]) -> None:
         seen[key] = option
 
 
-# What draw's --frames writes in its folder (see draw/frames.py).
+# What draw's --frames writes in its folder (see drawing/frames.py).
 FRAME_FILE = re.compile(r"frame_\d+\.\w+|backward\.html|\.backward_frames")
 
 

@@ -25,8 +25,8 @@ from ..nn import MLP, activation_names
 from ..divergence import DEFAULT_FACTOR, DivergenceCheck, starting_loss
 from ..optim import LinearDecay, TrainingDiverged, fit
 from ..plot import FORMATS, INSTALL_HINT, default_classify
-from ..draw import FORMATS as GRAPH_FORMATS
-from ..draw.styles import DPI, check_dpi
+from ..drawing import FORMATS as GRAPH_FORMATS
+from ..drawing.styles import DPI, check_dpi
 from .args import (
     FALLBACK, PROG, UsageError, divergence_factor, finite_float, fraction, integer,
     layer_sizes, model_out_file, output_file, positive_float, positive_int,

@@ -10,7 +10,7 @@ tests call these directly as well as through HTTP.
   and whether Graphviz's `dot` is there.
 - `expression(body)`: parse an expression (expr.py's safe parser: nothing
   is run as Python), run backward, and return the graph as SVG, laid out
-  once with every edge's chain-rule label (draw/frames.py), with the
+  once with every edge's chain-rule label (drawing/frames.py), with the
   backward steps the page replays on it, and, when asked, each input's
   central finite-difference estimate.
 - `train_new`, `train_step`, `train_neuron`: a training session
@@ -28,9 +28,9 @@ from collections import OrderedDict
 
 from .. import expr
 from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS
-from ..draw import styles
-from ..draw.frames import BackwardStep, backward_steps, gradients_after, layout_graph, steps_data
-from ..draw.graph import MAX_NODES, GraphTooLarge, _Plan
+from ..drawing import styles
+from ..drawing.frames import BackwardStep, backward_steps, gradients_after, layout_graph, steps_data
+from ..drawing.graph import MAX_NODES, GraphTooLarge, _Plan
 from ..nn import activation_names
 from .training import DEFAULTS, MAX_STEPS, SettingsError, TrainingSession, settings_from
 

@@ -2,7 +2,9 @@
 
     graph     draw(root): the computational graph of any expression, its
               gradients (grad_view), a model's neurons grouped or collapsed
-    frames    backward_frames(root, outdir): the backward pass, one step per picture
+    frames    backward_frames(root, outdir): the backward pass, one step per
+              picture; stepper(root) the same inline in Jupyter; backward_steps
+              the steps themselves, which the explorer shows too
     network   draw_network(model, X, y): a trained MLP as columns of neurons,
               each a map of what it computes over the input plane
     styles    what the pictures share: colours (one signed colour map for
@@ -13,18 +15,16 @@
 Read graph first; frames reuses its plan of the drawing. The graph and
 frames pictures are Graphviz drawings; the network picture is a matplotlib
 Figure. All of them show themselves in Jupyter.
-
-Note: `micrograd_scratch.draw` the attribute is the function draw (as the
-package has always exported it); import this package's modules by name,
-`from micrograd_scratch.draw import network`.
+The package is `drawing`, so that `micrograd_scratch.draw` stays the
+function `draw` that the package has always exported.
 """
 
-from .frames import backward_frames
+from .frames import backward_frames, backward_steps, stepper
 from .graph import MAX_NODES, GraphTooLarge, draw, role, value_mimebundle
 from .network import draw_network
 from .styles import FIGURE_FORMATS, FORMATS, render
 
 __all__ = [
-    "draw", "backward_frames", "draw_network", "render", "role", "value_mimebundle",
+    "draw", "backward_frames", "backward_steps", "stepper", "draw_network", "render", "role", "value_mimebundle",
     "GraphTooLarge", "MAX_NODES", "FORMATS", "FIGURE_FORMATS",
 ]
