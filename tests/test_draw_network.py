@@ -1,4 +1,4 @@
-"""The network picture (draw/network.py): what it shows, checked as numbers
+"""The network picture (drawing/network.py): what it shows, checked as numbers
 (network_plan) and in the matplotlib figure itself: edges coloured by the
 weight's sign, widths by its size, the example chosen to teach, the
 output's weights in order, each hidden neuron's map with its line."""

@@ -91,7 +91,7 @@ function readHash() {
   return true;
 }
 
-// ---- the signed colour map (draw/styles.py's signed_colour) ------------------
+// ---- the signed colour map (drawing/styles.py's signed_colour) ------------------
 
 function hexToRgb(hex) {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
