@@ -11,7 +11,8 @@ on its own, `from micrograd_scratch import torch_bridge`, so that torch
 stays optional).
 """
 
-from .engine import AnomalyError, Parameter, Value, detect_anomaly, dot, grad, paused_gc, topological_order, total
+from .engine import AnomalyError, Parameter, Value, detect_anomaly, grad, paused_gc, topological_order
+from .ops import dot, total
 from .nn import MLP, Layer, Module, Neuron
 from .losses import LOSSES, bce_with_logits, cross_entropy, hinge, l2, mse, softmax
 from .optim import SGD, Adam, LinearDecay, TrainingDiverged, fit

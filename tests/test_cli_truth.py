@@ -335,3 +335,13 @@ def test_predict_prints_the_class_of_a_one_output_model(tmp_path):
     # Without --loss, a score that mse and the others read alike is one class.
     done = program("predict", "--model", "x.json", "0", "1", cwd=tmp_path)
     assert done.stdout.splitlines()[0] == "class 1"
+
+
+def test_predict_reads_negative_numbers_in_scientific_notation(tmp_path):
+    # argparse alone reads -1 and -.5 as numbers but -1e6 as an unknown option.
+    assert program("train", "--dataset", "blobs", "--save", "b.json", cwd=tmp_path).returncode == 0
+    done = program("predict", "--model", "b.json", "-2e0", "-2.5E-1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] in ("class 0", "class 1")
+    refused = program("predict", "--model", "b.json", "1", "-x", cwd=tmp_path)
+    assert refused.returncode == 2 and "unrecognized arguments: -x" in refused.stderr

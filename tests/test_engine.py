@@ -390,9 +390,10 @@ def test_detect_anomaly_catches_a_gradient_that_overflows():
         y.backward()
 
 
-def test_the_float_fast_paths_give_the_same_numbers_as_the_rules():
-    # backward() runs in-place fast paths for +, *, relu, dot and total;
-    # grad() runs every op's general rule. They must agree exactly.
+def test_backward_in_place_and_grad_give_the_same_numbers():
+    # backward() adds into .grad node by node (one- and two-input rules
+    # unpacked by hand); grad() keeps a dict. Same rules, same sums in the
+    # same order: they must agree exactly.
     from micrograd_scratch import MLP
 
     model = MLP(3, [5, 4, 1], seed=2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 import tempfile
 from typing import Callable, Sequence
@@ -40,7 +41,13 @@ class OneLineErrors(argparse.ArgumentParser):
     """argparse, with the reason for a usage error kept on one line: a reason
     that echoes what was typed ("unrecognized arguments: ...") shows a
     newline, a tab or a terminal escape as \\n, \\t, \\x1b instead of
-    obeying it. Subcommand parsers inherit the class."""
+    obeying it. Subcommand parsers inherit the class. Negative numbers in
+    scientific notation (predict's -1e6) are read as numbers, as -1 and -.5
+    already are, not as unknown options."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
     def error(self, message: str):
         super().error("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
