@@ -126,7 +126,8 @@ class Neuron(Module):
 
     def __call__(self, x) -> Value:
         """act(w . x + b)"""
-        x = _inputs(x)
+        if type(x) is not _Inputs:  # a layer has wrapped its inputs already
+            x = _inputs(x)
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         act = ops.neuron_dot(self.w, x, self.b)

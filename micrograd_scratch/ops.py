@@ -382,8 +382,8 @@ def _dot_forward(*inputs: float) -> float:
     # may not: from Python 3.12 it compensates for rounding.)
     n = len(inputs) // 2
     acc = inputs[-1] if len(inputs) % 2 else 0.0
-    for w, x in zip(inputs[:n], inputs[n : 2 * n]):
-        acc = acc + w * x
+    for i in range(n):
+        acc = acc + inputs[i] * inputs[n + i]  # w_i * x_i
     return acc
 
 
@@ -434,7 +434,8 @@ def neuron_dot(ws: list[Value], xs: list[Value], bias: Value) -> Value:
     """`dot` for a neuron, whose weights, bias and (wrapped) inputs are
     Values of the right number already: no checks, which a network's
     forward pass would otherwise repeat for every neuron."""
-    return _node(OPS["dot"], (*ws, *xs, bias))
+    op, inputs = OPS["dot"], (*ws, *xs, bias)
+    return make_node(op.forward(*[v.data for v in inputs]), inputs, "dot", op.backward)
 
 
 def total(values: Iterable) -> Value:
