@@ -37,7 +37,6 @@ import ipaddress
 import json
 import sys
 import threading
-import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -176,10 +175,10 @@ class Handler(BaseHTTPRequestHandler):
             self._json(refused.status, {"error": str(refused)})
         except (BrokenPipeError, ConnectionResetError):
             pass  # the page went away: nothing to answer
-        except Exception as error:  # a bug: say so, and keep serving
-            traceback.print_exc(file=sys.stderr)
-            self._json(HTTPStatus.INTERNAL_SERVER_ERROR,
-                       {"error": f"internal error ({type(error).__name__}): {error}"[:300]})
+        except Exception as error:  # a bug: say so in one line, and keep serving
+            line = f"internal error ({type(error).__name__}): {error}"[:300]
+            print(f"micrograd-scratch explore: {self.command} {self.path[:100]}: {line}", file=sys.stderr)
+            self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": line})
 
     def _same_origin(self):
         """Refuse a write that another site's page sent."""
