@@ -335,23 +335,36 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
     results are listed (all that the backward pass needs to order).
     """
     order: list[Value] = []
-    visited: set[Value] = set()
+    # Every node listed or being listed, and (with leaves=False) every leaf
+    # passed over: what the search need not look at again.
+    seen: set[Value] = set()
     stack: list = [root]
     while stack:
         node = stack.pop()
         if node is _INPUTS_DONE:
             order.append(stack.pop())  # all its inputs are in `order` already
             continue
-        if node in visited:
+        if node in seen:
             continue  # reached twice (a shared input): it is listed once
-        visited.add(node)
+        seen.add(node)
+        inputs = node._prev
+        if seen.issuperset(inputs):
+            # Every input is listed already (in a network, the usual case:
+            # shared weights and activations), so the node can be listed
+            # now. Fast because issuperset checks all the inputs in C.
+            order.append(node)
+            continue
         # The node goes back under a marker, and its inputs on top: by the
         # time the marker pops, every input has been listed.
         stack.append(node)
         stack.append(_INPUTS_DONE)
-        for child in reversed(node._prev):  # reversed: the first input pops first
-            if (leaves or child._prev) and child not in visited:
+        for child in reversed(inputs):  # reversed: the first input pops first
+            if child in seen:
+                continue
+            if leaves or child._prev:
                 stack.append(child)
+            else:
+                seen.add(child)  # a leaf, left out of the order
     return order
 
 
