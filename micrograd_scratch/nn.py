@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numbers
 import random
+from itertools import repeat
 from typing import Sequence
 
 from . import ops
@@ -75,6 +76,8 @@ def _inputs(x) -> _Inputs:
     example (the output of a one-neuron layer is a single Value)."""
     if type(x) is _Inputs:
         return x
+    if type(x) is list and all(map(isinstance, x, repeat(Value))):
+        return _Inputs(x)  # a layer's outputs: nothing to wrap (checked in C, the common case)
     if isinstance(x, (Value, numbers.Real)):
         x = [x]
     return _Inputs(v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x))
