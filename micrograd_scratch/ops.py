@@ -390,7 +390,8 @@ def _dot_forward(*inputs: float) -> float:
 def _dot_backward(g, out, *inputs):
     n = len(inputs) // 2
     ws, xs = inputs[:n], inputs[n : 2 * n]
-    terms = [g * x for x in xs] + [g * w for w in ws]  # d/dw_i = x_i, d/dx_i = w_i
+    terms = [g * x for x in xs]  # d/dw_i = x_i
+    terms += [g * w for w in ws]  # d/dx_i = w_i
     if len(inputs) % 2:
         terms.append(g)  # d/dbias = 1
     return terms
