@@ -301,7 +301,7 @@ def wrap(x):
 
 
 _new = object.__new__
-_INF = math.inf
+_isfinite = math.isfinite
 
 
 def make_node(data: float, inputs: tuple, op: str, rule, kind: type = Value) -> Value:
@@ -309,7 +309,7 @@ def make_node(data: float, inputs: tuple, op: str, rule, kind: type = Value) -> 
     constant leaf: a Value (or a `kind` of Value) without __init__'s checks,
     since the caller knows data is a float. Under `detect_anomaly()` an op
     result that is NaN or infinite is an error here, at the op that made it."""
-    if not -_INF < data < _INF and inputs and _modes.anomaly:  # NaN fails both tests
+    if not _isfinite(data) and inputs and _modes.anomaly:
         raise AnomalyError(
             f"detect_anomaly: forward pass: {op} gave {data!r} from inputs {_inputs_text(inputs)}"
         )
