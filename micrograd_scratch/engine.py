@@ -349,9 +349,10 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
         seen.add(node)
         inputs = node._prev
         if seen.issuperset(inputs):
-            # Every input is listed already (in a network, the usual case:
-            # shared weights and activations), so the node can be listed
-            # now. Fast because issuperset checks all the inputs in C.
+            # Every input is listed already, or is a leaf passed over (in a
+            # network, the usual case: shared weights and activations), so
+            # the node can be listed now. Fast: issuperset checks all the
+            # inputs in C, where the loop below checks them one by one.
             order.append(node)
             continue
         # The node goes back under a marker, and its inputs on top: by the
