@@ -65,8 +65,9 @@ def _activation(nonlin: bool, activation: str | None) -> str:
 
 
 class _Inputs(tuple):
-    """Inputs that `_inputs` has checked and wrapped: a layer wraps them
-    once, and each of its neurons, finding this type, need not check again."""
+    """Inputs that `_inputs` has checked and wrapped, and their numbers
+    (`floats`): a layer makes this once, and each of its neurons, finding
+    this type, neither checks the inputs again nor reads their numbers again."""
 
 
 def _inputs(x) -> _Inputs:
@@ -77,10 +78,16 @@ def _inputs(x) -> _Inputs:
     if type(x) is _Inputs:
         return x
     if type(x) is list and all(map(isinstance, x, repeat(Value))):
-        return _Inputs(x)  # a layer's outputs: nothing to wrap (checked in C, the common case)
-    if isinstance(x, (Value, numbers.Real)):
-        x = [x]
-    return _Inputs(v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x))
+        inputs = _Inputs(x)  # a layer's outputs: nothing to wrap (checked in C, the common case)
+    else:
+        if isinstance(x, (Value, numbers.Real)):
+            x = [x]
+        inputs = _Inputs(
+            v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x)
+        )
+    # Read once here, not once per neuron: every neuron of a layer reads these same numbers.
+    inputs.floats = [v.data for v in inputs]
+    return inputs
 
 
 def _positive_int(n, what: str) -> int:
@@ -133,7 +140,7 @@ class Neuron(Module):
             x = _inputs(x)
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        act = ops.neuron_dot(self.w, x, self.b)
+        act = ops.neuron_dot(self.w, x, self.b, x.floats)
         return act if self.activation == "linear" else getattr(act, self.activation)()
 
     def parameters(self) -> list[Value]:

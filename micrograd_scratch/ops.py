@@ -431,12 +431,14 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
     return _apply(OPS["dot"], operands)
 
 
-def neuron_dot(ws: list[Value], xs: list[Value], bias: Value) -> Value:
+def neuron_dot(ws: list[Value], xs: Sequence[Value], bias: Value, x_floats: list[float]) -> Value:
     """`dot` for a neuron, whose weights, bias and (wrapped) inputs are
-    Values of the right number already: no checks, which a network's
-    forward pass would otherwise repeat for every neuron."""
+    Values of the right number already, and whose inputs' numbers are read
+    already (`x_floats`, once for all the neurons of a layer): no checks,
+    which a network's forward pass would otherwise repeat for every neuron."""
     op, inputs = OPS["dot"], (*ws, *xs, bias)
-    return make_node(op.forward(*[v.data for v in inputs]), inputs, "dot", op.backward)
+    out = op.forward(*[w.data for w in ws], *x_floats, bias.data)
+    return make_node(out, inputs, "dot", op.backward)
 
 
 def total(values: Iterable) -> Value:
