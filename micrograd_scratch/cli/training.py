@@ -216,7 +216,7 @@ def graph_input(text: str) -> tuple[float, float]:
 def dpi(text: str) -> int:
     """--dpi: pixels per inch, in the range every picture takes (styles.check_dpi)."""
     try:
-        return check_dpi(positive_int(text))
+        return check_dpi(integer(text))
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
