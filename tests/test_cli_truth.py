@@ -345,3 +345,11 @@ def test_predict_reads_negative_numbers_in_scientific_notation(tmp_path):
     assert done.stdout.splitlines()[0] in ("class 0", "class 1")
     refused = program("predict", "--model", "b.json", "1", "-x", cwd=tmp_path)
     assert refused.returncode == 2 and "unrecognized arguments: -x" in refused.stderr
+
+
+def test_explore_help_says_ctrl_c_exits_0(tmp_path):
+    """Ctrl-C is how the explorer is meant to stop, so it exits 0
+    (tests/test_explore_api.py checks that); its help says so, beside the
+    general table's 130."""
+    text = " ".join(program("explore", "--help", cwd=tmp_path).stdout.split())
+    assert "exits 0 (not 130)" in text

@@ -27,7 +27,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "expression and move its inputs, step through the backward pass one node at a "
         "time, check each gradient against finite differences, and train a network on "
         "xor, noisy-xor, moons or blobs while its decision boundary changes. The server "
-        "listens on 127.0.0.1 only and runs until Ctrl-C.",
+        "listens on 127.0.0.1 only and runs until Ctrl-C, which is how it is meant to "
+        "stop: it then prints one line and exits 0 (not 130).",
     )
     parser.add_argument("--port", type=port, default=DEFAULT_PORT, metavar="N",
                         help="the port to listen on; 0 picks a free one (default: %(default)s)")
