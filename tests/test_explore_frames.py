@@ -80,6 +80,21 @@ def test_every_frame_has_the_same_layout_and_its_counter_agrees(tmp_path):
 
 
 @needs_dot
+def test_a_caption_wider_or_narrower_than_the_layout_moves_nothing(tmp_path):
+    """neato -n2 measures each frame's page again: in a*b + a the rule
+    steps' captions are wider than the graph and the seed's is narrower, so
+    the page (and the translate that places every node on it) changed size
+    between frames, and every node moved on screen, unless the page is held."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    paths = backward_frames(a * b + a, tmp_path)
+    svgs = [p.read_text(encoding="utf-8") for p in paths if p.suffix == ".svg"]
+    assert len(svgs) == 4
+    pages = {(re.search(r'viewBox="([^"]*)"', s)[1], re.search(r'class="graph" transform="([^"]*)"', s)[1])
+             for s in svgs}
+    assert len(pages) == 1, pages
+
+
+@needs_dot
 def test_a_second_run_removes_the_frames_it_did_not_rewrite_and_nothing_else(tmp_path):
     y, _, _ = reused()
     backward_frames(y, tmp_path)  # frames 0..4
