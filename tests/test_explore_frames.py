@@ -95,6 +95,17 @@ def test_a_caption_wider_or_narrower_than_the_layout_moves_nothing(tmp_path):
 
 
 @needs_dot
+def test_holding_the_page_touches_no_node(tmp_path, capfd):
+    """Graphviz warns 'some nodes ... touch - falling back to straight line
+    edges' when anything overlaps a node: the points that hold the page
+    must not."""
+    w, x, b = Value(2.0, label="w"), Value(1.5, label="x"), Value(-0.5, label="b")
+    for rankdir in ("LR", "TB"):
+        backward_frames((w * x + b).relu(), tmp_path / rankdir, rankdir=rankdir, params=[w, b])
+    assert "touch" not in capfd.readouterr().err
+
+
+@needs_dot
 def test_a_second_run_removes_the_frames_it_did_not_rewrite_and_nothing_else(tmp_path):
     y, _, _ = reused()
     backward_frames(y, tmp_path)  # frames 0..4

@@ -264,8 +264,10 @@ def _pin(frame, positions: dict) -> None:
     boxes, so the frame is drawn to the same scale. neato -n2 measures the
     page again from what it draws, so a frame whose title is narrower or
     wider than the layout's would shift every node on the page: two
-    invisible points at the layout's left and right edges keep its width
-    (the titles all have the same number of lines, so the same height)."""
+    invisible points at the layout's bottom corners keep its width (the
+    titles all have the same number of lines, so the same height). They sit
+    on the page's edge, below the legend's margin, so they touch no node
+    (neato would fall back to straight edges if one did)."""
     source = frame.source
     for name, attrs in positions.items():
         if not name:
@@ -273,7 +275,7 @@ def _pin(frame, positions: dict) -> None:
             x0, y0, x1, y1 = map(float, attrs["bb"].split(","))
             for side, x in (("_page_left", x0), ("_page_right", x1)):
                 frame.node(side, label="", shape="point", style="invis", width="0",
-                           height="0", fixedsize="true", pos=f"{x},{(y0 + y1) / 2}!")
+                           height="0", fixedsize="true", pos=f"{x},{y0}!")
         elif "bb" in attrs:
             if f"subgraph {name} " in source:
                 with frame.subgraph(name=name) as cluster:
