@@ -63,7 +63,10 @@ REGIONS = ".#+~"
 BOTH = "*"
 
 # Figure colours per class: points in full colour, their regions faded.
-COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
+# Class 0 red and class 1 blue, as in the network picture and the explorer,
+# whose signed colour map is red below 0 and blue above (a score above its
+# threshold says class 1).
+COLOURS = ("tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown")
 
 
 # ---- checking the arguments ------------------------------------------------

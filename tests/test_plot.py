@@ -389,3 +389,19 @@ def test_cli_text_summary_on_an_ascii_terminal():
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     out = done.stdout.decode("ascii")  # raises if anything is not ASCII
     assert re.search(r"^loss: \S+ [_.\-=+*#@]+ \S+  \(20 epochs, log scale\)$", out, re.M)
+
+
+def test_class_colours_agree_with_the_network_picture_and_the_explorer():
+    """`xor --plot` and `xor --graph` side by side, or the explorer beside
+    them: class 1 is blue and class 0 red in all three (the network
+    picture's and the explorer's captions say so), never swapped."""
+    from pathlib import Path
+
+    import micrograd_scratch
+    from micrograd_scratch import plot
+
+    assert plot.COLOURS[:2] == ("tab:red", "tab:blue")
+    package = Path(micrograd_scratch.__file__).parent
+    assert "(1 blue, 0 red)" in (package / "drawing" / "network.py").read_text(encoding="utf-8")
+    page = (package / "explore" / "static" / "index.html").read_text(encoding="utf-8")
+    assert "blue says class 1, red class 0" in page
