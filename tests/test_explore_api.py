@@ -324,6 +324,7 @@ def test_a_neuron_opens_as_an_expression_with_its_weights(server):
     ({"hidden": [2000]}, "at most"),
     ({"hidden": [4] * 17}, "at most 16 layers"),
     ({"hidden": "16"}, "list of layer sizes"),
+    ({"hidden": [16, "abc"]}, "(whole numbers, like 16 or 8,8), got [16, 'abc']"),
     ({"activation": "swish"}, "unknown activation"),
     ({"loss": "l1"}, "unknown loss"),
     ({"lr": -1}, "lr must be between"),

@@ -67,7 +67,7 @@ def settings_from(payload: dict) -> dict:
     defaults = TRAIN_DEFAULTS[dataset]
     hidden = payload.get("hidden", DEFAULTS["hidden"])
     if not isinstance(hidden, list) or not all(type(n) is int for n in hidden):
-        raise SettingsError(f"hidden must be a list of layer sizes, got {hidden!r}")
+        raise SettingsError(f"hidden must be a list of layer sizes (whole numbers, like 16 or 8,8), got {hidden!r}")
     if len(hidden) > MAX_HIDDEN_LAYERS or any(not 1 <= n <= MAX_LAYER_SIZE for n in hidden):
         raise SettingsError(
             f"hidden: at most {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_LAYER_SIZE} neurons, got {hidden!r}"

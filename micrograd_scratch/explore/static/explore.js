@@ -440,7 +440,10 @@ function readTrainSettings() {
 function trainBody() {
   const t = state.train;
   const number = (s) => (s === "" ? null : Number(s));
-  const hidden = t.hidden === "" ? [] : t.hidden.split(",").map((s) => Number(s.trim()));
+  // A size that is not a whole number goes as the text typed, so that the
+  // server's message quotes it ("got [16, 'abc']", not "[16, None]").
+  const size = (s) => (s.trim() !== "" && Number.isInteger(Number(s)) ? Number(s) : s.trim());
+  const hidden = t.hidden === "" ? [] : t.hidden.split(",").map(size);
   const body = { dataset: t.dataset, hidden, activation: t.activation, loss: t.loss,
                  lr: number(t.lr), lr_end: number(t.lr_end), decay_steps: number(t.decay_steps),
                  batch_size: number(t.batch_size), seed: number(t.seed) };
