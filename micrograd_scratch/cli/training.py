@@ -370,6 +370,10 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
     in by `defaults_for`. A Ctrl-C ends the command here, after one line
     (and the model saved with --save), with exit status 130."""
     outputs.check_distinct(("--save", args.save), ("--plot", args.plot), ("--graph", args.graph))
+    for option, given in (("--graph-detail", args.graph_detail), ("--graph-input", args.graph_input)):
+        if given and args.graph is None:  # else it would be accepted and do nothing
+            raise UsageError(f"argument {option}: says how --graph draws the network; "
+                             "give --graph FILE too")
     settings = defaults_for(dataset, args.loss, args.activation)
     for name in ("lr", "lr_end", "epochs", "batch_size"):
         if getattr(args, name) is not None:
