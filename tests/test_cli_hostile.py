@@ -239,6 +239,8 @@ def test_random_top_level_arguments_never_give_a_traceback(items):
         (["train", "--dataset", "blobs", "--lr-end", "0.5"], "argument --lr-end: 0.5 is above --lr 0.1"),
         (["train", "--divergence-factor", "0.5"], "argument --divergence-factor: must be 0 (off) or a number above 1"),
         (["xor", "--momentum", "1"], "argument --momentum: must be at least 0 and below 1"),
+        (["draw", "-x*2", "--set", "x=1"],
+         'required: EXPRESSION (one that starts with - goes in parentheses: "(-x)*2", or after --)'),
         (["xor", "--graph-detail"], "argument --graph-detail: says how --graph draws the network; give --graph FILE too"),
         (["train", "--graph-input", "0.5,0.5"], "argument --graph-input: says how --graph draws"),
         (["xor", "--dpi", "0"], "argument --dpi: dpi must be a whole number from 20 to 1200, got 0"),

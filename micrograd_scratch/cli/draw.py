@@ -58,6 +58,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="pixels per inch of a .png (default: %(default)s)")
     parser.add_argument("--max-nodes", type=positive_int, default=MAX_NODES, metavar="N",
                         help="refuse a graph with more nodes than this (default: %(default)s)")
+    # "-x*2" reads as an option, so argparse says only that EXPRESSION is
+    # missing: say how to write one that starts with a minus sign.
+    usage_error_of_argparse = parser.error
+
+    def error(message: str):
+        if message.endswith("required: EXPRESSION"):
+            message += ' (one that starts with - goes in parentheses: "(-x)*2", or after --)'
+        usage_error_of_argparse(message)
+
+    parser.error = error
     return parser
 
 
