@@ -675,3 +675,27 @@ def test_with_a_model_the_network_sets_the_colour_scale_not_the_loss_after_it():
     # the bias's grad, 0.01, is the network's largest: the strongest blue, not a pale 1% of it
     assert attr(src, ids["b"], "fillcolor") == signed_colour(1.0, 1.0)
     assert attr(src, ids["w0"], "fillcolor") == signed_colour(0.1, 1.0)  # 0.001 of 0.01
+
+
+def test_grad_view_draws_a_micrograd_style_closure_op():
+    """An op written micrograd's way (a zero-argument `_backward` set on a
+    node by hand) runs in backward(), so its graph must draw with
+    grad_view too (it raised TypeError): its input edge carries no term
+    the drawing can compute, so it keeps the plain style, uncoloured."""
+    import math
+
+    def mysin(v):
+        out = Value(math.sin(v.data), (v,), "mysin")
+
+        def _backward():
+            v.grad += math.cos(v.data) * out.grad
+        out._backward = _backward
+        return out
+
+    x = Value(0.5, label="x")
+    y = mysin(x) * 2 + x
+    y.backward()
+    src = draw(y, grad_view=True).source
+    op_id = re.search(r"^\t(n\d+)_op \[label=<mysin>", src, re.M).group(1)
+    into = [e for e in edges(src) if e.split(" -> ")[1].startswith(f"{op_id}_op")]
+    assert into and all("color=" not in e for e in into)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .. import ops
-from ..engine import Value, local_terms, topological_order
+from ..engine import MicrogradClosure, Value, local_terms, topological_order
 from .styles import (
     EDGE_ATTR,
     FIRE_COLOUR,
@@ -297,8 +297,10 @@ def _edge_flows(plan: _Plan, grads: dict) -> dict:
     signed: the term that edge adds to its input's grad."""
     flows = {}
     for v in plan.nodes:
-        if v._rule is None:
-            continue  # a leaf (or a hand-made node without a rule): nothing flows back
+        if v._rule is None or isinstance(v._rule, MicrogradClosure):
+            # a leaf, a hand-made node without a rule, or micrograd's
+            # closure (it only adds into .grad): no terms to draw
+            continue
         g = grads.get(v, 0.0)
         try:
             terms = _box_terms(plan, v, g) if plan.is_box(v) else _local_terms(v, g)
