@@ -279,7 +279,7 @@ def from_state_dict(state, *, activation: str | None = None,
         if "." in prefix or not prefix:
             raise ValueError(f"entry {key!r} is not a layer of one Sequential")
         if kind == "weight" and tensor.dim() != 2:
-            raise ValueError(f"entry {key!r} has shape {tuple(tensor.shape)}, not a Linear's 2")
+            raise ValueError(f"entry {key!r} has shape {tuple(tensor.shape)}, not a Linear's 2-D (out_features, in_features)")
         if prefix not in linears:
             linears.append(prefix)
     missing = [f"{p}.weight" for p in linears if f"{p}.weight" not in state]

@@ -488,6 +488,7 @@ def test_cli_import_refuses_a_file_that_is_not_a_state_dict(torch, tmp_path):
     proc = cli("import", "--torch", "junk.pt", "--model", "m.json", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "junk.pt: not a PyTorch state_dict file" in proc.stderr.splitlines()[-1]
+    assert "weights_only=False" not in proc.stderr  # torch's advice to load code: never ours
     proc = cli("import", "--torch", "missing.pt", "--model", "m.json", cwd=tmp_path)
     assert proc.returncode == 2 and "cannot read 'missing.pt'" in proc.stderr
     assert not (tmp_path / "m.json").exists()

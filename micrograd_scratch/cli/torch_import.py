@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {args.torch!r}: {error.strerror or error}") from None
     except Exception as error:  # pickle's and torch's many ways of saying "not a torch file"
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        if "weights_only" in reason:  # torch's advice to load with weights_only=False: not ours
+            reason = "torch.load(weights_only=True) cannot read it as tensors"
         raise UsageError(f"{args.torch}: not a PyTorch state_dict file ({reason})") from None
     try:
         model = from_state_dict(
