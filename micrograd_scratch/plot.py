@@ -9,7 +9,7 @@ top and the ones it gets wrong ringed. It returns the matplotlib Figure
 (which shows itself in Jupyter), or with `path=` writes a .png (at `dpi`,
 150 by default: sharp on a projector), .svg or .pdf. matplotlib is an
 optional extra, imported only when a figure is drawn:
-pip install "micrograd-scratch[plot]".
+pip install -e ".[plot]" in a checkout (or pip install matplotlib).
 
 Two terminal versions that need nothing but Python:
 
@@ -48,7 +48,7 @@ __all__ = [
     "FORMATS",
 ]
 
-INSTALL_HINT = 'pip install "micrograd-scratch[plot]"'
+INSTALL_HINT = 'pip install -e ".[plot]" (or pip install matplotlib)'
 
 # The file types plot_training (and every matplotlib figure of ours) writes, by suffix.
 FORMATS = (".png", ".svg", ".pdf")
