@@ -699,3 +699,22 @@ def test_grad_view_draws_a_micrograd_style_closure_op():
     op_id = re.search(r"^\t(n\d+)_op \[label=<mysin>", src, re.M).group(1)
     into = [e for e in edges(src) if e.split(" -> ")[1].startswith(f"{op_id}_op")]
     assert into and all("color=" not in e for e in into)
+
+
+def test_without_the_graphviz_package_the_hint_installs_from_the_checkout(monkeypatch):
+    """graphviz is a dependency (pyproject), installed by the README's
+    pip install -e .; the hint says that, not a package index entry."""
+    import builtins
+
+    from micrograd_scratch.drawing import styles
+
+    real_import = builtins.__import__
+
+    def no_graphviz(name, *args, **kwargs):
+        if name == "graphviz":
+            raise ImportError("No module named 'graphviz'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_graphviz)
+    with pytest.raises(ImportError, match=r"pip install -e \. in a checkout \(or pip install graphviz\)"):
+        styles._graphviz()

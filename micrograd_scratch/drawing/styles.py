@@ -55,8 +55,8 @@ def _graphviz():
         import graphviz
     except ImportError:
         raise ImportError(
-            'drawing graphs needs the graphviz Python package: '
-            'pip install "micrograd-scratch[render]"'
+            'drawing graphs needs the graphviz Python package, a dependency of this '
+            'one: pip install -e . in a checkout (or pip install graphviz)'
         ) from None
     return graphviz
 
