@@ -530,7 +530,8 @@ function pause() {
 function showTraining(s) {
   training.last = s;
   $("train-steps").textContent = String(s.steps);
-  $("train-epoch").textContent = s.epoch.toFixed(1);
+  // Whole epochs as 2225, not 2225.0; a minibatch run's part-epoch as 12.5.
+  $("train-epoch").textContent = Number.isInteger(s.epoch) ? String(s.epoch) : s.epoch.toFixed(1);
   $("loss").textContent = s.loss === null ? "nan" : s.loss.toPrecision(4);
   $("accuracy").textContent = `${s.correct}/${s.total}`;
   drawLossCurve(s.history);
