@@ -425,7 +425,7 @@ def _hint(run: TrainingRun) -> str:
     """What to try when a run learned too little."""
     if run.activation == "linear":
         return (f"with --activation linear the network is one linear map, so it draws one "
-                f"straight boundary; {run.dataset} needs a curved one: use relu or tanh")
+                f"straight boundary; {run.dataset} needs one that bends: use relu or tanh")
     if run.activation == "sigmoid":
         return ("sigmoid units learn slowly (their slope is at most 1/4); "
                 "try --activation tanh, or more --epochs")
