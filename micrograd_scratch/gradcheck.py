@@ -42,10 +42,11 @@ __all__ = ["gradcheck", "GradcheckResult"]
 class GradcheckResult:
     """What `gradcheck` found: `ok` is True when every input's error is at
     most rtol on both paths; `analytic[i]` (from backward()), `via_grad[i]`
-    (from grad(); NaN when f uses a micrograd-style `_backward` closure,
-    which grad() cannot run) and `numeric[i]` are the gradients of input i, and
+    (from grad()) and `numeric[i]` are the gradients of input i, and
     `max_rel_error` the worst error (as defined above). `mismatches` names
-    each disagreement: "backward() at x1", "grad() at x0"."""
+    each disagreement: "backward() at x1", "grad() at x0". When f uses a
+    micrograd-style `_backward` closure, which grad() cannot run, only
+    backward() is checked: `via_grad` holds NaN and `skipped` says why."""
 
     ok: bool
     max_rel_error: float
@@ -53,11 +54,16 @@ class GradcheckResult:
     numeric: list[float]
     via_grad: list[float]
     mismatches: list[str]
+    skipped: str = ""
 
     def __str__(self) -> str:
         verdict = "ok" if self.ok else "MISMATCH: " + ", ".join(self.mismatches)
+        if self.skipped:
+            verdict += f" (backward() only: {self.skipped})"
         rows = "\n".join(
-            f"  x{i}: backward() {a:.10g}, grad() {g:.10g}, finite differences {n:.10g}"
+            f"  x{i}: backward() {a:.10g}, "
+            + ("" if self.skipped else f"grad() {g:.10g}, ")
+            + f"finite differences {n:.10g}"
             for i, (a, g, n) in enumerate(zip(self.analytic, self.via_grad, self.numeric))
         )
         return f"gradcheck {verdict} (max relative error {self.max_rel_error:.3g})\n{rows}"
@@ -88,11 +94,14 @@ def gradcheck(
     analytic = [x.grad for x in xs]
     xs = [Value(x) for x in point]
     out = _call(f, xs)
-    if any(isinstance(v._rule, MicrogradClosure) for v in topological_order(out)):
-        via_grad = [math.nan] * len(xs)  # grad() cannot run a closure: backward() only
+    closures = [v._op for v in topological_order(out) if isinstance(v._rule, MicrogradClosure)]
+    if closures:  # grad() cannot run a closure: backward() only
+        via_grad = [math.nan] * len(xs)
+        skipped = f"grad() cannot run the micrograd-style _backward of {closures[0]!r}"
         paths = (("backward()", analytic),)
     else:
         via_grad = [float(g) for g in grad(out, xs)]
+        skipped = ""
         paths = (("backward()", analytic), ("grad()", via_grad))
 
     # Numeric: two forward passes per input.
@@ -112,7 +121,7 @@ def gradcheck(
     worst = math.nan if any(math.isnan(e) for e in errors) else max(errors)
     return GradcheckResult(
         ok=not mismatches, max_rel_error=worst, analytic=analytic, numeric=numeric,
-        via_grad=via_grad, mismatches=mismatches,
+        via_grad=via_grad, mismatches=mismatches, skipped=skipped,
     )
 
 

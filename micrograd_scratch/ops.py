@@ -37,6 +37,7 @@ so one rule gives higher-order gradients).
 from __future__ import annotations
 
 import functools
+import keyword
 import math
 from dataclasses import dataclass
 from itertools import repeat
@@ -99,6 +100,11 @@ def define(
     built afterwards use the new definition)."""
     if kind not in KINDS:
         raise ValueError(f"define({name!r}): kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    if kind in ("unary", "activation") and not (name.isidentifier() and not keyword.iskeyword(name)):
+        raise ValueError(
+            f"define({name!r}): a {kind} op is a Value method and a function in expressions, "
+            f"so its name must be a Python name (letters, digits and _), as in 'softplus'"
+        )
     if name in OPS and not replace:
         raise ValueError(f"define({name!r}): an op of that name exists (pass replace=True)")
     op = Op(name, forward, backward, kind, symbol or name, math or name, torch)

@@ -108,4 +108,6 @@ def test_a_micrograd_closure_is_checked_through_backward():
     assert not result.ok
     assert result.mismatches == ["backward() at x0"]
     assert math.isnan(result.via_grad[0])
+    assert "backward() only: grad() cannot run the micrograd-style _backward of 'cos'" in str(result)
+    assert "grad()" not in str(result).splitlines()[1]  # no "grad() nan" column
     assert result.analytic[0] == pytest.approx(2 * math.cos(0.3))

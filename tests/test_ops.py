@@ -606,3 +606,11 @@ def test_anomaly_mode_checks_an_op_defined_at_runtime():
         x = Value(1.0)
         with detect_anomaly(), pytest.raises(AnomalyError, match="blowup"):
             x.blowup().backward()
+
+
+@pytest.mark.parametrize("name", ["bad name!", "2x", "lambda", ""])
+def test_a_function_op_needs_a_python_name(name):
+    # x.<name>() and "<name>(x)" in an expression must be able to reach it.
+    with pytest.raises(ValueError, match="must be a Python name"):
+        ops.define(name, forward=math.sin, backward=lambda g, out, x: (g,))
+    assert name not in ops.OPS
