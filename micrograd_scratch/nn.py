@@ -98,8 +98,8 @@ def _positive_int(n, what: str) -> int:
 
 class Neuron(Module):
     """act(w . x + b) for nin inputs; act is relu unless `nonlin=False`
-    (linear) or `activation` names another ("relu", "tanh", "sigmoid",
-    "linear")."""
+    (linear) or `activation` names another: any of `activation_names()`,
+    the activation ops of ops.py and "linear"."""
 
     def __init__(
         self,
@@ -114,9 +114,7 @@ class Neuron(Module):
         _positive_int(nin, "Neuron: nin")
         gen = _generator(rng, seed)
         prefix = f"{name}." if name else ""
-        self.w = [
-            Parameter(gen.uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)
-        ]
+        self.w = [Parameter(gen.uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)]
         self.b = Parameter(0, label=f"{prefix}b")
         self.activation = _activation(nonlin, activation)
 
