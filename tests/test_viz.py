@@ -416,7 +416,11 @@ def test_grad_view_shades_by_sign_and_the_legend_shows_what_is_drawn():
     src = draw(loss, grad_view=True).source
     ids = {label: node for node, label in re.findall(r"^\t(n\d+) \[label=<<B>(\w+)</B>", src, re.M)}
     fa, fb = attr(src, ids["a"], "fillcolor"), attr(src, ids["b"], "fillcolor")
-    assert fa == signed_colour(0.062, 1.0) and fb == signed_colour(-0.062, 1.0)  # 1: the loss's own
+    # the scale leaves out the loss's own seed (d loss/d loss = 1, always):
+    # 0.062 is the largest gradient below it, so a and b get the full shade
+    assert fa == signed_colour(0.062, 0.062) == signed_colour(1.0, 1.0)
+    assert fb == signed_colour(-0.062, 0.062) == signed_colour(-1.0, 1.0)
+    assert attr(src, ids_of_root(src), "fillcolor") == signed_colour(1.0, 1.0)  # past the scale: full
     assert rgb(fa)[2] > rgb(fa)[0]  # positive: blue
     assert rgb(fb)[0] > rgb(fb)[2]  # negative: red
     # each edge is coloured by the gradient it carries back: red from b's side, blue from a's
@@ -430,6 +434,38 @@ def test_grad_view_shades_by_sign_and_the_legend_shows_what_is_drawn():
     assert attr(src, "legend_negative", "fillcolor") == signed_colour(-1.0, 1.0)
     assert attr(src, "legend_positive", "fillcolor") == signed_colour(1.0, 1.0)
     assert "width" in node_line(src, "legend_flow")
+
+
+def ids_of_root(src: str) -> str:
+    """The id of the node no edge leaves (the drawing's root)."""
+    tails = {e.split(" -> ")[0].strip() for e in edges(src)}
+    nodes = re.findall(r"^\t(n\d+) \[", src, re.M)
+    (root,) = [n for n in nodes if n not in tails]
+    return root
+
+
+def test_grad_view_boxes_and_edges_share_one_scale_without_the_roots_seed():
+    # The tryout's example: every gradient below the root is small (< 0.06)
+    # next to the root's seed 1. Scaled by 1, a and b were near-white while
+    # b's edge was the darkest red; now boxes and edges share the scale.
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = (a * b + b**2).tanh()
+    out.backward()
+    src = draw(out, grad_view=True).source
+    ids = {label: node for node, label in re.findall(r"^\t(n\d+) \[label=<<B>(\w+)</B>", src, re.M)}
+    for name, grad in (("a", a.grad), ("b", b.grad)):
+        fill = rgb(attr(src, ids[name], "fillcolor"))
+        assert grad < 0 and fill[0] > fill[2]  # red: negative
+        assert min(fill) < 200, (name, fill)  # visibly shaded, not near-white
+    # b's box is the darker of the two (|-0.039| > |-0.030|), and its fill
+    # uses the scale its edges use: the largest term sent back, 2*b*0.00987
+    largest = max(abs(b.grad), abs(2 * b.data * (1 - out.data**2)))
+    assert attr(src, ids["b"], "fillcolor") == signed_colour(b.grad, largest)
+    assert sum(rgb(attr(src, ids["b"], "fillcolor"))) < sum(rgb(attr(src, ids["a"], "fillcolor")))
+    assert attr(src, ids_of_root(src), "fillcolor") == signed_colour(1.0, 1.0)  # the root: full
+    # the edge into the root (its seed, past the scale) is the widest, no wider
+    widths = [float(w) for w in re.findall(r'penwidth="?([\d.]+)', src)]
+    assert max(widths) == 5.0
 
 
 def test_signed_colour_is_white_at_zero_and_symmetric():

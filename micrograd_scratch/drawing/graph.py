@@ -167,6 +167,7 @@ class _Plan:
                 f"'RL' or 'BT', got {rankdir!r}"
             )
         self.rankdir = rankdir
+        self.root = root
         if collapse and model is None:
             raise ValueError("collapse=True needs model=: the neurons to collapse come from the model")
         self.order = topological_order(root)
@@ -294,7 +295,8 @@ def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
 
 def _edge_flows(plan: _Plan, grads: dict) -> dict:
     """{(node, k): gradient sent back along the k-th input edge of node},
-    signed: the term that edge adds to its input's grad."""
+    signed: the term that edge adds to its input's grad (edges from
+    constants left out: they are not shaded, nor part of the scale)."""
     flows = {}
     for v in plan.nodes:
         if v._rule is None or isinstance(v._rule, MicrogradClosure):
@@ -306,8 +308,10 @@ def _edge_flows(plan: _Plan, grads: dict) -> dict:
             terms = _box_terms(plan, v, g) if plan.is_box(v) else _local_terms(v, g)
         except (ValueError, ZeroDivisionError, OverflowError):
             continue  # a rule with no gradient here (pow of a negative base)
+        inputs = plan.box_inputs(v) if plan.is_box(v) else v._prev
         for k, t in enumerate(terms):
-            flows[v, k] = t
+            if plan.role(inputs[k]) != "constant":  # not drawn: nothing updates a constant
+                flows[v, k] = t
     return flows
 
 
@@ -365,12 +369,22 @@ def _build(
     # and the gradient reaching a wrapped 1 or -1 only distracts.
     shaded = [v for v in drawn if plan.role(v) != "constant"]
     flows = _edge_flows(plan, grads) if grad_view else {}
-    # With a model, the scale is the network's own largest gradient: the
-    # loss after it (whose grad is 1 at its end) would leave it all pale.
-    # Loss nodes past the scale get the strongest colour.
-    scale = [v for v in shaded if v in plan.neuron_of] if plan.layers else shaded
-    biggest = _largest(abs(grads.get(v, 0.0)) for v in scale or shaded)
-    biggest_flow = _largest(abs(f) for (v, _), f in flows.items() if not plan.layers or v in plan.neuron_of)
+    # One scale for the boxes and the edges: the largest |gradient| among
+    # the nodes and the terms sent back along edges, leaving out the root's
+    # own seed (d out/d out = 1 always, which would leave everything else
+    # pale); the root, past the scale, gets the strongest colour. With a
+    # model, the scale is the network's own: loss nodes after it are past
+    # the scale too.
+    if plan.layers:
+        scale = [v for v in shaded if v in plan.neuron_of]
+    else:
+        scale = [v for v in shaded if v is not plan.root]
+    # (Nothing but the root to scale by, e.g. a lone Value or every
+    # gradient below it 0: the root's own then.)
+    biggest = _largest(
+        [abs(grads.get(v, 0.0)) for v in scale]
+        + [abs(f) for (v, _), f in flows.items() if not plan.layers or v in plan.neuron_of]
+    ) or _largest(abs(grads.get(v, 0.0)) for v in shaded)
 
     fired = step.node if step else None
     updated = set(fired._prev) if step else set()
@@ -432,7 +446,7 @@ def _build(
         for k, x in enumerate(inputs):
             attrs = {}
             if grad_view and (v, k) in flows and plan.role(x) != "constant":
-                attrs.update(flow_style(flows[v, k], biggest_flow))
+                attrs.update(flow_style(flows[v, k], biggest))
             if v is fired:
                 attrs.update(
                     color=FIRE_COLOUR, penwidth="2.5", fontcolor=FIRE_COLOUR,

@@ -238,7 +238,7 @@ def flow_style(flow: float, biggest: float) -> dict:
     flows (past a relu that is off)."""
     if flow == 0 or (math.isfinite(flow) and not biggest > 0):
         return {"color": "#bdbdbd"}
-    t = _fraction(abs(flow), biggest)
+    t = min(_fraction(abs(flow), biggest), 1.0)  # past the scale (the root's seed): the widest
     # A faint flow still gets a visible colour: at least 30% of the way.
     colour = signed_colour(math.copysign(max(t, 0.3), flow) if not math.isnan(flow) else flow, 1.0)
     return {"color": colour, "penwidth": f"{1 + 4 * t:.2f}"}
