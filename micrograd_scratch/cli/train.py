@@ -24,7 +24,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "accuracy. Defaults depend on the data set, and change where another loss or "
         "activation needs other settings to learn: "
         + "; ".join(
-            f"{name}: {d['loss']} loss, lr {d['lr']}, {d['epochs']} epochs, "
+            f"{name}: {d['loss']} loss, lr {d['lr']}"
+            + (f" -> {d['lr_end']}" if d.get("lr_end") is not None else "")
+            + f", {d['epochs']} epochs, "
             + ("full batch" if d["batch_size"] is None else f"batches of {d['batch_size']}")
             + (f" ({tuned_text(name)})" if tuned_text(name) else "")
             for name, d in TRAIN_DEFAULTS.items()
