@@ -199,6 +199,9 @@ BAD_ARGUMENTS = [
     ["perceptron", "--gate", "nand"],
     ["perceptron", "--epochs", "0"],
     ["perceptron", "--epochs", "many"],
+    ["train", "--epochs", "99999999999"],
+    ["xor", "--epochs", "1000001"],
+    ["perceptron", "--epochs", "99999999999"],
     ["xor", "--bogus"],
 ]
 
@@ -219,7 +222,14 @@ def test_bad_values_are_named_in_the_message(capsys):
     err = run_cli(capsys, "xor", "--hidden", "16,100000000")[2]
     assert "layer size 100000000 in '16,100000000' is too large for a scalar engine (at most 1024)" in err
     err = run_cli(capsys, "xor", "--epochs", "0")[2]
-    assert "argument --epochs: must be at least 1, got 0" in err
+    assert "argument --epochs: must be from 1 to 1000000, got 0" in err
+    # epochs have a cap as layer sizes do: a typo is not a run that never ends
+    for command in ("train", "xor", "perceptron"):
+        status, _, err = run_cli(capsys, command, "--epochs", "99999999999")
+        assert status == 2
+        assert err.splitlines()[-1] == (f"micrograd-scratch {command}: error: argument --epochs: "
+                                        "must be from 1 to 1000000, got 99999999999")
+    assert run_cli(capsys, "perceptron", "--epochs", "1000000")[0] == 0  # the cap itself is allowed
     err = run_cli(capsys, "train", "--dataset", "mnist")[2]
     assert "invalid choice: 'mnist'" in err
 

@@ -211,8 +211,9 @@ def test_random_top_level_arguments_never_give_a_traceback(items):
 @pytest.mark.parametrize(
     "argv, reason",
     [
-        (["train", "--epochs", "0"], "argument --epochs: must be at least 1"),
-        (["train", "--epochs", "-1\n"], "argument --epochs: must be at least 1"),
+        (["train", "--epochs", "0"], "argument --epochs: must be from 1 to 1000000"),
+        (["train", "--epochs", "-1\n"], "argument --epochs: must be from 1 to 1000000"),
+        (["train", "--epochs", "99999999999"], "argument --epochs: must be from 1 to 1000000, got 99999999999"),
         (["train", "--epochs", "9" * 5000], "argument --epochs: expected a whole number"),
         (["train", "--lr", "nan"], "argument --lr: must be a number greater than 0"),
         (["train", "--lr=-2\x0b"], "argument --lr: must be a number greater than 0"),

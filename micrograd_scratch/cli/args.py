@@ -96,6 +96,19 @@ def positive_int(text: str) -> int:
     return n
 
 
+# A million epochs of XOR already take about a quarter of an hour here, of
+# two moons hours; past it, a typo (99999999999) is a run that never ends.
+MAX_EPOCHS = 1_000_000
+
+
+def epoch_count(text: str) -> int:
+    """--epochs: a whole number from 1 to MAX_EPOCHS."""
+    n = integer(text)
+    if not 1 <= n <= MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_EPOCHS}, got {text}")
+    return n
+
+
 def number(text: str) -> float:
     """Any float, nan and inf included; the types below narrow it."""
     return _converted(float, text, "a number")

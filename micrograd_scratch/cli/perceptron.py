@@ -11,7 +11,7 @@ import argparse
 import operator
 
 from ..perceptron import Perceptron
-from .args import positive_int
+from .args import MAX_EPOCHS, epoch_count
 
 NAME = "perceptron"
 
@@ -31,8 +31,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--gate", choices=list(GATES), default="xor",
                         help="the gate to learn (default: %(default)s)")
-    parser.add_argument("--epochs", type=positive_int, default=100,
-                        help="the most passes over the four points (default: %(default)s)")
+    parser.add_argument("--epochs", type=epoch_count, default=100,
+                        help=f"the most passes over the four points, at most {MAX_EPOCHS} "
+                        "(default: %(default)s)")
     return parser
 
 

@@ -28,8 +28,8 @@ from ..plot import FORMATS, INSTALL_HINT, default_classify
 from ..drawing import FORMATS as GRAPH_FORMATS
 from ..drawing.styles import DPI, check_dpi
 from .args import (
-    FALLBACK, PROG, UsageError, divergence_factor, finite_float, fraction, integer,
-    layer_sizes, model_out_file, output_file, positive_float, positive_int,
+    FALLBACK, MAX_EPOCHS, PROG, UsageError, divergence_factor, epoch_count, finite_float,
+    fraction, integer, layer_sizes, model_out_file, output_file, positive_float, positive_int,
 )
 from . import outputs
 
@@ -170,8 +170,9 @@ def add_training_options(parser, *, hidden: list[int], activation: str, dataset:
     parser.add_argument("--momentum", type=fraction, default=0.0, metavar="MU",
                         help="SGD with momentum MU, from 0 (plain SGD) to below 1; 0.9 is "
                         "usual (default: %(default)s)")
-    parser.add_argument("--epochs", type=positive_int, default=None,
-                        help=f"passes over the data (default: {default('epochs')})")
+    parser.add_argument("--epochs", type=epoch_count, default=None,
+                        help=f"passes over the data, at most {MAX_EPOCHS} "
+                        f"(default: {default('epochs')})")
     parser.add_argument(
         "--batch-size", type=positive_int, default=None, metavar="N",
         help="examples per step: minibatch SGD when smaller than the data set "
