@@ -3,7 +3,7 @@
 Read in this order: engine (Value and backward), ops (every op, defined
 once), nn (Neuron, Layer, MLP), losses, optim (SGD, Adam and the training
 loop), divergence (stopping a run whose loss blows up), data, perceptron,
-gradcheck, draw and expr (pictures of graphs and networks, parsing typed
+gradcheck, drawing and expr (pictures of graphs and networks, parsing typed
 expressions), plot (pictures of training), serialize (saving models),
 files (writing whole files), cli and explore (the command line and the
 live explorer); then torch_bridge, the same network in PyTorch (imported

@@ -51,7 +51,6 @@ MAX_DEPTH = 200  # levels of nesting in the syntax tree
 MAX_EXPONENT = 100  # largest |n| in a literal power x ** n
 
 
-
 def allowed() -> str:
     """What an expression may contain; the functions are the ops of ops.py
     that take one input (so an op added there is callable here)."""
@@ -109,6 +108,7 @@ OPERATOR_NAMES = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift
 def _check(tree: ast.Expression, text: str) -> None:
     """Refuse the first node (breadth first) that is not on the whitelist."""
     callee = set()  # the Name nodes that are the function of an allowed call
+    functions = ops.functions()  # read once, not once per name in the tree
     for node in ast.walk(tree):  # ast.walk is a loop over a queue: no recursion
         if isinstance(node, (ast.Expression, ast.Load)):
             continue
@@ -124,7 +124,7 @@ def _check(tree: ast.Expression, text: str) -> None:
         elif isinstance(node, ast.Name):
             if node.id.startswith("__"):
                 raise _refuse(f"the name {node.id!r} (names starting with __)", node)
-            if node.id in ops.functions() and node not in callee:
+            if node.id in functions and node not in callee:
                 raise ExpressionError(
                     f"{node.id} is a function: call it with one argument, as in {node.id}(x)"
                 )
@@ -228,7 +228,8 @@ def _parse(text: str, max_length: int) -> ast.Expression:
 
 def _names(tree: ast.Expression) -> list[str]:
     """The input names, in the order they first appear in the text."""
-    found = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in ops.functions()]
+    functions = ops.functions()
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in functions]
     found.sort(key=lambda n: (n.lineno, n.col_offset))
     return list(dict.fromkeys(n.id for n in found))
 

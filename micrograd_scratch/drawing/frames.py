@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..engine import MicrogradClosure, Value, topological_order
+from ..engine import MicrogradClosure, Value, local_terms, topological_order
 from ..files import write_atomically
 from .graph import _build, _Plan, _Step, op_symbol
 from .styles import INSTALL_HINT, _graphviz, _html, _text, _write, fmt
@@ -114,12 +114,6 @@ def _name(v: Value) -> str:
 DONE_CAPTION = "done: every node holds d out/d node"
 
 
-def _rule_terms(v: Value, g: float) -> list[float]:
-    """What v's local rule sends to each input when v's gradient is g,
-    called as the engine's backward pass calls it (engine._propagate)."""
-    return list(v._rule(g, v.data, *[x.data for x in v._prev]))
-
-
 def _has_rule(v: Value) -> bool:
     """A node whose terms can be shown: an op built by the engine. A leaf
     has no rule; a micrograd-style closure set by hand adds into `.grad`
@@ -147,9 +141,9 @@ def backward_steps(root: Value) -> list[BackwardStep]:
     for number, v in enumerate(runs, start=1):
         g = grads.get(v, 0.0)  # complete: every node that uses v has run
         # Rules are linear in g, so the rule at g = 1 gives the local derivatives.
-        local = _rule_terms(v, 1.0)
+        local = local_terms(v, 1.0)
         terms = []
-        for k, (x, t) in enumerate(zip(v._prev, _rule_terms(v, g))):
+        for k, (x, t) in enumerate(zip(v._prev, local_terms(v, g))):
             before = grads.get(x)
             after = t if before is None else before + t
             grads[x] = after

@@ -275,22 +275,13 @@ class _Plan:
 # ---- gradients along edges -----------------------------------------------
 
 
-def _local_terms(v: Value, g: float) -> list[float]:
-    """What v's local backward rule sends to each input occurrence when v's
-    gradient is g: g * d(v)/d(input), one term per entry of v._prev.
-
-    This is the engine's rule, called as `backward()` calls it.
-    """
-    return local_terms(v, g)
-
-
 def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
     """Gradient sent through a collapsed neuron box to each drawn input."""
     s = v
     if v._op != "dot":  # through the activation first
         s = v._prev[0]
-        g = _local_terms(v, g)[0]
-    return [t for x, t in zip(s._prev, _local_terms(s, g)) if x not in plan.hidden]
+        g = local_terms(v, g)[0]
+    return [t for x, t in zip(s._prev, local_terms(s, g)) if x not in plan.hidden]
 
 
 def _edge_flows(plan: _Plan, grads: dict) -> dict:
@@ -305,7 +296,7 @@ def _edge_flows(plan: _Plan, grads: dict) -> dict:
             continue
         g = grads.get(v, 0.0)
         try:
-            terms = _box_terms(plan, v, g) if plan.is_box(v) else _local_terms(v, g)
+            terms = _box_terms(plan, v, g) if plan.is_box(v) else local_terms(v, g)
         except (ValueError, ZeroDivisionError, OverflowError):
             continue  # a rule with no gradient here (pow of a negative base)
         inputs = plan.box_inputs(v) if plan.is_box(v) else v._prev
