@@ -5,14 +5,34 @@ in the same folder, then renamed over the target: `os.replace` is atomic
 within one file system, so a reader (or a crash, or a full disk, or
 Ctrl-C) never leaves half a file behind, and the previous file survives
 any failure. Used by draw (drawings), plot (figures) and serialize (models).
+
+Three details, each a bug once:
+
+- The temporary file is created with `os.open(..., 0o666)`, so the kernel
+  applies the umask to it as to any new file. (Reading the umask means
+  setting it, `os.umask(0)`, for a moment, and a file another thread
+  creates in that moment is world-writable.) Replacing a file keeps that
+  file's own permissions.
+- A writer holds a lock (`flock`) on its temporary file until it is
+  renamed. A process killed mid-write (kill -9) cannot remove its file,
+  but the kernel drops its lock: the next write of the same target
+  removes every temporary file of that target that nobody holds.
+- Only a regular file is replaced; a folder or a device in the way is
+  refused, as open() would refuse it.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import tempfile
+import re
+import secrets
 from typing import IO, Callable
+
+try:
+    import fcntl  # POSIX; without it a killed write's file stays, as before
+except ImportError:  # Windows
+    fcntl = None
 
 __all__ = ["write_atomically"]
 
@@ -32,44 +52,109 @@ def write_atomically(
     cannot lose the last save). Symbolic links are followed: the file a
     link points to is replaced, not the link. A target that exists and is
     not a regular file (a folder, a device) is refused with an OSError, as
-    open() would refuse it.
+    open() would refuse it. Temporary files of `path` left by a write that
+    was killed are removed first.
     """
     path = os.path.realpath(os.fspath(path))
     if os.path.exists(path) and not os.path.isfile(path):
         raise OSError(errno.EEXIST, "it exists and is not a regular file; not replacing it", path)
-    folder = os.path.dirname(path)
-    tmp = tempfile.NamedTemporaryFile(
-        "w" if text else "wb",
-        encoding="utf-8" if text else None,
-        dir=folder,  # same file system as the target, so the rename is atomic
-        delete=False,
-        prefix=f".{os.path.basename(path)}.",
-        suffix=".tmp",
-    )
+    folder, name = os.path.split(path)
+    remove_stale_temporaries(path)
+    fd, tmp = _create_temporary(folder, name)
     try:
-        with tmp:
-            write(tmp)
+        with os.fdopen(fd, "w" if text else "wb", encoding="utf-8" if text else None) as f:
+            write(f)
             if durable:
-                tmp.flush()
-                os.fsync(tmp.fileno())  # the bytes are on disk before the rename
-        os.chmod(tmp.name, _file_mode(path))
-        os.replace(tmp.name, path)
+                f.flush()
+                os.fsync(f.fileno())  # the bytes are on disk before the rename
+            _keep_mode(path, f.fileno())
+            if fcntl is not None:
+                os.replace(tmp, path)  # still locked: no cleaner removes it first
+        if fcntl is None:
+            os.replace(tmp, path)  # (Windows cannot rename a file that is open)
     except BaseException:  # also KeyboardInterrupt: never leave a stray temp file
-        os.unlink(tmp.name)
+        _unlink_quietly(tmp)
         raise
     if durable:
         _fsync_folder(folder)
 
 
-def _file_mode(path: str) -> int:
-    """The permissions the file would get from a plain open(): the old
-    file's, or the default under the umask (temporary files are 0o600)."""
+# ---- the temporary file ------------------------------------------------------
+
+
+def _temporary_name(name: str) -> str:
+    return f".{name}.{secrets.token_hex(4)}.tmp"
+
+
+def _temporaries_of(name: str) -> re.Pattern:
+    """The names _temporary_name gives (and tempfile gave, before): 8 random
+    characters between the target's name and .tmp."""
+    return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+def _create_temporary(folder: str, name: str) -> tuple[int, str]:
+    """A new, empty, locked file next to the target: (fd, path). Its mode is
+    0o666 less the umask, as for any file a program creates."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = os.path.join(folder, _temporary_name(name))
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:  # 1 in 4 billion: draw another name
+            continue
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # released when the fd closes, or the process dies
+        return fd, tmp
+
+
+def _keep_mode(path: str, fd: int) -> None:
+    """Give the new file the permissions of the file it replaces, if any."""
     try:
-        return os.stat(path).st_mode & 0o777
+        mode = os.stat(path).st_mode & 0o777
     except FileNotFoundError:
-        umask = os.umask(0)  # the only way to read the umask is to set it
-        os.umask(umask)
-        return 0o666 & ~umask
+        return  # a new file: the umask has already been applied
+    if hasattr(os, "fchmod"):  # POSIX; Windows has only the read-only bit
+        os.fchmod(fd, mode)
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
+    """Remove the temporary files of `path` that no running write holds
+    (left by a write that was killed); return their paths. Without `flock`
+    (Windows) nothing is removed: a live write could not be told apart."""
+    if fcntl is None:
+        return []
+    folder, name = os.path.split(os.path.realpath(os.fspath(path)))
+    pattern = _temporaries_of(name)
+    removed = []
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return []
+    for entry in entries:
+        if not pattern.fullmatch(entry):
+            continue
+        tmp = os.path.join(folder, entry)
+        try:
+            fd = os.open(tmp, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue  # gone already, or a link: not ours to touch
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a write in progress holds it
+        else:
+            _unlink_quietly(tmp)
+            removed.append(tmp)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _fsync_folder(folder: str) -> None:

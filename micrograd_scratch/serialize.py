@@ -55,16 +55,27 @@ from .files import write_atomically
 from .nn import MLP, Layer, Module, Neuron, activation_names
 
 __all__ = [
-    "FORMAT", "VERSION", "ModelFileError",
+    "FORMAT", "VERSION", "ModelFileError", "MAX_LAYER_SIZE", "MAX_HIDDEN_LAYERS",
+    "MAX_PARAMETERS", "MAX_FILE_BYTES", "parameter_count", "check_model_size",
     "named_parameters", "state_dict", "load_state_dict", "save", "load",
 ]
 
 FORMAT = "micrograd-scratch/model"
 VERSION = 1
 
-# A model file larger than this is refused unread: 256 MiB holds some ten
-# million parameters, far more than a pure-Python network can train.
-MAX_FILE_BYTES = 256 * 2**20
+# The largest model this package builds from outside input: a model file,
+# and the command line's and the explorer's --hidden. A scalar network
+# this large already takes minutes a step; past it, a typo (16000 for 16)
+# or a crafted file would fill the memory before anything ran. Two hidden
+# layers of the largest size fit (1,054,722 parameters).
+MAX_LAYER_SIZE = 1024  # neurons in a layer, and inputs to one
+MAX_HIDDEN_LAYERS = 16
+MAX_PARAMETERS = 1_100_000
+
+# A model file larger than this is refused unread: room for MAX_PARAMETERS
+# numbers at full precision, one a line as `save` writes them (about 26
+# bytes each), with some to spare.
+MAX_FILE_BYTES = 40 * MAX_PARAMETERS
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -223,19 +234,43 @@ def _check_architecture(arch) -> int:
                 f'architecture "{key}" must be one of {", ".join(activation_names())}, got {arch[key]!r}'
             )
     if kind == "Neuron":
-        return nin + 1
-    if kind == "Layer":
-        return (nin + 1) * _check_size(arch["nout"], '"nout"')
-    nouts = arch["nouts"]
-    if not isinstance(nouts, list) or not nouts:
-        raise ValueError(f'"nouts" must be a non-empty list of layer sizes, got {nouts!r}')
-    sizes = [nin] + [_check_size(n, f'"nouts" entry {i}') for i, n in enumerate(nouts)]
-    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+        nouts = [1]
+    elif kind == "Layer":
+        nouts = [_check_size(arch["nout"], '"nout"')]
+    else:
+        nouts = arch["nouts"]
+        if not isinstance(nouts, list) or not nouts:
+            raise ValueError(f'"nouts" must be a non-empty list of layer sizes, got {nouts!r}')
+        if len(nouts) > MAX_HIDDEN_LAYERS + 1:
+            raise ValueError(f'"nouts" has {len(nouts)} layers; at most {MAX_HIDDEN_LAYERS + 1} '
+                             f"({MAX_HIDDEN_LAYERS} hidden and the output) are read")
+        nouts = [_check_size(n, f'"nouts" entry {i}') for i, n in enumerate(nouts)]
+    return check_model_size(nin, nouts)
 
 
 def _check_size(n, what: str) -> int:
     if type(n) is not int or n < 1:
         raise ValueError(f"{what} must be a positive integer, got {n!r}")
+    if n > MAX_LAYER_SIZE:
+        raise ValueError(f"{what} is {n}; at most {MAX_LAYER_SIZE} are read")
+    return n
+
+
+def parameter_count(nin: int, nouts: list[int]) -> int:
+    """The number of parameters of MLP(nin, nouts), counted, not built: each
+    neuron has a weight per input and a bias."""
+    sizes = [nin] + list(nouts)
+    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+
+
+def check_model_size(nin: int, nouts: list[int]) -> int:
+    """parameter_count(nin, nouts), or a ValueError when it is above
+    MAX_PARAMETERS (checked before a model is built, so that a size of 10**9
+    costs nothing)."""
+    n = parameter_count(nin, nouts)
+    if n > MAX_PARAMETERS:
+        raise ValueError(f"the model would have {n:,} parameters; at most {MAX_PARAMETERS:,} "
+                         f"are allowed")
     return n
 
 
@@ -319,14 +354,15 @@ def load(path: PathLike) -> Module:
     FileNotFoundError) when the file cannot be read at all.
     """
     path = os.fspath(path)
-    # Checked before opening: reading /dev/zero or a FIFO would never end.
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise ModelFileError(f"{path}: not a regular file")
-    with open(path, "rb") as f:
-        raw = f.read(MAX_FILE_BYTES + 1)
+    raw = _read_regular_file(path)
     try:
         if len(raw) > MAX_FILE_BYTES:
             raise ValueError(f"larger than {MAX_FILE_BYTES // 2**20} MiB: not a model file")
+        # A list of n numbers has n - 1 commas: a file with far more numbers
+        # than any model here may have is refused before it is parsed.
+        if raw.count(b",") > MAX_PARAMETERS + 100:
+            raise ValueError(f"more numbers than the {MAX_PARAMETERS:,} parameters a model "
+                             f"may have: not a model file")
         document = _parse(raw)
         n_expected = _check_document(document)
         params = document["parameters"]
@@ -336,11 +372,41 @@ def load(path: PathLike) -> Module:
                 f"has {len(params)}"
             )
         model = _build(document["architecture"])
-        names = [name for name, _ in named_parameters(model)]
-        load_state_dict(model, dict(zip(names, params)))
+        _check_numbers(model, params)
+        for p, x in zip(model.parameters(), params):  # in named_parameters' order
+            p.data = float(x)
     except ValueError as e:
         raise ModelFileError(f"{path}: {e}") from None
     return model
+
+
+def _check_numbers(model: Module, params: list) -> None:
+    """Raise ValueError, naming the parameter, at the first entry of params
+    that is not a finite number (the names are made only then: for a large
+    model they take more memory than the numbers)."""
+    for i, x in enumerate(params):
+        if type(x) is float and math.isfinite(x) or type(x) is int and abs(x) < 2**1023:
+            continue
+        name, _ = named_parameters(model)[i]
+        _finite_number(x, f"parameter {name!r}")  # raises, saying what x is
+
+
+def _read_regular_file(path: str) -> bytes:
+    """The bytes of path, at most MAX_FILE_BYTES + 1 of them. Opened first,
+    then checked (checking the path and then opening it would let a FIFO
+    swapped in between block forever): O_NONBLOCK makes opening a FIFO
+    return at once, and fstat says what was opened."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)  # not a folder, a FIFO, /dev/zero
+    except BaseException:
+        os.close(fd)
+        raise
+    if not regular:
+        os.close(fd)
+        raise ModelFileError(f"{path}: not a regular file")
+    with open(fd, "rb") as f:  # closes fd
+        return f.read(MAX_FILE_BYTES + 1)
 
 
 def _parse(raw: bytes):
@@ -355,8 +421,17 @@ def _parse(raw: bytes):
     def refuse(constant: str):
         raise ValueError(f"{constant} is not a number JSON allows; parameters must be finite")
 
+    def no_duplicates(pairs: list) -> dict:
+        document = dict(pairs)
+        if len(document) < len(pairs):  # json's default keeps the last one, silently
+            seen = set()
+            twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+            raise ValueError(f"the key {twice!r} appears twice in one object; "
+                             f"which one is meant cannot be known")
+        return document
+
     try:
-        return json.loads(text, parse_constant=refuse)
+        return json.loads(text, parse_constant=refuse, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as e:
         raise ValueError(
             f"not valid JSON (truncated or corrupted?): {e.msg} at line {e.lineno} column {e.colno}"

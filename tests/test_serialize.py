@@ -7,6 +7,7 @@ import json
 import math
 import os
 import random
+import threading
 
 import pytest
 
@@ -319,7 +320,11 @@ BAD_FILES = {
     "nin text": (_edited(_set(["architecture", "nin"], "2")), '"nin" must be a positive integer'),
     "nouts empty": (_edited(_set(["architecture", "nouts"], [])), '"nouts" must be a non-empty list'),
     "nouts negative": (_edited(_set(["architecture", "nouts"], [2, -1])), '"nouts" entry 1'),
-    "huge layer": (_edited(_set(["architecture", "nouts"], [10**9, 1])), "needs 4000000001 parameters"),
+    "huge layer": (_edited(_set(["architecture", "nouts"], [10**9, 1])), '"nouts" entry 0 is 1000000000; at most 1024'),
+    "too many parameters": (_edited(_set(["architecture", "nouts"], [1024, 1024, 1024, 1])),
+                            "would have 2,103,297 parameters; at most 1,100,000"),
+    "too many layers": (_edited(_set(["architecture", "nouts"], [1] * 18)), '"nouts" has 18 layers; at most 17'),
+    "a key twice": ('{"format": "micrograd-scratch/model", "format": "other"}', "'format' appears twice"),
     "unknown activation": (_edited(_set(["architecture", "activation"], "gelu")), "'gelu'"),
     "typo in a key": (
         _edited(lambda d: d["architecture"].update(activaton=d["architecture"].pop("activation"))),
@@ -594,3 +599,44 @@ def test_load_refuses_a_file_larger_than_the_limit_without_parsing_it(tmp_path, 
         ms.load(path)
     monkeypatch.setattr(serialize, "MAX_FILE_BYTES", path.stat().st_size)
     assert len(ms.load(path).parameters()) == 9
+
+
+def test_load_opens_before_it_checks_so_a_fifo_swapped_in_cannot_block_it(tmp_path, monkeypatch):
+    """The path was checked with os.stat and then opened: a FIFO put there
+    in between blocked `predict` forever. Here os.stat says "a regular
+    file" for the FIFO, as it would have a moment before the swap."""
+    path = tmp_path / "model.json"
+    ms.save(MLP(2, [1], seed=0), path)
+    regular = os.stat(path)
+    os.unlink(path)
+    os.mkfifo(path)
+    monkeypatch.setattr(os, "stat", lambda *a, **k: regular)
+    outcome = []
+
+    def load():
+        try:
+            ms.load(path)
+        except ModelFileError as error:
+            outcome.append(str(error))
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    if thread.is_alive():  # blocked on the FIFO: open its other end to free the thread
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome == [f"{path}: not a regular file"]
+
+
+def test_load_refuses_a_model_over_the_caps_before_building_it(tmp_path):
+    """A 9.5 MiB file with a layer of 1000 x 5000 zeros took 31 s and 2.7 GB:
+    now its sizes are refused before any parameter is read into a model."""
+    path = tmp_path / "big.json"
+    numbers = ",".join(["0"] * 300_000)
+    path.write_text('{"format": "micrograd-scratch/model", "version": 1, "architecture": '
+                    '{"kind": "Layer", "nin": 1000, "nout": 5000, "activation": "relu"}, '
+                    f'"parameters": [{numbers}]}}')
+    with pytest.raises(ModelFileError, match='"nout" is 5000; at most 1024'):
+        ms.load(path)
+    path.write_text('{"parameters": [' + ",".join(["0"] * (serialize.MAX_PARAMETERS + 200)) + "]}")
+    with pytest.raises(ModelFileError, match="more numbers than the 1,100,000 parameters"):
+        ms.load(path)
