@@ -18,6 +18,9 @@ layer, neuron by neuron, the weights then the bias). `architecture` is one of
     {"kind": "Layer", "nin": n, "nout": n, "activation": a}
     {"kind": "Neuron", "nin": n, "activation": a}
 
+with `"bias": false` added when the neurons have no bias (`bias=False`;
+without the key, as in files saved before, they have one).
+
 Three promises, and how they are kept:
 
 - Floats round-trip exactly. `json` writes a float as `repr(x)`, the
@@ -110,7 +113,7 @@ def named_parameters(model: Module) -> list[tuple[str, Value]]:
             for name, p in named_parameters(neuron)
         ]
     if kind is Neuron:
-        return [(f"w{k}", w) for k, w in enumerate(model.w)] + [("b", model.b)]
+        return list(model.named_parameters().items())  # "b" only when it has a bias
     if isinstance(model, Module):
         return [(str(i), p) for i, p in enumerate(model.parameters())]
     raise TypeError(f"expected a Module (MLP, Layer, Neuron...), got {type(model).__name__}")
@@ -176,17 +179,19 @@ def architecture(model: Module) -> dict:
     """The constructor arguments that rebuild `model`'s shape."""
     kind = type(model)
     if kind is Neuron:
-        return {"kind": "Neuron", "nin": len(model.w), "activation": model.activation}
-    if kind is Layer:
-        return {
+        arch = {"kind": "Neuron", "nin": len(model.w), "activation": model.activation}
+        neurons = [model]
+    elif kind is Layer:
+        arch = {
             "kind": "Layer",
             "nin": len(model.neurons[0].w),
             "nout": len(model.neurons),
             "activation": _shared_activation(model.neurons, "the layer's neurons"),
         }
-    if kind is MLP:
+        neurons = model.neurons
+    elif kind is MLP:
         hidden = [n for layer in model.layers[:-1] for n in layer.neurons]
-        return {
+        arch = {
             "kind": "MLP",
             "nin": len(model.layers[0].neurons[0].w),
             "nouts": [len(layer.neurons) for layer in model.layers],
@@ -194,10 +199,25 @@ def architecture(model: Module) -> dict:
             "activation": _shared_activation(hidden, "the hidden layers") if hidden else "relu",
             "output_activation": _shared_activation(model.layers[-1].neurons, "the output layer"),
         }
-    raise TypeError(
-        f"save: can rebuild an MLP, a Layer or a Neuron, not a {kind.__name__}; "
-        "use state_dict() and load_state_dict() for other modules"
-    )
+        neurons = [n for layer in model.layers for n in layer.neurons]
+    else:
+        raise TypeError(
+            f"save: can rebuild an MLP, a Layer or a Neuron, not a {kind.__name__}; "
+            "use state_dict() and load_state_dict() for other modules"
+        )
+    if not _shared_bias(neurons):
+        arch["bias"] = False  # written only then, so files with biases read as before
+    return arch
+
+
+def _shared_bias(neurons: list) -> bool:
+    """Whether the neurons have a bias: all of them, or none (the one
+    `bias=` of the constructors)."""
+    found = {"b" in n.named_parameters() for n in neurons}
+    if len(found) != 1:
+        raise ValueError("save: some neurons have a bias and some do not; cannot rebuild "
+                         "that (the constructors' bias= is one setting for all)")
+    return found.pop()
 
 
 def _shared_activation(neurons: list, where: str) -> str:
@@ -207,7 +227,8 @@ def _shared_activation(neurons: list, where: str) -> str:
     return found[0]
 
 
-# The keys each kind's architecture must have, in constructor order.
+# The keys each kind's architecture must have, in constructor order
+# (and "bias", which any of them may have).
 _ARCHITECTURE_KEYS = {
     "MLP": ("kind", "nin", "nouts", "activation", "output_activation"),
     "Layer": ("kind", "nin", "nout", "activation"),
@@ -226,8 +247,10 @@ def _check_architecture(arch) -> int:
         raise ValueError(
             f'architecture "kind" must be one of {", ".join(_ARCHITECTURE_KEYS)}, got {kind!r}'
         )
-    _check_keys(arch, _ARCHITECTURE_KEYS[kind], f"the {kind} architecture")
+    _check_keys(arch, _ARCHITECTURE_KEYS[kind], f"the {kind} architecture", optional=("bias",))
     nin = _check_size(arch["nin"], '"nin"')
+    if type(arch.get("bias", True)) is not bool:
+        raise ValueError(f'architecture "bias" must be true or false, got {arch["bias"]!r}')
     for key in ("activation", "output_activation"):
         if key in arch and arch[key] not in activation_names():
             raise ValueError(
@@ -245,7 +268,7 @@ def _check_architecture(arch) -> int:
             raise ValueError(f'"nouts" has {len(nouts)} layers; at most {MAX_HIDDEN_LAYERS + 1} '
                              f"({MAX_HIDDEN_LAYERS} hidden and the output) are read")
         nouts = [_check_size(n, f'"nouts" entry {i}') for i, n in enumerate(nouts)]
-    return check_model_size(nin, nouts)
+    return check_model_size(nin, nouts, bias=arch.get("bias", True))
 
 
 def _check_size(n, what: str) -> int:
@@ -256,29 +279,29 @@ def _check_size(n, what: str) -> int:
     return n
 
 
-def parameter_count(nin: int, nouts: list[int]) -> int:
-    """The number of parameters of MLP(nin, nouts), counted, not built: each
-    neuron has a weight per input and a bias."""
+def parameter_count(nin: int, nouts: list[int], *, bias: bool = True) -> int:
+    """The number of parameters of MLP(nin, nouts, bias=bias), counted, not
+    built: each neuron has a weight per input, and a bias unless bias=False."""
     sizes = [nin] + list(nouts)
-    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    return sum((a + int(bias)) * b for a, b in zip(sizes, sizes[1:]))
 
 
-def check_model_size(nin: int, nouts: list[int]) -> int:
-    """parameter_count(nin, nouts), or a ValueError when it is above
-    MAX_PARAMETERS (checked before a model is built, so that a size of 10**9
-    costs nothing)."""
-    n = parameter_count(nin, nouts)
+def check_model_size(nin: int, nouts: list[int], *, bias: bool = True) -> int:
+    """parameter_count(nin, nouts, bias=bias), or a ValueError when it is
+    above MAX_PARAMETERS (checked before a model is built, so that a size
+    of 10**9 costs nothing)."""
+    n = parameter_count(nin, nouts, bias=bias)
     if n > MAX_PARAMETERS:
         raise ValueError(f"the model would have {n:,} parameters; at most {MAX_PARAMETERS:,} "
                          f"are allowed")
     return n
 
 
-def _check_keys(obj: dict, expected: tuple, what: str) -> None:
+def _check_keys(obj: dict, expected: tuple, what: str, optional: tuple = ()) -> None:
     missing = [k for k in expected if k not in obj]
     if missing:
         raise ValueError(f"{what} is missing {_some(missing)}")
-    unexpected = [k for k in obj if k not in expected]
+    unexpected = [k for k in obj if k not in expected + optional]
     if unexpected:
         raise ValueError(f"{what} has unexpected {_some(unexpected)}")
 
@@ -286,15 +309,17 @@ def _check_keys(obj: dict, expected: tuple, what: str) -> None:
 def _build(arch: dict) -> Module:
     """A model of the checked architecture `arch`. The fixed seed keeps the
     global `random` untouched; the weights are overwritten anyway."""
+    bias = arch.get("bias", True)
     if arch["kind"] == "Neuron":
-        return Neuron(arch["nin"], activation=arch["activation"], seed=0)
+        return Neuron(arch["nin"], activation=arch["activation"], bias=bias, seed=0)
     if arch["kind"] == "Layer":
-        return Layer(arch["nin"], arch["nout"], activation=arch["activation"], seed=0)
+        return Layer(arch["nin"], arch["nout"], activation=arch["activation"], bias=bias, seed=0)
     return MLP(
         arch["nin"],
         arch["nouts"],
         activation=arch["activation"],
         output_activation=arch["output_activation"],
+        bias=bias,
         seed=0,
     )
 

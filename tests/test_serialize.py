@@ -87,8 +87,11 @@ def test_loading_leaves_the_global_random_generator_alone(tmp_path):
         Layer(2, 5, activation="tanh", seed=2),
         Layer(4, 1, activation="linear", seed=2),
         MLP(1, [1], seed=3),
+        Neuron(3, activation="tanh", bias=False, seed=1),
+        Layer(2, 3, bias=False, seed=2),
+        MLP(2, [3, 1], bias=False, seed=3),
     ],
-    ids=repr,
+    ids=lambda model: f"{model!r} ({len(model.parameters())} parameters)",  # with and without biases
 )
 def test_neurons_layers_and_one_layer_mlps_round_trip_too(tmp_path, model):
     path = tmp_path / "m.json"
@@ -96,7 +99,30 @@ def test_neurons_layers_and_one_layer_mlps_round_trip_too(tmp_path, model):
     loaded = ms.load(path)
     assert type(loaded) is type(model)
     assert repr(loaded) == repr(model)
-    assert _values(loaded) == _values(model)
+    assert serialize.state_dict(loaded) == serialize.state_dict(model)  # names: no "b" without bias
+
+
+def test_a_model_without_biases_says_so_in_its_file_and_loads_without_them(tmp_path):
+    path = tmp_path / "m.json"
+    model = MLP(2, [3, 1], bias=False, seed=0)
+    ms.save(model, path)
+    document = json.loads(path.read_text())
+    assert document["architecture"]["bias"] is False
+    assert len(document["parameters"]) == 2 * 3 + 3 * 1  # weights only
+    loaded = ms.load(path)
+    assert all(n.b is None for layer in loaded.layers for n in layer.neurons)
+    assert loaded([0.5, -2.0]).data == model([0.5, -2.0]).data
+    # a model with biases writes no "bias" key, as files saved before it was added
+    ms.save(MLP(2, [3, 1], seed=0), path)
+    assert "bias" not in json.loads(path.read_text())["architecture"]
+
+
+def test_save_refuses_a_model_whose_neurons_mix_bias_and_none(tmp_path):
+    model = MLP(2, [2, 1], seed=0)
+    model.layers[1].neurons[0].b = None  # as Neuron(bias=False) has it
+    with pytest.raises(ValueError, match="some neurons have a bias and some do not"):
+        ms.save(model, tmp_path / "m.json")
+    assert _listing(tmp_path) == []
 
 
 def test_saving_again_replaces_the_file_and_leaves_no_temporary_files(tmp_path):
@@ -326,6 +352,9 @@ BAD_FILES = {
     "too many layers": (_edited(_set(["architecture", "nouts"], [1] * 18)), '"nouts" has 18 layers; at most 17'),
     "a key twice": ('{"format": "micrograd-scratch/model", "format": "other"}', "'format' appears twice"),
     "unknown activation": (_edited(_set(["architecture", "activation"], "gelu")), "'gelu'"),
+    "bias as text": (_edited(_set(["architecture", "bias"], "no")), '"bias" must be true or false'),
+    "bias false, biases given": (_edited(_set(["architecture", "bias"], False)),
+                                 "needs 6 parameters but the file has 9"),
     "typo in a key": (
         _edited(lambda d: d["architecture"].update(activaton=d["architecture"].pop("activation"))),
         "missing 'activation'",
