@@ -3,10 +3,10 @@
 Every arithmetic operation on Values builds one node of a *computational
 graph*: the node stores its result (`data`), the inputs it was made from
 (`_prev`, a tuple in argument order), the name of the operation (`_op`) and
-the operation's *local backward rule* (`_rule`). The ops themselves (their
-forward computation, derivative, symbol and kind) are defined once each in
-`ops.py`; this file is what every op shares: the node, the chain rule and
-the walks over the graph.
+how to get the operation's *local derivatives* (`_local_grads`). The ops
+themselves (their forward computation, local derivatives, symbol and kind)
+are defined once each in `ops.py`; this file is what every op shares: the
+node, the topological order and the one backward loop.
 
 The chain rule, once
 --------------------
@@ -16,68 +16,84 @@ If a loss L depends on a node y, and y = f(a, b), then
 
 dL/dy is the *upstream gradient* g, which y receives from the nodes that
 use it; dy/da and dy/db are the *local derivatives* of f, which only f
-knows. So each op's rule is a small function
+knows. So an op gives its local derivatives, one per input,
 
-    rule(g, out, a, b, ...) -> (g * dy/da, g * dy/db, ...)
+    local_grads(out, a, b, ...) -> (dy/da, dy/db, ...)
 
-and `backward()` calls the rules in reverse topological order (every node
-after all the nodes that use it), adding each returned term to the
-gradient of the matching input. A node used twice (`a * a`, or `b` feeding
-two layers) simply receives two terms, which add up: that is the
-multivariable chain rule.
+and one loop, `backprop`, does all the chaining: it visits the nodes in
+reverse topological order (every node after all the nodes that use it),
+and for each input of each node adds
 
-The rules are written with ordinary arithmetic and the ops of `ops.py`,
-which accept floats and Values alike, so the same rule serves plain floats
-(`backward()`, the usual case) and Values (`create_graph=True`, where the
-gradient is itself a graph that can be differentiated again).
+    input.grad += node.grad * local_grad
 
-micrograd's contract
---------------------
-`Value(data, children, op)` builds a node by hand, and a zero-argument
-closure set as `out._backward` (which adds into the inputs' `.grad` itself,
-as micrograd's ops do) is run by `backward()` like any rule. Reading
-`node._backward` gives such a function for every node, so the lecture's
-manual backprop (`for n in reversed(order): n._backward()`) works too.
+A node used twice (`a * a`, or `b` feeding two layers) simply receives two
+terms, which add up: that is the multivariable chain rule.
+
+The one loop
+------------
+`backprop` is the only code that walks the graph backwards, and everything
+runs it: `backward()`, `grad()`, `backward(create_graph=True)`,
+`detect_anomaly()`, gradcheck, the backward stepper, the frames and the
+explorer. A hand call of `node._backward()` is one step of it
+(`backprop_step`). Put a `print` in `backprop_step` and every one of those
+paths prints. To watch it without editing, pass `on_step`:
+
+    y.backward(on_step=lambda node, g, local_grads: print(node._op, g, local_grads))
+
+What differs between the paths is a setting, not a second loop:
+- where the gradients are kept: each node's `.grad` (`backward()`), or a
+  dict (`grad()`, which touches no `.grad`, and the stepper);
+- whether they are floats, or Values with graphs of their own
+  (`create_graph=True`, for second derivatives). Local derivatives are
+  written with ordinary arithmetic and the ops of `ops.py`, which take
+  floats and Values alike, so one definition serves both.
+
+Three ways to make a node
+-------------------------
+- The ops of `ops.py` (`a * b`, `x.tanh()`, ...): the usual way.
+- micrograd's: `Value(data, children, "op")` and a zero-argument closure
+  set as `out._backward`, which adds `local * out.grad` into the inputs'
+  `.grad` itself. The loop runs it once with `out.grad = 1` on zeroed
+  inputs to read its local derivatives, then chains them like any others.
+- microgpt's: `Value(data, children, local_grads)`, with the local
+  derivatives as a tuple of numbers.
 
 Design notes
 ------------
-- A rule is a plain function that receives the node's numbers; it is not
-  a closure over the output node. So the graph holds no reference cycles,
-  and dropping the last reference to the root frees the whole graph by
-  reference counting alone (micrograd's closures capture `out`, which puts
-  every node in a cycle that only the cyclic garbage collector can free).
-  One exception, as in PyTorch: `backward(create_graph=True)` stores in
-  each `.grad` a graph that usually contains the node itself (d/dx x**3 =
-  3 * x**2 uses x), which is a cycle; `grad()` stores nothing and makes none.
-- The topological order is computed by an iterative function,
-  `topological_order`, so graphs a million nodes deep do not hit Python's
-  recursion limit.
-- Two walks over that order, both calling each node's one rule:
-  `backward()` adds into `.grad` in place (`_propagate`, the same step
-  that `node._backward()` takes by hand); `_gradients` keeps the gradients
-  in a dict instead (for `grad()`, which touches no `.grad`, and for
-  `create_graph=True`, whose gradients are Values).
-- Modes (`detect_anomaly()`) are per thread, as PyTorch's anomaly mode is:
-  two threads can train at once, one of them checking for NaNs.
+- A node holds no closure over itself, so the graph holds no reference
+  cycles, and dropping the last reference to the root frees the whole
+  graph by reference counting alone (micrograd's closures capture `out`,
+  which puts every node in a cycle that only the cyclic garbage collector
+  can free). One exception, as in PyTorch: `backward(create_graph=True)`
+  stores in each `.grad` a graph that usually contains the node itself
+  (d/dx x**3 = 3 * x**2 uses x), which is a cycle; `grad()` stores nothing.
+- The topological order is micrograd's depth-first search with an explicit
+  stack instead of recursion, so graphs a million nodes deep do not hit
+  Python's recursion limit.
+- A local derivative of exactly 0 passes nothing on, even against an
+  infinite upstream gradient: a dead relu under `relu(x) ** 0.5` stops the
+  infinite term, as in PyTorch. An infinite local derivative is inf (which
+  `detect_anomaly()` names), not an exception.
+- Modes (`detect_anomaly()`) are per thread, as PyTorch's anomaly mode is.
 
-Sources: Karpathy's micrograd (the node and its contract); autodidact and
-DeZero (iterative ordering, no cycles, higher-order gradients); Goodfellow,
-Bengio and Courville, *Deep Learning*, ch. 6.5 (back-propagation).
+Sources: Karpathy's micrograd (the node and its contract) and microgpt
+(local derivatives and one chaining loop); autodidact and DeZero (iterative
+ordering, no cycles, higher-order gradients, a config switch instead of a
+second loop); Goodfellow, Bengio and Courville, *Deep Learning*, ch. 6.5.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import math
 import numbers
 import threading
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 __all__ = [
-    "Value", "Parameter", "Constant", "topological_order", "dot", "total", "grad", "paused_gc",
-    "detect_anomaly", "AnomalyError",
+    "Value", "Parameter", "Constant", "topological_order", "backprop", "backprop_step",
+    "local_grads", "chain", "dot", "total", "grad", "paused_gc", "detect_anomaly", "AnomalyError",
 ]
 
 
@@ -95,33 +111,34 @@ class Value:
     - `_prev`: the inputs, a tuple in argument order (`a * a` has two).
     - `_op`: the name of the op that made the node ("+", "relu", "**2",
       ...), "" for a leaf, as in micrograd.
-    - `_rule`: the op's local backward rule (see `ops.py`), None for a leaf.
+    - `_local_grads`: how to get d(this node)/d(input) for each input (see
+      `local_grads`): the op's function, microgpt's tuple of numbers, or
+      micrograd's closure; None for a leaf.
     - `_role`: what kind of leaf this is, for the renderer: "" a Value the
       user made (an input), "const" a `Constant` (a number an op wrapped),
       "param" a `Parameter` (a model's weight, see nn.py). It is a class
       attribute, so it costs a node no memory.
-    - `_backward`: micrograd's zero-argument backward function (a property;
-      see "micrograd's contract" above).
 
-    `Value(x)` takes any real number (int, float, Fraction, a numpy
-    scalar). bool is refused: `Value(True)` is almost always a mistake (a
-    comparison where a number was meant). Any other attribute can be set on
-    a Value (an optimizer's `p.m`, a renderer's colour).
+    `Value(data, children, op)` is micrograd's way to make a node by hand
+    (set `out._backward` to say how gradients flow); `Value(data, children,
+    local_grads)` with a tuple of numbers is microgpt's (see the module
+    docstring). `data` is any real number (int, float, Fraction, a numpy
+    scalar); bool is refused: `Value(True)` is almost always a mistake. Any
+    other attribute can be set on a Value (an optimizer's `p.m`).
     """
 
     # Slots keep a node small; "__dict__" makes other attributes settable,
     # and Python allocates that dict only when one is first set.
     # __weakref__ lets tools watch a node die (tests check that graphs free).
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "__dict__", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_local_grads", "__dict__", "__weakref__")
     _role = ""
 
-    def __init__(self, data, _children: tuple = (), _op: str = "", label: str = ""):
+    def __init__(self, data, _children: tuple = (), _op: str | tuple = "", label: str = ""):
         self.data = _real(data, "Value()")
         self.grad = 0  # micrograd's int 0: a fresh Value prints as micrograd's does
         self.label = label
         self._prev = tuple(_children)
-        self._op = _op
-        self._rule = None  # no rule: nothing flows past this node (until one is set)
+        self._op, self._local_grads = _op_and_local_grads(_op, self._prev)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"  # micrograd's
@@ -177,7 +194,7 @@ class Value:
 
     # ---- gradients ----------------------------------------------------
 
-    def backward(self, create_graph: bool = False) -> None:
+    def backward(self, create_graph: bool = False, on_step: Callable | None = None) -> None:
         """Compute d(self)/d(node) for every node of the graph below self.
 
         Leaves accumulate: their `grad` grows by this call's gradient, as in
@@ -187,14 +204,16 @@ class Value:
 
         With `create_graph=True` the gradients are Values with graphs of
         their own, which can be differentiated again (second derivatives).
+        `on_step(node, g, local_grads)` is called after each step of the
+        loop (see `backprop`).
         """
         with paused_gc():
             if not create_graph:
-                _backward_in_place(self)
+                backprop(self, on_step=on_step)  # straight into each node's .grad
                 return
-            grads = _gradients(self, create_graph=True)
+            grads = backprop(self, {}, create_graph=True, on_step=on_step)
         for node, g in grads.items():
-            if node._rule is not None:
+            if node._prev:
                 node.grad = g  # an op result: this call's gradient
             elif _is_zero(node.grad):
                 node.grad = g  # a leaf's first gradient graph: no "0 + g" node
@@ -207,20 +226,22 @@ class Value:
             node.grad = 0
 
     @property
-    def _backward(self):
+    def _backward(self) -> Callable[[], None]:
         """micrograd's `_backward`: a function of no arguments that adds
-        self.grad * d(self)/d(input) into each input's `.grad` (nothing for
-        a leaf). Setting it to such a function of your own makes this node
-        an op that `backward()` runs, as in micrograd."""
-        if isinstance(self._rule, MicrogradClosure):
-            return self._rule.function
-        return functools.partial(_propagate, self)
+        self.grad * d(self)/d(input) into each input's `.grad`. It is one
+        step of the backward loop (`backprop_step`), for every node."""
+
+        def step() -> None:
+            backprop_step(self)
+
+        return step
 
     @_backward.setter
-    def _backward(self, function) -> None:
+    def _backward(self, function: Callable[[], None]) -> None:
+        # micrograd's way to give a hand-made node its backward pass.
         if not callable(function):
             raise TypeError(f"_backward must be a function, not {type(function).__name__}")
-        self._rule = MicrogradClosure(function)
+        self._local_grads = MicrogradClosure(function)
 
 
 class Parameter(Value):
@@ -240,21 +261,36 @@ class Constant(Value):
 
 class MicrogradClosure:
     """A `_backward` written micrograd's way and set on a node by hand: a
-    function of no arguments that adds into its inputs' `.grad` itself.
-    `backward()` runs it; `grad()` and `create_graph=True` cannot, since it
-    only knows how to add floats into `.grad`."""
+    function of no arguments that adds `local * out.grad` into its inputs'
+    `.grad` itself. `local_grads` runs it to read the local derivatives."""
 
     __slots__ = ("function",)
 
     def __init__(self, function):
         self.function = function
 
-    def __call__(self, g, out, *inputs):  # called only by the dict-keeping walk
-        raise TypeError(
-            "grad() and backward(create_graph=True) cannot run a micrograd-style "
-            "_backward closure (it only adds floats into .grad); define the op with "
-            "micrograd_scratch.ops.define(...) instead, or call backward()"
-        )
+
+GENERIC_OP = "f"  # the _op of a node made microgpt's way, with no op name
+
+
+def _op_and_local_grads(op, children: tuple) -> tuple:
+    """Value()'s third argument: micrograd's op name (a string: the node's
+    gradient flows only once `_backward` is set) or microgpt's local
+    derivatives (a tuple of numbers, one per child)."""
+    if isinstance(op, str):
+        return op, None
+    if isinstance(op, (tuple, list)):
+        local = tuple(_real(d, "Value(data, children, local_grads): a local gradient") for d in op)
+        if len(local) != len(children):
+            raise ValueError(
+                f"Value(data, children, local_grads): {len(children)} children but "
+                f"{len(local)} local gradients (one per child)"
+            )
+        return (GENERIC_OP if children else ""), (local if children else None)
+    raise TypeError(
+        "Value(data, children, op): op must be an op name (a string, micrograd's way) or a "
+        f"tuple of local gradients, one per child (microgpt's way), not {type(op).__name__}: {op!r}"
+    )
 
 
 # ---- building nodes ----------------------------------------------------
@@ -297,156 +333,161 @@ def wrap(x):
         return x
     if type(x) is not float and not _is_operand(x):
         return NotImplemented
-    return make_node(_real(x, "an operand"), (), "", None, Constant)
+    return Constant(x)
 
 
-_new = object.__new__
-_isfinite = math.isfinite
-
-
-def make_node(data: float, inputs: tuple, op: str, rule, kind: type = Value) -> Value:
-    """The result node of an op (ops.py calls this for every op), or a
-    constant leaf: a Value (or a `kind` of Value) without __init__'s checks,
-    since the caller knows data is a float. Under `detect_anomaly()` an op
-    result that is NaN or infinite is an error here, at the op that made it."""
-    if not _isfinite(data) and inputs and _modes.anomaly:
+def make_node(data: float, inputs: tuple, op: str, local_grads: Callable) -> Value:
+    """The result node of an op (ops.py calls this for every op). Under
+    `detect_anomaly()` a result that is NaN or infinite is an error here,
+    at the op that made it."""
+    if not math.isfinite(data) and _modes.anomaly:
         raise AnomalyError(
             f"detect_anomaly: forward pass: {op} gave {data!r} from inputs {_inputs_text(inputs)}"
         )
-    out = _new(kind)
-    out.data = data
-    out.grad = 0
-    out.label = ""
-    out._prev = inputs
-    out._op = op
-    out._rule = rule
+    out = Value(data, inputs, op)
+    out._local_grads = local_grads
     return out
 
 
 # ---- the backward pass -------------------------------------------------
 
 
-def topological_order(root: Value, leaves: bool = True) -> list[Value]:
+def topological_order(root: Value) -> list[Value]:
     """Every node below `root`, each after all of its inputs (root last).
 
-    Iterative depth-first search, inputs visited in argument order, so the
-    order is the same on every run. An explicit stack instead of recursion:
-    a chain a million nodes deep is fine. With `leaves=False` only the op
-    results are listed (all that the backward pass needs to order).
+    micrograd's `build_topo`, a depth-first search, with a stack of its own
+    instead of recursion, so a chain a million nodes deep is fine. Inputs
+    are visited in argument order, so the order is the same on every run.
     """
     order: list[Value] = []
-    # Every node listed or being listed, and (with leaves=False) every leaf
-    # passed over: what the search need not look at again.
-    seen: set[Value] = set()
-    stack: list = [root]
+    visited: set[Value] = set()
+    stack = [(root, False)]
     while stack:
-        node = stack.pop()
-        if node is _INPUTS_DONE:
-            order.append(stack.pop())  # all its inputs are in `order` already
-            continue
-        if node in seen:
-            continue  # reached twice (a shared input): it is listed once
-        seen.add(node)
-        inputs = node._prev
-        if seen.issuperset(inputs):
-            # Every input is listed already, or is a leaf passed over (in a
-            # network, the usual case: shared weights and activations), so
-            # the node can be listed now. Fast: issuperset checks all the
-            # inputs in C, where the loop below checks them one by one.
-            order.append(node)
-            continue
-        # The node goes back under a marker, and its inputs on top: by the
-        # time the marker pops, every input has been listed.
-        stack.append(node)
-        stack.append(_INPUTS_DONE)
-        for child in reversed(inputs):  # reversed: the first input pops first
-            if child in seen:
-                continue
-            if leaves or child._prev:
-                stack.append(child)
-            else:
-                seen.add(child)  # a leaf, left out of the order
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)  # every input is in `order` already
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))  # back to this node once its inputs are done
+            for child in reversed(node._prev):  # reversed: the first input is done first
+                if child not in visited:
+                    stack.append((child, False))
     return order
 
 
-_INPUTS_DONE = object()  # the marker topological_order pushes above a node
+def local_grads(node: Value, create_graph: bool = False) -> tuple:
+    """d(node)/d(input) for each input of `node`: what the loop multiplies by.
 
-
-def _propagate(node: Value) -> None:
-    """One step of the chain rule: add node.grad * d(node)/d(input) into
-    each input's `.grad`. This is `node._backward()`."""
-    rule = node._rule
-    if rule is None:
-        return  # a leaf: nothing below it
-    if type(rule) is MicrogradClosure:
-        rule.function()  # it adds into .grad itself
-        return
-    inputs = node._prev
-    # One and two inputs, the usual cases, are unpacked by hand: for them a
-    # list of the inputs' data and a loop over the terms cost more than the
-    # arithmetic. (Same rule, same sums in the same order.)
-    if len(inputs) == 2:
-        a, b = inputs
-        da, db = rule(node.grad, node.data, a.data, b.data)
-        a.grad += da
-        b.grad += db
-    elif len(inputs) == 1:
-        (a,) = inputs
-        (da,) = rule(node.grad, node.data, a.data)
-        a.grad += da
-    else:
-        terms = rule(node.grad, node.data, *[x.data for x in inputs])
-        for x, term in zip(inputs, terms):
-            x.grad += term
-
-
-def _backward_in_place(root: Value) -> None:
-    """The backward pass for float gradients, in place on `.grad`.
-
-    1. Order the op results so that each comes after all of its inputs.
-    2. Reset their grads (they hold one call's gradient; leaves accumulate).
-    3. Seed d(root)/d(root) = 1.
-    4. Walk the order backwards: each node's grad is complete by the time
-       we reach it, so its rule can pass g * local derivative to its inputs.
+    Floats, or Values with graphs of their own when `create_graph` is true.
+    A leaf, or a node made by hand with no `_backward`, has none: nothing
+    flows below it.
     """
-    order = topological_order(root, leaves=False)  # leaves need no ordering
-    for node in order:
-        if node._rule is not None:
-            node.grad = 0
-    root.grad += 1.0
+    how = node._local_grads
+    if how is None:
+        return ()
+    if type(how) is tuple:  # microgpt's: numbers, given when the node was made
+        if create_graph:
+            raise TypeError(_cannot_differentiate_again(node, "its local gradients are plain numbers"))
+        return how
+    if type(how) is MicrogradClosure:  # micrograd's: read what it adds for out.grad = 1
+        if create_graph:
+            raise TypeError(_cannot_differentiate_again(node, "its _backward only adds floats into .grad"))
+        return _closure_local_grads(node, how.function)
+    if create_graph:
+        return how(node, *node._prev)  # Values in, Values out: a graph to differentiate again
+    return how(node.data, *[x.data for x in node._prev])
+
+
+def _closure_local_grads(node: Value, closure: Callable[[], None]) -> tuple:
+    """Run a micrograd closure with node.grad = 1 and its inputs' .grad
+    lent at 0: what it adds to each input is d(node)/d(input). Every .grad
+    is put back as it was."""
+    inputs = list(dict.fromkeys(node._prev))  # each once (a * a lists a twice)
+    saved = [node.grad] + [x.grad for x in inputs]
+    node.grad = 1.0
+    for x in inputs:
+        x.grad = 0.0
+    try:
+        closure()
+        added = {x: x.grad for x in inputs}
+    finally:
+        node.grad = saved[0]
+        for x, g in zip(inputs, saved[1:]):
+            x.grad = g
+    # An input listed twice received both of its terms at once: give them to its first edge.
+    return tuple(added.pop(x, 0.0) for x in node._prev)
+
+
+def _cannot_differentiate_again(node: Value, why: str) -> str:
+    return (
+        f"grad(..., create_graph=True) and backward(create_graph=True) cannot differentiate "
+        f"the hand-made node {node._op or 'f'!r} again: {why}; define the op with "
+        f"micrograd_scratch.ops.define(...) instead, or call backward()"
+    )
+
+
+def chain(g, local):
+    """The chain rule's product for one edge: upstream gradient g times the
+    local derivative. A local derivative of 0 passes nothing, even times an
+    infinite g: a dead relu stops the gradient, as in torch."""
+    return g * local if local else 0.0
+
+
+def backprop_step(node: Value, grads: dict | None = None, create_graph: bool = False) -> tuple:
+    """One step of the backward loop: the chain rule at `node`, whose
+    gradient is complete. Adds g * local into each input's gradient, kept
+    in `.grad` (grads None) or in the dict `grads`. Returns the local
+    derivatives. A hand call of `node._backward()` is this step."""
+    g = node.grad if grads is None else grads.get(node, 0.0)  # d root/d node
+    local = local_grads(node, create_graph)  # d node/d input, one per input
     checked = _modes.anomaly
-    for node in reversed(order):
-        if node.grad == 0.0:
-            continue  # nothing flows here (an inactive relu, an unused branch)
-        _propagate(node)
-        if checked:
-            _check_gradients(node)
+    for i, (child, d) in enumerate(zip(node._prev, local)):
+        # The chain rule: d root/d child += d root/d node * d node/d child.
+        term = chain(g, d)
+        if grads is None:
+            child.grad += term
+        else:
+            grads[child] = grads[child] + term if child in grads else term
+        if checked:  # the sum too: two finite terms can add up to inf
+            _check_gradient(node, i, child.grad if grads is None else grads[child])
+    return local
 
 
-def _gradients(root: Value, create_graph: bool) -> dict:
-    """The backward pass into a dict: {node: d(root)/d(node)} for every
-    node below root, touching no `.grad`. The gradients are floats, or
-    Values with graphs of their own when `create_graph` is true. Under
-    `detect_anomaly()` every gradient is checked as it is summed.
+def backprop(
+    root: Value,
+    grads: dict | None = None,
+    *,
+    create_graph: bool = False,
+    on_step: Callable | None = None,
+) -> dict | None:
+    """The backward pass, the one loop that every path runs.
+
+    1. Order the nodes so that each comes after all of its inputs.
+    2. Seed d root/d root = 1; every other op result starts at 0 (leaves
+       keep theirs: they accumulate).
+    3. Walk the order backwards: by the time a node is reached, every node
+       that uses it has added its term, so its gradient is complete and
+       the chain rule can pass g * local to its inputs (`backprop_step`).
+
+    Gradients are kept in each node's `.grad` (grads None, `backward()`)
+    or in the dict `grads` (returned; `grad()` and the stepper), as floats
+    or, with `create_graph`, as Values. `on_step(node, g, local_grads)`,
+    if given, is called after each step.
     """
     order = topological_order(root)
-    grads: dict = {root: wrap(1.0) if create_graph else 1.0}
-    checked = _modes.anomaly
-    for node in reversed(order):  # every node before its inputs
-        rule = node._rule
-        if rule is None:
+    if grads is None:
+        for node in order:
+            if node._prev:
+                node.grad = 0  # this call's gradient only
+        root.grad += 1.0
+    else:
+        grads[root] = Constant(1.0) if create_graph else 1.0
+    for node in reversed(order):
+        if not node._prev:
             continue  # a leaf: nothing below it
-        g = grads[node]
-        inputs = node._prev
-        if create_graph:
-            terms = rule(g, node, *inputs)
-        else:
-            terms = rule(g, node.data, *[x.data for x in inputs])
-        for i, (x, term) in enumerate(zip(inputs, terms)):
-            before = grads.get(x)
-            grads[x] = term if before is None else before + term
-            if checked:  # the sum too: two finite terms can add up to inf
-                _check_gradient(node, i, grads[x])
+        local = backprop_step(node, grads, create_graph)
+        if on_step is not None:
+            on_step(node, node.grad if grads is None else grads.get(node, 0.0), local)
     return grads
 
 
@@ -474,25 +515,18 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
                 f"grad: inputs must be Values; input {i} is a {type(x).__name__}: {x!r}"
             )
     with paused_gc():
-        grads = _gradients(output, create_graph)
-    return [grads[x] if x in grads else _zero(create_graph) for x in inputs]
+        grads = backprop(output, {}, create_graph=create_graph)
+    return [_gradient(grads.get(x, 0.0), create_graph) for x in inputs]
 
 
-def local_terms(node: Value, upstream: float = 1.0) -> list:
-    """The terms node's rule passes to its inputs for an upstream gradient
-    (with the default 1.0, the local derivatives d(node)/d(input)). The
-    renderer and the explorer show these; they are what backward() adds."""
-    if node._rule is None:
-        return []
-    return list(node._rule(upstream, node.data, *[x.data for x in node._prev]))
+def _gradient(g, create_graph: bool):
+    """A gradient as grad() returns it: a Value under create_graph (even a
+    0 that no term reached), else a float."""
+    return wrap(g) if create_graph else g
 
 
 def _is_zero(x) -> bool:
     return not isinstance(x, Value) and x == 0
-
-
-def _zero(create_graph: bool):
-    return wrap(0.0) if create_graph else 0.0
 
 
 _gc_lock = threading.Lock()
@@ -558,11 +592,6 @@ def detect_anomaly() -> Iterator[None]:
         yield
     finally:
         _modes.anomaly = saved
-
-
-def _check_gradients(node: Value) -> None:
-    for i, x in enumerate(node._prev):
-        _check_gradient(node, i, x.grad)
 
 
 def _check_gradient(node: Value, i: int, term) -> None:

@@ -8,10 +8,10 @@ it: it nudges each input by a small eps and measures the slope directly,
 
 (a *central* difference: its error shrinks like eps**2, where the one-sided
 (f(x + eps) - f(x)) / eps only shrinks like eps), and compares that with
-what the engine computes, along both of its paths: `backward()`, the one
-users call (it adds into `.grad`), and `grad()` (which keeps gradients in
-a dict, as `create_graph=True` does). A rule edited in ops.py is seen by
-both; a node given a micrograd-style `_backward` closure only by the first.
+what the engine computes, along both of its settings: `backward()`, the
+one users call (it adds into `.grad`), and `grad()` (which keeps gradients
+in a dict, as `create_graph=True` does). Both run the engine's one
+backward loop, so a local derivative edited in ops.py is seen by both.
 
 The error of one input is |analytic - numeric| / max(1, |analytic|, |numeric|):
 a relative error for large gradients and an absolute one for gradients
@@ -33,7 +33,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .engine import MicrogradClosure, Value, grad, topological_order
+from .engine import Value, grad
 
 __all__ = ["gradcheck", "GradcheckResult"]
 
@@ -44,9 +44,7 @@ class GradcheckResult:
     most rtol on both paths; `analytic[i]` (from backward()), `via_grad[i]`
     (from grad()) and `numeric[i]` are the gradients of input i, and
     `max_rel_error` the worst error (as defined above). `mismatches` names
-    each disagreement: "backward() at x1", "grad() at x0". When f uses a
-    micrograd-style `_backward` closure, which grad() cannot run, only
-    backward() is checked: `via_grad` holds NaN and `skipped` says why."""
+    each disagreement: "backward() at x1", "grad() at x0"."""
 
     ok: bool
     max_rel_error: float
@@ -54,15 +52,12 @@ class GradcheckResult:
     numeric: list[float]
     via_grad: list[float]
     mismatches: list[str]
-    skipped: str = ""
 
     def __str__(self) -> str:
         verdict = "ok" if self.ok else "MISMATCH: " + ", ".join(self.mismatches)
-        if self.skipped:
-            verdict += f" (backward() only: {self.skipped})"
         rows = "\n".join(
             f"  x{i}: backward() {a:.10g}, "
-            + ("" if self.skipped else f"grad() {g:.10g}, ")
+            + f"grad() {g:.10g}, "
             + f"finite differences {n:.10g}"
             for i, (a, g, n) in enumerate(zip(self.analytic, self.via_grad, self.numeric))
         )
@@ -94,15 +89,8 @@ def gradcheck(
     analytic = [x.grad for x in xs]
     xs = [Value(x) for x in point]
     out = _call(f, xs)
-    closures = [v._op for v in topological_order(out) if isinstance(v._rule, MicrogradClosure)]
-    if closures:  # grad() cannot run a closure: backward() only
-        via_grad = [math.nan] * len(xs)
-        skipped = f"grad() cannot run the micrograd-style _backward of {closures[0]!r}"
-        paths = (("backward()", analytic),)
-    else:
-        via_grad = [float(g) for g in grad(out, xs)]
-        skipped = ""
-        paths = (("backward()", analytic), ("grad()", via_grad))
+    via_grad = [float(g) for g in grad(out, xs)]
+    paths = (("backward()", analytic), ("grad()", via_grad))
 
     # Numeric: two forward passes per input.
     numeric = []
@@ -121,7 +109,7 @@ def gradcheck(
     worst = math.nan if any(math.isnan(e) for e in errors) else max(errors)
     return GradcheckResult(
         ok=not mismatches, max_rel_error=worst, analytic=analytic, numeric=numeric,
-        via_grad=via_grad, mismatches=mismatches, skipped=skipped,
+        via_grad=via_grad, mismatches=mismatches,
     )
 
 

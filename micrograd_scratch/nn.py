@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numbers
 import random
-from itertools import repeat
 from typing import Sequence
 
 from . import ops
@@ -64,30 +63,14 @@ def _activation(nonlin: bool, activation: str | None) -> str:
     return activation
 
 
-class _Inputs(tuple):
-    """Inputs that `_inputs` has checked and wrapped, and their numbers
-    (`floats`): a layer makes this once, and each of its neurons, finding
-    this type, neither checks the inputs again nor reads their numbers again."""
-
-
-def _inputs(x) -> _Inputs:
+def _inputs(x) -> list[Value]:
     """A network's input as Values: numbers become input leaves labelled
     x0, x1, ... (the talk's placeholders). Any sequence of numbers will do
     (a list, a tuple, a numpy row); a single number or Value is a one-input
     example (the output of a one-neuron layer is a single Value)."""
-    if type(x) is _Inputs:
-        return x
-    if type(x) is list and all(map(isinstance, x, repeat(Value))):
-        inputs = _Inputs(x)  # a layer's outputs: nothing to wrap (checked in C, the common case)
-    else:
-        if isinstance(x, (Value, numbers.Real)):
-            x = [x]
-        inputs = _Inputs(
-            v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x)
-        )
-    # Read once here, not once per neuron: every neuron of a layer reads these same numbers.
-    inputs.floats = [v.data for v in inputs]
-    return inputs
+    if isinstance(x, (Value, numbers.Real)):
+        x = [x]
+    return [v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x)]
 
 
 def _positive_int(n, what: str) -> int:
@@ -99,7 +82,8 @@ def _positive_int(n, what: str) -> int:
 class Neuron(Module):
     """act(w . x + b) for nin inputs; act is relu unless `nonlin=False`
     (linear) or `activation` names another: any of `activation_names()`,
-    the activation ops of ops.py and "linear"."""
+    the activation ops of ops.py and "linear". `bias=False` leaves out b
+    (`self.b` is None): act(w . x)."""
 
     def __init__(
         self,
@@ -109,13 +93,14 @@ class Neuron(Module):
         activation: str | None = None,
         rng: random.Random | None = None,
         seed: int | None = None,
+        bias: bool = True,
         name: str = "",
     ):
         _positive_int(nin, "Neuron: nin")
         gen = _generator(rng, seed)
         prefix = f"{name}." if name else ""
         self.w = [Parameter(gen.uniform(-1, 1), label=f"{prefix}w{i}") for i in range(nin)]
-        self.b = Parameter(0, label=f"{prefix}b")
+        self.b = Parameter(0, label=f"{prefix}b") if bias else None  # None: act(w . x)
         self.activation = _activation(nonlin, activation)
 
     @property
@@ -134,15 +119,22 @@ class Neuron(Module):
 
     def __call__(self, x) -> Value:
         """act(w . x + b)"""
-        if type(x) is not _Inputs:  # a layer has wrapped its inputs already
-            x = _inputs(x)
+        x = _inputs(x)
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        act = ops.neuron_dot(self.w, x, self.b, x.floats)
+        act = ops.dot(self.w, x, self.b)
         return act if self.activation == "linear" else getattr(act, self.activation)()
 
     def parameters(self) -> list[Value]:
-        return self.w + [self.b]
+        return self.w + ([self.b] if self.b is not None else [])
+
+    def named_parameters(self) -> dict[str, Value]:
+        """The parameters by name: "w0", "w1", ..., and "b" when the neuron
+        has a bias. Savers, drawings and the PyTorch bridge read these."""
+        named = {f"w{i}": w for i, w in enumerate(self.w)}
+        if self.b is not None:
+            named["b"] = self.b
+        return named
 
     def __repr__(self) -> str:
         # micrograd's names: ReLUNeuron(3), LinearNeuron(3)
@@ -160,7 +152,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, name=f"{prefix}N{j}", **kwargs) for j in range(nout)]
 
     def __call__(self, x):
-        x = _inputs(x)  # once here, for all the neurons
+        x = _inputs(x)  # once here, so that every neuron reads the same input leaves
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -175,7 +167,7 @@ class MLP(Module):
     """A multi-layer perceptron: nin inputs, then one layer per entry of
     nouts. Hidden layers use `activation` (relu by default); the last layer
     uses `output_activation` (linear by default, so its output is a score
-    for a loss to judge)."""
+    for a loss to judge). `bias=False` gives every neuron act(w . x)."""
 
     def __init__(
         self,
@@ -184,6 +176,7 @@ class MLP(Module):
         *,
         activation: str = "relu",
         output_activation: str = "linear",
+        bias: bool = True,
         rng: random.Random | None = None,
         seed: int | None = None,
     ):
@@ -200,6 +193,7 @@ class MLP(Module):
                 sizes[i],
                 sizes[i + 1],
                 activation=output_activation if i == last else activation,
+                bias=bias,
                 rng=gen,
                 name=f"L{i}",
             )

@@ -1,83 +1,84 @@
 """Every op of the engine, each defined once, in one place.
 
-An op is five things side by side: its name, its forward computation on
-floats, its local backward rule, the symbol a drawing shows for it, and its
-kind. Everything else reads them from here: the `Value` methods and
-operators, `nn`'s activations, the expression parser's functions, the
-renderer's symbols and neuron grouping, the CLI's choices, and the tests'
-and the fuzzer's op tables. Add an op here (or call `define` from your own
-code) and it is a Value method, drawable, parseable in `draw "f(x)"`,
-fuzzed, and, if its kind is "activation", a neuron's activation.
+An op is a few things side by side: its name, its forward computation on
+floats, its local derivatives, the symbol a drawing shows for it, its kind
+and its PyTorch counterpart. Everything else reads them from here: the
+`Value` methods and operators, `nn`'s activations, the expression parser's
+functions, the renderer's symbols and neuron grouping, the CLI's choices,
+the PyTorch bridge, and the tests' and the fuzzer's op tables. Add an op
+here (or call `define` from your own code) and it is a Value method,
+drawable, parseable in `draw "f(x)"`, fuzzed, and, if its kind is
+"activation", a neuron's activation.
 
-The contract for a backward rule
---------------------------------
-    backward(g, out, *inputs) -> one term per input: g * d(out)/d(input)
+The contract for local derivatives
+----------------------------------
+    local_grads(out, *inputs) -> one d(out)/d(input) per input
 
-- `g` is the upstream gradient, `out` the op's result, `inputs` its
-  inputs, in argument order.
+- `out` is the op's result, `inputs` its inputs, in argument order.
 - They are all floats (the usual `backward()`), or all Values
-  (`create_graph=True` and `grad(..., create_graph=True)`, where the terms
-  must be graphs that can be differentiated again).
-- So write the rule with + - * / ** and with the ops of this module
-  (`exp`, `log`, `tanh`, `sigmoid`, `sin`, `cos`, ...): each one takes a
-  float or a Value and answers in kind. Never `math.cos(x)` in a rule (it
-  refuses a Value), and no `isinstance`: `data(x)` reads the number of
-  either, for a decision such as relu's `x > 0`.
+  (`create_graph=True`, where the derivatives must be graphs that can be
+  differentiated again).
+- So write them with + - * / ** and with the ops of this module (`exp`,
+  `log`, `tanh`, `sigmoid`, `sin`, `cos`, ...): each one takes a float or
+  a Value and answers in kind. Never `math.cos(x)` here (it refuses a
+  Value), and no `isinstance`: `data(x)` reads the number of either, for a
+  decision such as relu's `x > 0`.
+- The op does not multiply by the upstream gradient: the engine's one
+  loop does that (`engine.backprop_step`), for every op alike.
 
-Kinds: "binary" (+, *, **), "unary" (exp, log, sin, cos), "activation"
+Kinds: "binary" (+, *, **), "unary" (exp, log, sin, cos, abs), "activation"
 (a unary op a neuron may use: relu, tanh, sigmoid), "n-ary" (dot, total:
 fused nodes with any number of inputs).
 
 Sources: micrograd (each op's four beats: wrap the operand, compute `out`,
-attach the local backward, return `out`); minitorch's scalar_functions
-(forward and backward side by side); DeZero (rules written on Variables,
-so one rule gives higher-order gradients).
+attach the local backward, return `out`); microgpt (an op gives its local
+derivatives, one loop chains them); minitorch's scalar_functions (forward
+and backward side by side); DeZero (derivatives written on Variables, so
+one definition gives higher-order gradients).
 """
 
 from __future__ import annotations
 
-import functools
 import keyword
 import math
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Callable, Iterable, Sequence
 
 from .engine import Value, _data, _describe, _is_operand, make_node, wrap
 
 __all__ = [
     "Op", "OPS", "define", "data", "activations", "functions", "symbol", "is_activation",
-    "add", "mul", "power", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos",
+    "add", "mul", "power", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "abs_",
     "dot", "total",
 ]
 
 KINDS = ("binary", "unary", "activation", "n-ary")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Op:
-    """One op: what it computes, its derivative, how it is drawn.
+    """One op: what it computes, its local derivatives, how it is drawn.
 
     Calling an Op applies it: on Values it builds a node (micrograd's four
     beats, written once in `_apply` for every op); on plain floats it
-    returns the float `forward` gives, so rules can use it on either. The
-    call goes to the op's current definition (`define(..., replace=True)`
-    reaches the ops that other rules call).
+    returns the float `forward` gives, so derivatives can use it on either.
+    `define(..., replace=True)` changes an Op in place, so every method,
+    operator and derivative that uses it sees the new definition.
     """
 
     name: str  # the node's _op: "+", "relu"
     forward: Callable[..., float]  # floats in, the result's float out
-    backward: Callable[..., Sequence]  # backward(g, out, *inputs), see above
+    local_grads: Callable[..., Sequence]  # local_grads(out, *inputs), see above
     kind: str  # one of KINDS
     symbol: str  # what a drawing shows in the op's bubble
     math: str  # the formula and its derivative, for docs and the explorer
     torch: str | None  # the torch function with the same math, "sin" or "nn.functional.softplus"
+    used_by: tuple[str, ...] = ()  # the losses built on this op: an edit here changes them too
 
     def __call__(self, *operands):
-        op = OPS.get(self.name, self)
-        if any(map(isinstance, operands, repeat(Value))):
-            return _apply(op, operands)
-        return op.forward(*operands)
+        if any(isinstance(x, Value) for x in operands):
+            return _apply(self, operands)
+        return self.forward(*operands)
 
 
 OPS: dict[str, Op] = {}
@@ -87,17 +88,18 @@ def define(
     name: str,
     *,
     forward: Callable[..., float],
-    backward: Callable[..., Sequence],
+    local_grads: Callable[..., Sequence],
     kind: str = "unary",
     symbol: str | None = None,
     math: str = "",
     torch: str | None = None,
+    used_by: tuple[str, ...] = (),
     replace: bool = False,
 ) -> Op:
     """Register an op and return it. A unary op or activation becomes a
     Value method of the same name (`x.sin()`); every op becomes drawable,
-    parseable and fuzzed. `replace=True` redefines an existing op (nodes
-    built afterwards use the new definition)."""
+    parseable and fuzzed. `replace=True` redefines an existing op in place
+    (nodes built afterwards use the new definition)."""
     if kind not in KINDS:
         raise ValueError(f"define({name!r}): kind must be one of {', '.join(KINDS)}, got {kind!r}")
     if kind in ("unary", "activation") and not (name.isidentifier() and not keyword.iskeyword(name)):
@@ -107,8 +109,13 @@ def define(
         )
     if name in OPS and not replace:
         raise ValueError(f"define({name!r}): an op of that name exists (pass replace=True)")
-    op = Op(name, forward, backward, kind, symbol or name, math or name, torch)
-    OPS[name] = op
+    fields = dict(forward=forward, local_grads=local_grads, kind=kind, symbol=symbol or name,
+                  math=math or name, torch=torch, used_by=tuple(used_by))
+    op = OPS.get(name)
+    if op is None:
+        op = OPS[name] = Op(name, **fields)
+    else:
+        vars(op).update(fields)  # in place: whatever holds this Op sees the change
     if kind in ("unary", "activation"):
         setattr(Value, name, _method(op))
     elif name in _OPERATORS:
@@ -120,10 +127,8 @@ _OPERATORS = {"+": "__add__", "*": "__mul__"}  # Python's syntax for two binary 
 
 
 def _method(op: Op):
-    forward, name, rule = op.forward, op.name, op.backward
-
-    def method(self):  # x.relu(): compute out, attach the rule, return out
-        return make_node(forward(self.data), (self,), name, rule)
+    def method(self):  # x.relu(): compute out, attach the local derivatives, return out
+        return make_node(op.forward(self.data), (self,), op.name, op.local_grads)
 
     method.__name__ = op.name
     method.__doc__ = op.math
@@ -131,14 +136,11 @@ def _method(op: Op):
 
 
 def _binary_method(op: Op):
-    forward, name, rule = op.forward, op.name, op.backward
-
     def method(self, other):  # a * b: micrograd's four beats
-        if type(other) is not Value:
-            other = wrap(other)  # a number becomes a constant leaf
-            if other is NotImplemented:
-                return NotImplemented  # let Python try the other operand's method
-        return make_node(forward(self.data, other.data), (self, other), name, rule)
+        other = wrap(other)  # a number becomes a constant leaf
+        if other is NotImplemented:
+            return NotImplemented  # let Python try the other operand's method
+        return make_node(op.forward(self.data, other.data), (self, other), op.name, op.local_grads)
 
     method.__name__ = _OPERATORS[op.name]
     method.__doc__ = op.math
@@ -147,18 +149,10 @@ def _binary_method(op: Op):
 
 def _apply(op: Op, operands: Iterable) -> Value:
     """op(*operands) as a node: wrap the numbers, compute out, attach the
-    local rule, return out."""
-    if all(map(isinstance, operands, repeat(Value))):
-        inputs = tuple(operands)  # checking in C is cheaper than wrapping each one
-    else:
-        inputs = tuple([_operand(x, op) for x in operands])
-    return _node(op, inputs)
-
-
-def _node(op: Op, inputs: tuple) -> Value:
-    """op's result node, for inputs that are all Values already."""
+    local derivatives, return out."""
+    inputs = tuple(_operand(x, op) for x in operands)
     out = op.forward(*[x.data for x in inputs])
-    return make_node(out, inputs, op.name, op.backward)
+    return make_node(out, inputs, op.name, op.local_grads)
 
 
 def _operand(x, op: Op) -> Value:
@@ -207,7 +201,7 @@ def is_activation(op_name: str) -> bool:
 add = define(
     "+", kind="binary", torch="add", math="a + b; d/da = 1, d/db = 1",
     forward=lambda a, b: a + b,
-    backward=lambda g, out, a, b: (g, g),
+    local_grads=lambda out, a, b: (1.0, 1.0),
 )
 
 # ---- a * b ----------------------------------------------------------------
@@ -215,7 +209,7 @@ add = define(
 mul = define(
     "*", kind="binary", symbol="×", torch="mul", math="a * b; d/da = b, d/db = a",
     forward=lambda a, b: a * b,
-    backward=lambda g, out, a, b: (g * b, g * a),
+    local_grads=lambda out, a, b: (b, a),
 )
 
 
@@ -239,57 +233,50 @@ def _power(a: float, n: float) -> float:
         raise OverflowError(f"pow: {text} overflows a float") from None
 
 
-def _d_power_d_base(g, a, n):
-    """g * d/da a**n = g * n * a**(n-1)"""
+def _d_power_d_base(a, n):
+    """d/da a**n = n * a**(n-1): 0 for n = 0, and infinite at a = 0 for
+    n < 1 (a float inf with n's sign, as torch gives)."""
     if data(n) == 0:
-        return g * 0.0
+        return 0.0
     if data(a) == 0 and data(n) < 1:
-        raise ZeroDivisionError(
-            f"pow backward: d/da a**n = n * a**(n-1) is infinite at a = 0.0 (n = {data(n)!r})"
-        )
-    return g * n * a ** (n - 1)
+        return math.copysign(math.inf, data(n))
+    return n * a ** (n - 1)
 
 
-def _d_power_d_exponent(g, out, a):
-    """g * d/dn a**n = g * a**n * ln(a): defined for a > 0, 0 at a = 0 (its
-    limit). Below 0 there is no real logarithm: NaN, as torch answers (and
-    `detect_anomaly()` names it), a plain number even for Values, since
-    there is nothing to differentiate again."""
+def _d_power_d_exponent(out, a):
+    """d/dn a**n = a**n * ln(a): defined for a > 0, 0 at a = 0 (its limit).
+    Below 0 there is no real logarithm: NaN, as torch answers (and
+    `detect_anomaly()` names it)."""
     if data(a) > 0:
-        return g * out * log(a)
-    return g * 0.0 if data(a) == 0 else math.nan
+        return out * log(a)
+    return 0.0 if data(a) == 0 else math.nan
 
 
 power = define(
     "**", kind="binary", torch="pow",
     math="a ** n; d/da = n * a**(n-1), d/dn = a**n * ln(a)",
-    forward=lambda a, n: _power(a, n),
-    backward=lambda g, out, a, n: (_d_power_d_base(g, a, n), _d_power_d_exponent(g, out, a)),
+    forward=_power,
+    local_grads=lambda out, a, n: (_d_power_d_base(a, n), _d_power_d_exponent(out, a)),
 )
-
-
-@functools.lru_cache(maxsize=64)
-def _power_by(n: float):
-    """The rule of `a ** n` for one number n: the "**" rule's term for a
-    (made once per n, then reused; the term for n is not needed)."""
-    return lambda g, out, a: OPS["**"].backward(g, out, a, n)[:1]
 
 
 def _pow_method(self, n):
     """a ** n; d/da = n * a**(n-1)   (and for a Value n: d/dn = a**n * ln a)"""
     if isinstance(n, Value):
-        return _apply(OPS["**"], (self, n))
+        return _apply(power, (self, n))
     if not _is_operand(n):
         return NotImplemented
     if type(n) not in (int, float):
         n = float(n)  # a Fraction or numpy exponent: the node is named "**0.5"
-    return make_node(OPS["**"].forward(self.data, n), (self,), f"**{n}", _power_by(n))
+    # The "**" op with n held fixed: one input, and only the derivative for the base.
+    return make_node(power.forward(self.data, n), (self,), f"**{n}",
+                     lambda out, a: power.local_grads(out, a, n)[:1])
 
 
 def _rpow_method(self, n):  # n ** self, for a number n
     if not _is_operand(n):
         return NotImplemented
-    return _apply(OPS["**"], (n, self))
+    return _apply(power, (n, self))
 
 
 Value.__pow__ = _pow_method
@@ -313,7 +300,7 @@ def _exp(x: float) -> float:
 exp = define(
     "exp", torch="exp", math="exp(x); d/dx = exp(x)",
     forward=_exp,
-    backward=lambda g, out, x: (g * out,),
+    local_grads=lambda out, x: (out,),
 )
 
 
@@ -326,37 +313,66 @@ def _log(x: float) -> float:
 log = define(
     "log", torch="log", math="log(x), the natural logarithm; d/dx = 1/x",
     forward=_log,
-    backward=lambda g, out, x: (g / x,),
+    local_grads=lambda out, x: (1 / x,),
 )
+
+
+def _periodic(f: Callable[[float], float], name: str) -> Callable[[float], float]:
+    """sin or cos on floats, with log's kind of message for ±inf."""
+    def forward(x: float) -> float:
+        if math.isinf(x):
+            raise ValueError(f"{name}({_describe(x)}): {name} is only defined for finite x")
+        return f(x)
+
+    forward.__name__ = name
+    return forward
+
 
 sin = define(
     "sin", torch="sin", math="sin(x); d/dx = cos(x)",
-    forward=math.sin,
-    backward=lambda g, out, x: (g * cos(x),),
+    forward=_periodic(math.sin, "sin"),
+    local_grads=lambda out, x: (cos(x),),
 )
 
 cos = define(
     "cos", torch="cos", math="cos(x); d/dx = -sin(x)",
-    forward=math.cos,
-    backward=lambda g, out, x: (-g * sin(x),),
+    forward=_periodic(math.cos, "cos"),
+    local_grads=lambda out, x: (-sin(x),),
 )
+
+
+def _sign(x) -> float:
+    """The sign of x's number: 1.0, -1.0, 0.0 at 0 (NaN stays NaN)."""
+    x = data(x)
+    return 1.0 if x > 0 else -1.0 if x < 0 else x * 0.0
+
+
+abs_ = define(
+    "abs", torch="abs", symbol="|x|",
+    math="abs(x) = |x|; d/dx = sign(x), taken as 0 at x = 0 (as torch does)",
+    forward=lambda x: x if x > 0 else -x if x < 0 else x * 0.0,  # abs(nan) is nan, abs(-0.0) 0.0
+    # A step function: its derivative is a number (1, -1 or 0), never a graph.
+    local_grads=lambda out, x: (_sign(x),),
+)
+Value.__abs__ = lambda self: abs_(self)  # abs(x) is x.abs()
 
 
 # ---- activations: the non-linearities a neuron may use ------------------------
 
 relu = define(
-    "relu", kind="activation", symbol="ReLU", torch="relu",
+    "relu", kind="activation", symbol="ReLU", torch="relu", used_by=("hinge",),
     math="relu(x) = max(0, x); d/dx = 1 if x > 0 else 0",
-    forward=lambda x: x if x > 0 else 0.0,
-    # The step function is constant almost everywhere: its derivative is a
-    # number (1 or 0), never a graph, so g passes through or is stopped.
-    backward=lambda g, out, x: (g if data(out) > 0 else g * 0.0,),
+    forward=lambda x: 0.0 if x <= 0 else x,  # relu(nan) is nan, as in torch
+    # A step function: its derivative is a number (1 or 0), never a graph,
+    # and a 0 stops the gradient (the engine passes nothing on for a 0).
+    # The hinge loss is built on this op (used_by): an edit here changes it too.
+    local_grads=lambda out, x: (0.0 if data(x) <= 0 else 1.0,),
 )
 
 tanh = define(
     "tanh", kind="activation", torch="tanh", math="tanh(x); d/dx = 1 - tanh(x)**2",
     forward=math.tanh,
-    backward=lambda g, out, x: (g * (1 - out * out),),
+    local_grads=lambda out, x: (1 - out * out,),
 )
 
 
@@ -372,7 +388,7 @@ sigmoid = define(
     "sigmoid", kind="activation", symbol="σ", torch="sigmoid",
     math="sigmoid(x) = 1 / (1 + exp(-x)); d/dx = sigmoid(x) * (1 - sigmoid(x))",
     forward=_sigmoid,
-    backward=lambda g, out, x: (g * out * (1 - out),),
+    local_grads=lambda out, x: (out * (1 - out),),
 )
 
 
@@ -393,21 +409,18 @@ def _dot_forward(*inputs: float) -> float:
     return acc
 
 
-def _dot_backward(g, out, *inputs):
+def _dot_local_grads(out, *inputs):
     n = len(inputs) // 2
     ws, xs = inputs[:n], inputs[n : 2 * n]
-    terms = [g * x for x in xs]  # d/dw_i = x_i
-    terms += [g * w for w in ws]  # d/dx_i = w_i
-    if len(inputs) % 2:
-        terms.append(g)  # d/dbias = 1
-    return terms
+    bias = (1.0,) if len(inputs) % 2 else ()
+    return xs + ws + bias  # d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1
 
 
 define(
     "dot", kind="n-ary", symbol="dot", torch="dot",
     math="b + sum(w_i * x_i); d/dw_i = x_i, d/dx_i = w_i, d/db = 1",
     forward=_dot_forward,
-    backward=_dot_backward,
+    local_grads=_dot_local_grads,
 )
 
 
@@ -422,7 +435,7 @@ define(
     "total", kind="n-ary", symbol="Σ", torch="sum",
     math="sum(v_i); d/dv_i = 1",
     forward=_total_forward,
-    backward=lambda g, out, *inputs: [g] * len(inputs),
+    local_grads=lambda out, *inputs: (1.0,) * len(inputs),
 )
 
 
@@ -435,16 +448,6 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
     return _apply(OPS["dot"], operands)
-
-
-def neuron_dot(ws: list[Value], xs: Sequence[Value], bias: Value, x_floats: list[float]) -> Value:
-    """`dot` for a neuron, whose weights, bias and (wrapped) inputs are
-    Values of the right number already, and whose inputs' numbers are read
-    already (`x_floats`, once for all the neurons of a layer): no checks,
-    which a network's forward pass would otherwise repeat for every neuron."""
-    op, inputs = OPS["dot"], (*ws, *xs, bias)
-    out = op.forward(*[w.data for w in ws], *x_floats, bias.data)
-    return make_node(out, inputs, "dot", op.backward)
 
 
 def total(values: Iterable) -> Value:

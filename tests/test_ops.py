@@ -3,7 +3,7 @@
 1. Each op's one rule is what every path runs: replace an op's rule with
    `ops.define(name, ..., replace=True)` and backward(), grad(),
    create_graph=True, detect_anomaly(), `node._backward()` by hand,
-   `engine.local_terms` and gradcheck all see the change, and so do the
+   `engine.local_grads`, the stepper and gradcheck all see the change, and so do the
    nodes of that op which other ops' rules build under create_graph=True.
 2. Each op's forward and rule agree with central finite differences, its
    rule gives the same numbers on Values as on floats (so create_graph
@@ -30,6 +30,7 @@ import pytest
 
 from micrograd_scratch import engine, expr, nn, ops
 from micrograd_scratch.engine import AnomalyError, Value, detect_anomaly, grad
+from micrograd_scratch.drawing.frames import backward_steps
 from micrograd_scratch.gradcheck import gradcheck
 
 OP_NAMES = list(ops.OPS)
@@ -87,27 +88,31 @@ def points(name: str) -> list[tuple]:
 
 
 def true_terms(op: ops.Op, point: tuple) -> list[float]:
-    """The op's local derivatives at point, from its rule on floats."""
+    """The op's local derivatives at point, from its definition on floats."""
     out = op.forward(*point)
-    return [float(t) for t in op.backward(1.0, out, *point)]
+    return [float(t) for t in op.local_grads(out, *point)]
 
 
 # ---- replacing an op's rule, and putting it back --------------------------------
 
 
 @contextmanager
-def replaced_rule(name: str, backward):
-    """ops.OPS[name] with its rule replaced by `backward` (same forward,
-    kind, symbol); afterwards the registry, Value's methods and operators
-    and ops' module globals are exactly as before."""
+def replaced_rule(name: str, local_grads):
+    """ops.OPS[name] with its local derivatives replaced by `local_grads`
+    (same forward, kind, symbol), as a learner edits it; afterwards the
+    registry, the Op, Value's methods and operators and ops' module globals
+    are exactly as before."""
     op = ops.OPS[name]
+    fields = dict(vars(op))
     value_attrs = dict(vars(Value))
     ops_globals = dict(vars(ops))
     try:
-        ops.define(name, forward=op.forward, backward=backward, kind=op.kind,
-                   symbol=op.symbol, math=op.math, torch=op.torch, replace=True)
+        ops.define(name, forward=op.forward, local_grads=local_grads, kind=op.kind,
+                   symbol=op.symbol, math=op.math, torch=op.torch, used_by=op.used_by,
+                   replace=True)
         yield op
     finally:
+        vars(op).update(fields)
         ops.OPS[name] = op
         for key in set(vars(Value)) | set(value_attrs):
             if key not in value_attrs:
@@ -117,9 +122,6 @@ def replaced_rule(name: str, backward):
         for key, v in ops_globals.items():
             if getattr(ops, key) is not v:
                 setattr(ops, key, v)
-        cache_clear = getattr(getattr(ops, "_power_by", None), "cache_clear", None)
-        if cache_clear:
-            cache_clear()
 
 
 @contextmanager
@@ -138,8 +140,8 @@ def temporary_ops(*names: str):
 
 
 def tripled(original):
-    """A rule that gives the true terms times 3 (on floats and Values)."""
-    return lambda g, out, *inputs: [3 * t for t in original(g, out, *inputs)]
+    """Local derivatives 3 times the true ones (on floats and Values)."""
+    return lambda out, *inputs: [3 * t for t in original(out, *inputs)]
 
 
 # The paths that compute d(y)/d(inputs); each returns floats.
@@ -180,7 +182,8 @@ PATHS = {
     "detect_anomaly() + backward()": _anomaly_backward,
     "detect_anomaly() + grad()": _anomaly_grad,
     "node._backward() by hand": _by_hand,
-    "engine.local_terms(node)": lambda y, xs: engine.local_terms(y),
+    "engine.local_grads(node)": lambda y, xs: engine.local_grads(y),
+    "backward_steps(y), the stepper": lambda y, xs: [t.term for t in backward_steps(y)[-1].terms],
 }
 
 REPLACEMENT_CASES = [
@@ -198,7 +201,7 @@ def test_every_path_runs_the_ops_one_rule(name, builder):
     build = BUILDERS[builder]
 
     disagreements = []
-    with replaced_rule(name, tripled(op.backward)):
+    with replaced_rule(name, tripled(op.local_grads)):
         for path, run in PATHS.items():
             xs = [Value(x) for x in point]
             y = build(name, xs)
@@ -231,7 +234,7 @@ def test_every_path_runs_the_ops_one_rule(name, builder):
 def test_a_power_by_a_number_runs_the_pow_rule():
     """x ** 2.5 is the "**" op with its exponent folded in: it runs the "**" rule too."""
     op = ops.OPS["**"]
-    with replaced_rule("**", tripled(op.backward)):
+    with replaced_rule("**", tripled(op.local_grads)):
         x = Value(1.5)
         (x**2.5).backward()
     assert x.grad == pytest.approx(3 * 2.5 * 1.5**1.5, rel=1e-12)
@@ -256,8 +259,9 @@ def _nodes_below(roots):
 @pytest.mark.parametrize("name", OP_NAMES)
 def test_nodes_that_rules_build_run_the_replaced_rule(name):
     op = ops.OPS[name]
+    original = op.local_grads  # the Op is changed in place inside the block
     found, stale = 0, []
-    with replaced_rule(name, tripled(op.backward)):
+    with replaced_rule(name, tripled(original)):
         for other in OP_NAMES:
             xs = [Value(x) for x in points(other)[0]]
             y = build_via_registry(other, xs)
@@ -267,8 +271,8 @@ def test_nodes_that_rules_build_run_the_replaced_rule(name):
                     continue
                 found += 1
                 inputs = [x.data for x in node._prev]
-                expected = [3 * float(t) for t in op.backward(1.0, node.data, *inputs)]
-                got = [float(t) for t in engine.local_terms(node)]
+                expected = [3 * float(t) for t in original(node.data, *inputs)]
+                got = [float(t) for t in engine.local_grads(node)]
                 if got != pytest.approx(expected, rel=1e-12, abs=1e-12):
                     stale.append(f"a {name} node in {other}'s derivative: local terms {got}, "
                                  f"the replaced rule {expected}")
@@ -283,7 +287,7 @@ def test_a_wrong_rule_is_seen_by_gradcheck_with_op_and_input_named(name):
     reports the mismatch at every input, on both paths."""
     op = ops.OPS[name]
     point = points(name)[0]
-    with replaced_rule(name, lambda g, out, *inputs: [g * 0 + 42.0 for _ in inputs]):
+    with replaced_rule(name, lambda out, *inputs: [42.0 for _ in inputs]):
         result = gradcheck(lambda *xs: ops.OPS[name](*xs), point)
     assert not result.ok, f"{name}: gradcheck missed a rule that returns 42\n{result}"
     assert result.analytic == [42.0] * len(point)
@@ -510,7 +514,7 @@ def test_a_new_activation_is_drawn_grouped_parsed_offered_and_checked():
             "softplus", kind="activation", symbol="Softplus",
             math="softplus(x) = log(1 + exp(x)); d/dx = sigmoid(x)",
             forward=_softplus,
-            backward=lambda g, out, x: (g * ops.sigmoid(x),),
+            local_grads=lambda out, x: (ops.sigmoid(x),),
         )
         assert "softplus" in nn.activation_names() and "softplus" in ops.functions()
         for (command, option), choices in _cli_activation_options().items():
@@ -561,11 +565,11 @@ def test_a_user_defined_sin_and_cos_give_first_and_second_derivatives():
     with temporary_ops("usersin", "usercos"):
         usersin = ops.define(
             "usersin", symbol="SIN", math="sin(x); d/dx = cos(x)",
-            forward=math.sin, backward=lambda g, out, x: (g * usercos(x),),
+            forward=math.sin, local_grads=lambda out, x: (usercos(x),),
         )
         usercos = ops.define(
             "usercos", symbol="COS", math="cos(x); d/dx = -sin(x)",
-            forward=math.cos, backward=lambda g, out, x: (-g * usersin(x),),
+            forward=math.cos, local_grads=lambda out, x: (-usersin(x),),
         )
         assert usersin(0.3) == math.sin(0.3)  # on floats, the forward
         for a in (-1.2, 0.3, 2.0):
@@ -592,17 +596,17 @@ def test_a_user_defined_sin_and_cos_give_first_and_second_derivatives():
 
 def test_define_refuses_an_existing_name_and_an_unknown_kind():
     with pytest.raises(ValueError, match="replace=True"):
-        ops.define("relu", forward=lambda x: x, backward=lambda g, out, x: (g,))
+        ops.define("relu", forward=lambda x: x, local_grads=lambda out, x: (1.0,))
     with temporary_ops("oddop"):
         with pytest.raises(ValueError, match="kind"):
             ops.define("oddop", kind="ternary", forward=lambda x: x,
-                       backward=lambda g, out, x: (g,))
+                       local_grads=lambda out, x: (1.0,))
     assert ops.OPS["relu"].kind == "activation"
 
 
 def test_anomaly_mode_checks_an_op_defined_at_runtime():
     with temporary_ops("blowup"):
-        ops.define("blowup", forward=lambda x: x, backward=lambda g, out, x: (g * math.inf,))
+        ops.define("blowup", forward=lambda x: x, local_grads=lambda out, x: (math.inf,))
         x = Value(1.0)
         with detect_anomaly(), pytest.raises(AnomalyError, match="blowup"):
             x.blowup().backward()
@@ -612,5 +616,5 @@ def test_anomaly_mode_checks_an_op_defined_at_runtime():
 def test_a_function_op_needs_a_python_name(name):
     # x.<name>() and "<name>(x)" in an expression must be able to reach it.
     with pytest.raises(ValueError, match="must be a Python name"):
-        ops.define(name, forward=math.sin, backward=lambda g, out, x: (g,))
+        ops.define(name, forward=math.sin, local_grads=lambda out, x: (1.0,))
     assert name not in ops.OPS

@@ -35,10 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..engine import MicrogradClosure, Value, local_terms, topological_order
+from .. import engine
+from ..engine import Value
 from ..files import write_atomically
-from .graph import _build, _Plan, _Step, op_symbol
-from .styles import INSTALL_HINT, _graphviz, _html, _text, _write, fmt
+from .graph import _box, _build, _Plan, _Step, fitted, op_symbol
+from .styles import (
+    DPI, INSTALL_HINT, PICTURE_STYLES, PictureStyle, _graphviz, _html, _text, _write, fmt,
+    picture_style, png_with_dpi,
+)
 
 __all__ = ["backward_steps", "backward_frames", "stepper", "BackwardStep", "ChainTerm", "Stepper"]
 
@@ -114,42 +118,38 @@ def _name(v: Value) -> str:
 DONE_CAPTION = "done: every node holds d out/d node"
 
 
-def _has_rule(v: Value) -> bool:
-    """A node whose terms can be shown: an op built by the engine. A leaf
-    has no rule; a micrograd-style closure set by hand adds into `.grad`
-    itself and cannot say what it sends."""
-    return bool(v._prev) and v._rule is not None and not isinstance(v._rule, MicrogradClosure)
-
-
 def backward_steps(root: Value) -> list[BackwardStep]:
     """The backward pass from `root` as a list of steps (see the module
-    docstring): step 0 seeds d root/d root = 1, then one step per node with
-    a rule, in the order `backward()` runs them. No `.grad` is changed.
+    docstring): step 0 seeds d root/d root = 1, then one step per node that
+    passes gradients on, in the order `backward()` runs them. The steps are
+    recorded by watching the engine's one backward loop (`on_step`), with
+    the gradients kept in a dict: no `.grad` is changed.
 
     The gradient of every node after step k is the `after` of the last
     term it received in steps 0..k (`gradients_after` collects them).
-    Raises what the rule raises when a rule has no gradient (the exponent
-    of a negative base, for one), as `backward()` does.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: expected a Value, got {type(root).__name__}")
-    order = topological_order(root)
-    runs = [v for v in reversed(order) if _has_rule(v)]
-    total = len(runs)
-    steps = [BackwardStep(0, total, root, 1.0, ())]
-    grads = {root: 1.0}
-    for number, v in enumerate(runs, start=1):
-        g = grads.get(v, 0.0)  # complete: every node that uses v has run
-        # Rules are linear in g, so the rule at g = 1 gives the local derivatives.
-        local = local_terms(v, 1.0)
+    seen = {root: 1.0}  # each node's gradient as the steps so far leave it
+    recorded = []
+
+    def record(node: Value, g: float, local_grads: tuple) -> None:
+        if node._local_grads is None:
+            return  # a node made by hand without a _backward passes nothing on
         terms = []
-        for k, (x, t) in enumerate(zip(v._prev, local_terms(v, g))):
-            before = grads.get(x)
-            after = t if before is None else before + t
-            grads[x] = after
-            terms.append(ChainTerm(x, k, g, local[k], t, before, after))
-        steps.append(BackwardStep(number, total, v, g, tuple(terms)))
-    return steps
+        for k, (x, d) in enumerate(zip(node._prev, local_grads)):
+            t = engine.chain(g, d)  # the term the loop just added
+            before = seen.get(x)
+            seen[x] = t if before is None else before + t
+            terms.append(ChainTerm(x, k, g, d, t, before, seen[x]))
+        recorded.append((node, g, tuple(terms)))
+
+    engine.backprop(root, {}, on_step=record)
+    total = len(recorded)
+    return [BackwardStep(0, total, root, 1.0, ())] + [
+        BackwardStep(number, total, node, g, terms)
+        for number, (node, g, terms) in enumerate(recorded, start=1)
+    ]
 
 
 def gradients_after(steps: list[BackwardStep], k: int) -> dict:
@@ -196,7 +196,8 @@ def steps_data(plan: _Plan, steps: list[BackwardStep]) -> list[dict]:
 # ---- one layout for every frame ---------------------------------------------
 
 
-def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = ""):
+def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
+                 style: PictureStyle = PICTURE_STYLES["default"], grad_view: bool = False):
     """The graph with the final gradients and every input edge labelled with
     its chain-rule product: the picture whose layout every frame (and the
     explorer's stepping view) keeps. Each edge runs once, so its label is
@@ -205,8 +206,8 @@ def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = ""):
     first = steps[1] if len(steps) > 1 else None
     # Drawn as a step (the first), so that the legend has the step colours
     # every frame's legend shows.
-    graph = _build(plan, grads, grad_view=False, legend=True, title=title,
-                   step=_as_frame_step(first) if first else None)
+    graph = _build(plan, grads, grad_view=grad_view, legend=True, title=title,
+                   step=_as_frame_step(first) if first else None, style=style)
     labels: dict = {}
     for s in steps[1:]:
         for t in s.terms:
@@ -252,7 +253,7 @@ def _positions(layout) -> dict:
     return found
 
 
-def _pin(frame, positions: dict) -> None:
+def _pin(frame, positions: dict, fit: dict) -> None:
     """Put every node of `frame` where the layout has it (neato -n2 draws
     at given positions), and give clusters and the page their layout's
     boxes, so the frame is drawn to the same scale. neato -n2 measures the
@@ -263,6 +264,7 @@ def _pin(frame, positions: dict) -> None:
     on the page's edge, below the legend's margin, so they touch no node
     (neato would fall back to straight edges if one did)."""
     source = frame.source
+    frame.attr(**fit)  # the layout's size and pad: the same page, the same scale
     for name, attrs in positions.items():
         if not name:
             frame.attr(bb=attrs["bb"], splines="true")
@@ -280,11 +282,14 @@ def _pin(frame, positions: dict) -> None:
 
 
 def _titles(steps: list[BackwardStep]) -> list[str]:
-    """Each frame's title: its caption and its sums, then "done". Every
-    title gets as many lines as the longest (blank ones are a no-break
-    space), so that the picture's height, and so its scale and where the
-    graph starts, is the same in every frame."""
-    titles = [[s.caption, *s.sums] for s in steps] + [[DONE_CAPTION]]
+    """Each frame's title: its caption and its sums, then "done"."""
+    return _same_height([[s.caption, *s.sums] for s in steps] + [[DONE_CAPTION]])
+
+
+def _same_height(titles: list[list[str]]) -> list[str]:
+    """Titles given as lines, each given as many lines as the longest
+    (blank ones are a no-break space), so that the picture's height, and
+    so its scale and where the graph starts, is the same in every frame."""
     lines = max(len(t) for t in titles)
     return ["\n".join(t + ["\u00a0"] * (lines - len(t))) for t in titles]
 
@@ -296,25 +301,55 @@ def _layout_title(titles: list[str]) -> str:
     return "\n".join([max(lines, key=len)] + ["\u00a0"] * titles[0].count("\n"))
 
 
-def _frame_graphs(plan: _Plan, steps: list[BackwardStep], titles: list[str]) -> list:
+@dataclass(frozen=True)
+class FrameLook:
+    """How the frames are drawn: the picture style, shaded by gradient or
+    not, fitted to a box (inches) or not, and the rankdirs to choose from
+    (a slide takes whichever of LR and TB fills it better)."""
+
+    style: PictureStyle = PICTURE_STYLES["default"]
+    grad_view: bool = False
+    box: tuple | None = None
+    rankdirs: tuple = ("LR",)
+
+
+def frame_look(rankdir: str | None, style, grad_view: bool, size) -> FrameLook:
+    """A FrameLook from the options every frame-drawing function takes."""
+    style = picture_style(style)
+    box = _box(size) or style.canvas
+    rankdirs = (rankdir,) if rankdir else (("LR", "TB") if box else ("LR",))
+    return FrameLook(style, grad_view, box, rankdirs)
+
+
+def _frame_graphs(plan: _Plan, steps: list[BackwardStep], titles: list[str],
+                  look: FrameLook = FrameLook()) -> list:
     """One Digraph per frame (the steps, then "done")."""
     frames = [
-        _build(plan, gradients_after(steps, s.number), grad_view=False, legend=True,
-               title=title, step=_as_frame_step(s) if s.number else None)
+        _build(plan, gradients_after(steps, s.number), grad_view=look.grad_view, legend=True,
+               title=title, step=_as_frame_step(s) if s.number else None, style=look.style)
         for s, title in zip(steps, titles)
     ]
-    frames.append(_build(plan, gradients_after(steps, len(steps) - 1), grad_view=False,
-                         legend=True, title=titles[-1]))
+    frames.append(_build(plan, gradients_after(steps, len(steps) - 1), grad_view=look.grad_view,
+                         legend=True, title=titles[-1], style=look.style))
     return frames
 
 
-def _pinned_frames(plan: _Plan, steps: list[BackwardStep]) -> list:
-    """The frames, each pinned to the one layout (needs `dot`)."""
-    titles = _titles(steps)
-    frames = _frame_graphs(plan, steps, titles)
-    positions = _positions(layout_graph(plan, steps, title=_layout_title(titles)))
+def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = FrameLook(),
+                   titles: list[str] | None = None) -> list:
+    """The frames, each pinned to the one layout (needs `dot`); `titles`,
+    one per frame, from _same_height (the steps' captions by default)."""
+    titles = titles or _titles(steps)
+
+    def layout(rankdir: str):
+        plan.rankdir = rankdir
+        return layout_graph(plan, steps, title=_layout_title(titles), style=look.style,
+                            grad_view=look.grad_view)
+
+    laid_out = fitted(layout, look.box, list(look.rankdirs))
+    positions = _positions(laid_out)
+    frames = _frame_graphs(plan, steps, titles, look)
     for frame in frames:
-        _pin(frame, positions)
+        _pin(frame, positions, laid_out.fit)
     return frames
 
 
@@ -334,11 +369,14 @@ def backward_frames(
     outdir: str | os.PathLike,
     *,
     format: str = "svg",
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     params: Iterable[Value] | None = None,
     model=None,
     max_nodes: int = 200,
     html_page: bool = True,
+    grad_view: bool = False,
+    style: str | PictureStyle = "default",
+    size: tuple[float, float] | None = None,
 ) -> list[Path]:
     """Film the backward pass from `root`: one numbered picture per step.
 
@@ -356,10 +394,15 @@ def backward_frames(
     shows them with a slider, self-contained. Frames an earlier call wrote
     there and this one did not are removed. Returns the paths written,
     frames in order (then the page).
+
+    grad_view, style and size are draw's: every frame shaded by the
+    gradients so far, in the slide style, fitted to a box; left out,
+    rankdir is LR, or on a slide whichever of LR and TB fits it better.
     """
     if format not in ("svg", "png", "pdf", "dot"):
         raise ValueError(f"format must be 'svg', 'png', 'pdf' or 'dot', got {format!r}")
-    plan = _Plan(root, params, model, False, max_nodes, rankdir)
+    look = frame_look(rankdir, style, grad_view, size)
+    plan = _Plan(root, params, model, False, max_nodes, look.rankdirs[0])
     steps = backward_steps(root)
 
     outdir = Path(outdir)
@@ -369,10 +412,10 @@ def backward_frames(
     paths = [outdir / f"frame_{i:0{width}d}.{format}" for i in range(count)]
     graphviz = _graphviz()
     try:
-        frames = _pinned_frames(plan, steps)
+        frames = _pinned_frames(plan, steps, look)
         written = [_write_pinned(graph, path) for graph, path in zip(frames, paths)]
     except graphviz.ExecutableNotFound:
-        frames = _frame_graphs(plan, steps, _titles(steps))
+        frames = _frame_graphs(plan, steps, _titles(steps), look)
         written = [_write(graph, path.with_suffix(".dot")) for graph, path in zip(frames, paths)]
         print(f"Graphviz's dot program was not found, so the frames were written as "
               f".dot files in {outdir}; {INSTALL_HINT}", file=sys.stderr)
@@ -388,14 +431,23 @@ def backward_frames(
     return written
 
 
-def _write_pinned(frame, path: Path) -> Path:
+def _write_pinned(frame, path: Path, dpi: int = DPI) -> Path:
     """Write a pinned frame: drawn by neato at the given positions (-n2),
     or its DOT text, which `neato -n2` draws the same way."""
     if path.suffix == ".dot":
         return _write(frame, path)
-    data = frame.pipe(format=path.suffix[1:], neato_no_op=2)
+    data = pinned_picture(frame, path.suffix[1:], dpi)
     write_atomically(path, lambda f: f.write(data))
     return path
+
+
+def pinned_picture(frame, format: str, dpi: int = DPI) -> bytes:
+    """A pinned frame drawn as svg, pdf or png (at `dpi`, which it records)."""
+    if format != "png":
+        return frame.pipe(format=format, neato_no_op=2)
+    sharp = frame.copy()
+    sharp.attr(dpi=str(dpi))
+    return png_with_dpi(sharp.pipe(format="png", neato_no_op=2), dpi)
 
 
 def _forget_stale(outdir: Path, written: list[Path]) -> None:
@@ -504,15 +556,19 @@ class Stepper:
 def stepper(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     params: Iterable[Value] | None = None,
     model=None,
     max_nodes: int = 200,
+    grad_view: bool = False,
+    style: str | PictureStyle = "default",
+    size: tuple[float, float] | None = None,
 ) -> Stepper:
     """The backward pass from `root` as a `Stepper`: in Jupyter, the last
     line of a cell, `stepper(loss)`, shows the frames with a slider inline.
-    Needs Graphviz's `dot` program."""
-    plan = _Plan(root, params, model, False, max_nodes, rankdir)
+    Needs Graphviz's `dot` program. The options are backward_frames'."""
+    look = frame_look(rankdir, style, grad_view, size)
+    plan = _Plan(root, params, model, False, max_nodes, look.rankdirs[0])
     steps = backward_steps(root)
-    svgs = [frame.pipe(format="svg", neato_no_op=2) for frame in _pinned_frames(plan, steps)]
+    svgs = [frame.pipe(format="svg", neato_no_op=2) for frame in _pinned_frames(plan, steps, look)]
     return Stepper(_slider_page(svgs, _counters(steps)), steps)
