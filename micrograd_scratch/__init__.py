@@ -2,7 +2,8 @@
 
 Read in this order: engine (Value and backward), ops (every op, defined
 once), nn (Neuron, Layer, MLP), losses, optim (SGD, Adam and the training
-loop), divergence (stopping a run whose loss blows up), data, perceptron,
+loop), divergence (stopping a run whose loss blows up), data (and your
+own points, load_csv), diagnose (why training is stuck), perceptron,
 gradcheck, drawing and expr (pictures of graphs and networks, parsing typed
 expressions), plot (pictures of training), serialize (saving models),
 files (writing whole files), cli and explore (the command line and the
@@ -18,6 +19,8 @@ from .losses import LOSSES, bce_with_logits, cross_entropy, hinge, l2, mse, soft
 from .optim import SGD, Adam, LinearDecay, TrainingDiverged, fit
 from .divergence import DivergenceCheck, DivergenceError, starting_loss
 from .data import DATASETS, blobs, moons, noisy_xor, xor
+from .data import DataFileError, load_csv
+from .diagnose import Diagnosis, diagnose
 from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
 from .serialize import ModelFileError, load, load_state_dict, save, state_dict
@@ -32,6 +35,7 @@ __all__ = [
     "SGD", "Adam", "LinearDecay", "fit", "TrainingDiverged",
     "DivergenceCheck", "DivergenceError", "starting_loss",
     "xor", "noisy_xor", "blobs", "moons", "DATASETS",
+    "load_csv", "DataFileError", "diagnose", "Diagnosis",
     "Perceptron", "PerceptronResult",
     "gradcheck", "GradcheckResult",
     "save", "load", "state_dict", "load_state_dict", "ModelFileError",

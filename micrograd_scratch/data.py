@@ -12,6 +12,10 @@ run and the global `random` module is never touched.
 - `blobs()`: two Gaussian blobs at (-2, -2) and (2, 2), separable by a line.
 - `moons()`: two interleaving half circles with Gaussian noise, like
   scikit-learn's `make_moons` (the data set of micrograd's demo).
+- `load_csv(path)`: your own points, from a CSV file of input columns
+  and a label (`parse_csv(text)` reads the same from a string). Any
+  number of input columns; a bad file is a `DataFileError` whose one line
+  names the row, the column and what was wrong.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from __future__ import annotations
 import math
 import random
 
-__all__ = ["xor", "noisy_xor", "blobs", "moons", "DATASETS"]
+__all__ = ["xor", "noisy_xor", "blobs", "moons", "DATASETS",
+           "load_csv", "parse_csv", "DataFileError", "MAX_ROWS", "MAX_COLUMNS"]
 
 # The standard deviation of each blob of `blobs()`: the centres are 4*sqrt(2)
 # apart, so the line between them is 2*sqrt(2)/0.75 = 3.8 deviations away
@@ -93,6 +98,131 @@ def moons(
 # The data sets by name, for the command line. `xor` takes no arguments;
 # the others take n, their seed and (except blobs) their noise.
 DATASETS = {"xor": xor, "noisy_xor": noisy_xor, "blobs": blobs, "moons": moons}
+
+
+# ---- your own points: a CSV file ------------------------------------------
+# One row per point: its inputs, then its label, separated by commas, as
+#
+#     x1,x2,label        <- an optional header: a first row of names
+#     0,0,0
+#     0,1,1
+#
+# A label that is a whole number is read as an int (a class), any other as
+# a float (a number to regress). Every limit below keeps one file from
+# taking unbounded time or memory: the engine trains on scalars, so ten
+# thousand rows already take minutes an epoch.
+
+MAX_ROWS = 10_000  # rows of numbers a file may have
+MAX_COLUMNS = 100  # input columns (the label not counted)
+MAX_LINE = 10_000  # characters in one row
+MAX_CLASSES = 100  # labels 0 .. MAX_CLASSES - 1 are classes for cross-entropy
+
+# The labels each loss of losses.LOSSES learns from, as a classifier here
+# reads them: (the test a label passes, what it should be, in words).
+LABEL_RULES = {
+    "mse": (lambda t: True, "any number"),
+    "bce": (lambda t: t in (0, 1), "0 or 1 (two classes)"),
+    "hinge": (lambda t: t in (0, 1), "0 or 1 (two classes)"),
+    "cross_entropy": (lambda t: type(t) is int and 0 <= t < MAX_CLASSES,
+                      f"a class number 0, 1, 2, ... below {MAX_CLASSES}"),
+}
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be read as points; the one-line message names
+    the file, the row and the column, and what was wrong."""
+
+
+def load_csv(path, *, loss: str | None = None) -> tuple[list[list[float]], list]:
+    """Your own points from a CSV file: returns (X, y) as the data sets
+    above do, X one list of input numbers per row, y the last column.
+
+    With `loss` (a name in losses.LOSSES), every label is checked against
+    what that loss learns from (LABEL_RULES). Raises DataFileError for a
+    missing or unreadable file, a ragged row, a cell that is not a finite
+    number, a file with no rows of numbers, a label that does not fit the
+    loss, and a file past MAX_ROWS rows or MAX_COLUMNS inputs."""
+    name = str(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:  # -sig: Excel's byte-order mark
+            return _read_rows(iter(lambda: file.readline(MAX_LINE + 1), ""), name, loss)
+    except FileNotFoundError:
+        raise DataFileError(f"cannot read {name!r}: no such file") from None
+    except IsADirectoryError:
+        raise DataFileError(f"cannot read {name!r}: it is a folder") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"cannot read {name!r}: it is not a text file (UTF-8)") from None
+    except OSError as error:
+        raise DataFileError(f"cannot read {name!r}: {error.strerror or error}") from None
+
+
+def parse_csv(text: str, *, loss: str | None = None,
+              name: str = "the CSV text") -> tuple[list[list[float]], list]:
+    """load_csv for a string (a CSV pasted into the explorer); `name` is
+    what the messages call it."""
+    if len(text) > (MAX_ROWS + 1) * (MAX_LINE + 1):
+        raise DataFileError(f"{name}: more than {MAX_ROWS} rows")
+    return _read_rows(iter(text.splitlines(keepends=True)), name, loss)
+
+
+def _read_rows(lines, name: str, loss: str | None):
+    """The rows of a CSV, one line at a time (a huge file is never read whole)."""
+    if loss is not None and loss not in LABEL_RULES:
+        raise ValueError(f"load_csv: unknown loss {loss!r}; choose one of {', '.join(LABEL_RULES)}")
+    X, y = [], []
+    width = None  # the number of columns, fixed by the first row
+    for row, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE:
+            raise DataFileError(f"{name}, row {row}: longer than {MAX_LINE} characters")
+        if not line.strip():
+            continue  # blank lines (a trailing newline) are not rows
+        cells = [cell.strip() for cell in line.split(",")]
+        if width is None:
+            if len(cells) < 2:
+                raise DataFileError(f"{name}, row {row}: one column; a row needs at least one "
+                                    "input and a label, like x1,x2,label")
+            if len(cells) - 1 > MAX_COLUMNS:
+                raise DataFileError(f"{name}, row {row}: {len(cells) - 1} input columns; "
+                                    f"at most {MAX_COLUMNS}")
+            width = len(cells)
+            if not any(map(_is_number, cells)):
+                continue  # a header: names, not numbers
+        if len(cells) != width:
+            raise DataFileError(f"{name}, row {row}: {len(cells)} columns, but the first row "
+                                f"has {width}")
+        if len(X) == MAX_ROWS:
+            raise DataFileError(f"{name}, row {row}: more than {MAX_ROWS} rows of points")
+        numbers = [_cell(cell, name, row, column) for column, cell in enumerate(cells, start=1)]
+        label = numbers.pop()
+        label = int(label) if label.is_integer() and abs(label) < 2**53 else label
+        if loss is not None and not LABEL_RULES[loss][0](label):
+            raise DataFileError(f"{name}, row {row}, column {width} (the label): {cells[-1]} "
+                                f"does not fit the {loss} loss, which takes {LABEL_RULES[loss][1]}")
+        X.append(numbers)
+        y.append(label)
+    if not X:
+        raise DataFileError(f"{name}: no rows of numbers (an empty file, or a header alone)")
+    return X, y
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _cell(cell: str, name: str, row: int, column: int) -> float:
+    """One cell as a finite float, or the error that names where it is."""
+    try:
+        x = float(cell)
+    except ValueError:
+        shown = cell if len(cell) <= 20 else cell[:20] + "..."
+        raise DataFileError(f"{name}, row {row}, column {column}: {shown!r} is not a number") from None
+    if not math.isfinite(x):
+        raise DataFileError(f"{name}, row {row}, column {column}: {cell} is not a finite number")
+    return x
 
 
 # ---- helpers ------------------------------------------------------------
