@@ -322,3 +322,47 @@ def test_closed_pipe_stops_quietly():
     assert result.stdout.startswith("MLP 2-16-16-2")
     assert result.stdout.count("\n") == 1
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+# ---- why is it stuck? (--diagnose, and the hint of a stuck run) -----------------
+
+
+def run_installed(*argv):
+    """The installed `micrograd-scratch` command (the venv's, next to this Python)."""
+    import shutil
+    command = shutil.which("micrograd-scratch", path=os.path.dirname(sys.executable))
+    if command is None:
+        pytest.skip("the micrograd-scratch command is not installed (pip install -e .)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([command, *argv], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("argv, accuracy, dead", [
+    (["--hidden", "2", "--seed", "0"], "1/4", "1 of 2"),  # one unit dead, the other always on
+    (["--momentum", "0.9"], "3/4", "14 of 16"),  # momentum's large steps killed them
+])
+def test_a_stuck_run_says_why_in_one_hint(argv, accuracy, dead):
+    result = run_installed("xor", *argv)
+    assert result.returncode == 0, result.stderr
+    assert f"training accuracy: {accuracy}" in result.stdout
+    hints = [line for line in result.stdout.splitlines() if line.startswith("hint: ")]
+    assert hints == [f"hint: layer 1: {dead} relu units are dead (0 on every example), so no "
+                     "gradient reaches their weights; try a lower learning rate, another seed, "
+                     "more units, or another activation such as tanh"]
+
+
+def test_diagnose_prints_each_layers_figures():
+    result = run_installed("xor", "--diagnose", "--momentum", "0.9")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    table = out[out.index("diagnosis, on the whole data after the last step:"):]
+    header, first, output = table.splitlines()[1:4]
+    assert header.split() == ["layer", "units", "dead", "saturated", "mean", "|grad|", "update/data"]
+    assert first.split()[:5] == ["1", "(relu)", "16", "14", "(88%)"]
+    assert output.split()[:3] == ["2", "(linear)", "1"]
+    assert "warning: layer 1: 14 of 16 relu units are dead" in table
+    # A healthy run prints the table and says nothing is wrong.
+    result = run_installed("xor", "--diagnose")
+    assert "no warnings: every figure is inside its threshold" in result.stdout
+    assert "hint:" not in result.stdout

@@ -79,17 +79,25 @@ def pictures(args: argparse.Namespace, run) -> bool:
     figure with --plot when matplotlib is installed."""
     print()
     print("loss: " + loss_sparkline(run.history, width=50, ascii=not can_print("█▁")))
-    print(decision_map(run.model, run.X, run.y, width=40, height=14,
-                       classify=run.objective.classify))
+    no_map = run.why_no_map()  # train --data: more inputs than two, or a regression
+    if no_map is None:
+        print(decision_map(run.model, run.X, run.y, width=40, height=14,
+                           classify=run.objective.classify))
+    else:
+        print(f"no decision map: {no_map}")
     if getattr(args, "plot", None) is None:
         return True
     title = f"{run.dataset}: MLP {_architecture(run.model)}, {loss_name(run)} loss"
+    drawn = (run.model, run.X, run.y) if no_map is None else ()  # the loss curve alone
     path = _write_figure("--plot", args.plot, "plot", lambda: plot_training(
-        run.history, run.model, run.X, run.y, path=args.plot,
+        run.history, *drawn, path=args.plot,
         classify=run.objective.classify, title=title, dpi=args.dpi))
     if path is None:
         return False
-    print(f"wrote the loss curve and the decision boundary to {path}")
+    if no_map is None:
+        print(f"wrote the loss curve and the decision boundary to {path}")
+    else:
+        print(f"wrote the loss curve to {path} (no decision boundary: {no_map})")
     return True
 
 
@@ -130,7 +138,8 @@ def network_graph(args: argparse.Namespace, run) -> bool:
         return _graphviz_network(args, run, example, loss_fn, title)
     path = _write_figure("--graph", args.graph, "network picture", lambda: draw_network(
         run.model, run.X, run.y, loss=loss_fn, loss_name=loss_name(run), example=example,
-        classify=run.objective.classify, title=title, path=args.graph, dpi=args.dpi))
+        classify=None if run.objective.regression else run.objective.classify,
+        title=title, path=args.graph, dpi=args.dpi))
     if path is None:
         return False
     print(f"wrote {path}")

@@ -16,10 +16,11 @@ import math
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from ..data import DATASETS
+from ..data import DATASETS, MAX_CLASSES, DataFileError, load_csv
+from ..diagnose import diagnose
 from ..losses import LOSSES
 from ..nn import MLP, activation_names
 from ..divergence import DEFAULT_FACTOR, DivergenceCheck, starting_loss
@@ -36,7 +37,8 @@ from . import outputs
 __all__ = [
     "Objective", "OBJECTIVES", "TRAIN_DEFAULTS", "LOSS_DEFAULTS", "ACTIVATION_DEFAULTS",
     "defaults_for", "TrainingRun", "TrainingInterrupted", "train_model",
-    "add_training_options", "train_from_args", "finish_training",
+    "add_training_options", "train_from_args", "finish_training", "DATA_DEFAULTS",
+    "label_kind", "objective_for",
 ]
 
 
@@ -54,6 +56,7 @@ class Objective:
     outputs: int
     classify: Callable[[object], int]
     rule: str  # the prediction, in words
+    regression: bool = False  # the labels are numbers to predict, not classes
 
 
 # Keyed by the command-line spelling of the loss.
@@ -108,10 +111,56 @@ ACTIVATION_DEFAULTS = {
 }
 
 
+# `train --data FILE`'s defaults, by what its labels are (label_kind). Two
+# classes get the xor command's settings, so a file of the four XOR points
+# trains exactly as `xor` does (a batch of 16 holds them all). `epochs` is
+# for up to 100 points; a larger file gets fewer (data_epochs), so that a
+# default run stays at about 20,000 examples.
+DATA_DEFAULTS = {
+    "two classes": dict(loss="mse", lr=0.1, epochs=200, batch_size=16),
+    "classes": dict(loss="cross-entropy", lr=0.1, epochs=200, batch_size=16),
+    # Numbers of any scale: a smaller rate (the divergence check says when
+    # even that is too large for the file's numbers).
+    "numbers": dict(loss="mse", lr=0.05, epochs=200, batch_size=16),
+}
+
+
+def label_kind(y) -> str:
+    """What a file's labels are: "two classes" (0 and 1), "classes"
+    (whole numbers 0 .. MAX_CLASSES - 1) or "numbers" (anything else,
+    learnt by mse regression)."""
+    if all(t in (0, 1) for t in y):
+        return "two classes"
+    if all(type(t) is int and 0 <= t < MAX_CLASSES for t in y):
+        return "classes"
+    return "numbers"
+
+
+def data_epochs(n: int) -> int:
+    """DATA_DEFAULTS' epochs for n points: 200 up to 100 points, then about
+    20,000 examples in all, and never fewer than 20 epochs."""
+    return max(20, min(200, 20_000 // n))
+
+
+def objective_for(loss: str, y) -> Objective:
+    """How `loss` (the command line's spelling) reads a network trained on
+    the labels y: cross-entropy gets one output per class, and mse on
+    labels that are not 0/1 is a regression, judged by its error."""
+    objective = OBJECTIVES[loss]
+    if objective.loss == "cross_entropy":
+        classes = max(2, max(y) + 1)
+        if classes > 2:
+            objective = replace(objective, outputs=classes, rule="the class with the largest logit")
+    elif objective.loss == "mse" and label_kind(y) != "two classes":
+        objective = replace(objective, rule="the output is the prediction", regression=True)
+    return objective
+
+
 def defaults_for(dataset: str, loss: str | None = None, activation: str = "relu") -> dict:
     """The settings that learn `dataset` with `loss` (None: the data set's
-    own) and `activation`: loss, lr, lr_end, epochs and batch_size."""
-    settings = {"lr_end": None, **TRAIN_DEFAULTS[dataset]}
+    own) and `activation`: loss, lr, lr_end, epochs and batch_size.
+    `dataset` may also be a kind of labels of DATA_DEFAULTS (train --data)."""
+    settings = {"lr_end": None, **(TRAIN_DEFAULTS.get(dataset) or DATA_DEFAULTS[dataset])}
     settings["loss"] = loss = loss or settings["loss"]
     settings.update(LOSS_DEFAULTS.get((dataset, loss), {}))
     settings.update(ACTIVATION_DEFAULTS.get((dataset, activation), {}))
@@ -211,6 +260,21 @@ def add_training_options(parser, *, hidden: list[int], activation: str, dataset:
                         "largest loss (its target: the label of the nearest training point)")
     parser.add_argument("--dpi", type=dpi, default=DPI, metavar="N",
                         help="pixels per inch of a .png from --plot or --graph (default: %(default)s)")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="after training, print each layer's health: dead and saturated "
+                        "units, the mean |grad| of its weights and the last step's "
+                        "update-to-data ratio, with a warning past each threshold (a run "
+                        "that ends below 80%% accuracy gets the warnings anyway)")
+    if dataset is None:  # train: your own points instead of a data set
+        parser.add_argument(
+            "--data", default=None, metavar="FILE",
+            help="train on the points of a CSV file instead of --dataset: input columns "
+            "(any number), then a label; a first row of names is a header. Labels 0/1 are "
+            "two classes, 0..K-1 classes for cross-entropy, other numbers a regression "
+            "with mse (defaults: " + "; ".join(
+                f"{kind}: {d['loss']} loss, lr {d['lr']}" for kind, d in DATA_DEFAULTS.items())
+            + "; 200 epochs up to 100 points, fewer past that)",
+        )
 
 
 def graph_input(text: str) -> tuple[float, float]:
@@ -244,6 +308,7 @@ class TrainingRun:
     objective: Objective
     history: list[float]  # the mean loss of each epoch finished so far
     activation: str = "relu"
+    before: list[float] | None = None  # the parameters before the last step (for --diagnose)
 
     def predict(self, x) -> int:
         """The predicted class, 0 or 1, of one example."""
@@ -252,6 +317,27 @@ class TrainingRun:
     def correct(self) -> int:
         """How many training examples the model now classifies right."""
         return sum(self.predict(x) == label for x, label in zip(self.X, self.y))
+
+    def why_no_map(self) -> str | None:
+        """Why the decision map cannot be drawn for this run, or None: a
+        map is of two inputs, and of classes."""
+        if len(self.X[0]) != 2:
+            n = len(self.X[0])
+            return (f"{self.dataset} has {n} input column{'s' if n > 1 else ''}, and a map "
+                    "shows two (x1 across, x2 up)")
+        if self.objective.regression:
+            return "the labels are numbers to predict (a regression), not classes"
+        return None
+
+    def mse_and_r2(self) -> tuple[float, float | None]:
+        """A regression's fit: the mean squared error, and R^2 = 1 - mse /
+        variance of the labels (1 fits exactly, 0 is no better than
+        predicting the mean; None when every label is the same)."""
+        n = len(self.y)
+        mse = sum((self.model(x).data - t) ** 2 for x, t in zip(self.X, self.y)) / n
+        mean = sum(self.y) / n
+        variance = sum((t - mean) ** 2 for t in self.y) / n
+        return mse, (1 - mse / variance if variance > 0 else None)
 
 
 class TrainingInterrupted(Exception):
@@ -277,19 +363,23 @@ def train_model(
     momentum: float = 0.0,
     seed: int = 0,
     divergence_factor: float = DEFAULT_FACTOR,
+    data: tuple[list, list] | None = None,
 ) -> TrainingRun:
     """Build an MLP for `dataset` (a key of TRAIN_DEFAULTS) and train it
     with `fit`, printing the setup and then the loss every so many epochs.
+    `data`, an (X, y) pair, trains on those points instead (`dataset` then
+    only names them): any number of inputs, labels as `objective_for` reads them.
 
     Raises DivergenceError (a TrainingDiverged) when the loss diverges
     (see divergence.py; `divergence_factor` 0 checks only for NaN and
     infinity), and TrainingInterrupted on Ctrl-C, with `.run` holding the
     model trained so far."""
-    X, y = DATASETS[dataset.replace("-", "_")]()
-    objective = OBJECTIVES[loss]
+    X, y = data if data is not None else DATASETS[dataset.replace("-", "_")]()
+    objective = objective_for(loss, y)
     loss_fn = LOSSES[objective.loss]
     sizes = list(hidden) + [objective.outputs]
-    model = MLP(2, sizes, activation=activation, seed=seed)
+    nin = len(X[0])
+    model = MLP(nin, sizes, activation=activation, seed=seed)
     run = TrainingRun(model, X, y, dataset, objective, [], activation)
 
     full_batch = batch_size is None or batch_size >= len(X)
@@ -298,7 +388,7 @@ def train_model(
     if lr_end is not None:
         schedule = LinearDecay(lr, lr_end, epochs * steps_per_epoch)
 
-    arch = "-".join(map(str, [2] + sizes))
+    arch = "-".join(map(str, [nin] + sizes))
     batching = "full batch" if full_batch else f"batches of {batch_size}"
     rate = f"lr {lr:g}" + (f" -> {lr_end:g}" if lr_end is not None else "")
     rate += f", momentum {momentum:g}" if momentum else ""
@@ -320,7 +410,7 @@ def train_model(
         print(f"MLP {arch} ({activation}, {len(model.parameters())} parameters) on {dataset} "
               f"({len(X)} points): {loss} loss, {rate}, {batching}, seed {seed}", flush=True)
         try:
-            fit(model, X, y, stop.checked(loss_fn), epochs=epochs, lr=lr,
+            fit(model, X, y, stop.checked(_remembering_start(loss_fn, run)), epochs=epochs, lr=lr,
                 momentum=momentum, batch_size=batch_size, schedule=schedule, seed=seed,
                 callback=check)
         except TrainingInterrupted as interrupted:
@@ -328,6 +418,19 @@ def train_model(
             interrupted.epochs = epochs
             raise
     return run
+
+
+def _remembering_start(loss_fn, run: TrainingRun):
+    """loss_fn, keeping in run.before the parameters as each step starts
+    (fit computes the loss first): diagnose's update-to-data ratio compares
+    them with where the last step left them, whatever the optimizer did."""
+    params = run.model.parameters()
+
+    def loss(scores, targets):
+        run.before = [p.data for p in params]
+        return loss_fn(scores, targets)
+
+    return loss
 
 
 class _StopRequest:
@@ -382,7 +485,14 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
         if given and args.graph is None:  # else it would be accepted and do nothing
             raise UsageError(f"argument {option}: says how --graph draws the network; "
                              "give --graph FILE too")
-    settings = defaults_for(dataset, args.loss, args.activation)
+    data, defaults = None, dataset
+    if getattr(args, "data", None) is not None:  # train --data FILE
+        data = _read_data(args)
+        dataset, defaults = args.data, label_kind(data[1])
+        if args.graph_input is not None and len(data[0][0]) != 2:
+            raise UsageError(f"argument --graph-input: gives two inputs, and {args.data} has "
+                             f"{len(data[0][0])}")
+    settings = defaults_for(defaults, args.loss, args.activation)
     for name in ("lr", "lr_end", "epochs", "batch_size"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
@@ -391,10 +501,12 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
     if settings["lr_end"] is not None and settings["lr_end"] > settings["lr"]:
         raise UsageError(f"argument --lr-end: {settings['lr_end']:g} is above --lr "
                          f"{settings['lr']:g}; a decay ends below where it starts")
+    if data is not None and args.epochs is None:
+        settings["epochs"] = data_epochs(len(data[0]))
     try:
         return train_model(dataset, hidden=args.hidden, activation=args.activation,
                            seed=args.seed, momentum=args.momentum,
-                           divergence_factor=args.divergence_factor, **settings)
+                           divergence_factor=args.divergence_factor, data=data, **settings)
     except TrainingInterrupted as stopped:
         sys.stdout.flush()
         line = f"{PROG}: interrupted at epoch {len(stopped.run.history) + 1} of {stopped.epochs}"
@@ -413,16 +525,43 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
         raise ValueError(f"{error}, e.g. --lr {settings['lr'] / 10:g}") from None
 
 
+def _read_data(args: argparse.Namespace) -> tuple[list, list]:
+    """--data FILE's points, read before anything runs: a bad file is a bad
+    argument, named by its row and column. With --loss, each label must be
+    one that loss learns from."""
+    loss = OBJECTIVES[args.loss].loss if args.loss is not None else None
+    try:
+        return load_csv(args.data, loss=loss)
+    except DataFileError as error:
+        raise UsageError(f"argument --data: {error}") from None
+
+
 def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
     """What every training command ends with: the training accuracy (and a
     hint when it is poor), then the files asked for, the model first (a
     trained model is never lost). Returns the exit status: 0, or 3 when a
     file asked for was written in a fallback format or not at all."""
     n = len(run.y)
-    correct = run.correct()
-    print(f"training accuracy: {correct}/{n} ({100 * correct / n:.0f}%)")
-    if correct < 0.8 * n:
-        print("hint: " + _hint(run))
+    if run.objective.regression:
+        mse, r2 = run.mse_and_r2()
+        shown = "-" if r2 is None else f"{r2:.3f}"
+        print(f"training error: mse {mse:.6g}, R^2 {shown} (1 fits every label; 0 is no "
+              "better than predicting their mean)")
+        stuck = r2 is not None and r2 < 0.5
+    else:
+        correct = run.correct()
+        print(f"training accuracy: {correct}/{n} ({100 * correct / n:.0f}%)")
+        stuck = correct < 0.8 * n
+    diagnosis = None
+    if stuck or getattr(args, "diagnose", False):
+        diagnosis = diagnose(run.model, run.X, run.y, LOSSES[run.objective.loss], before=run.before)
+    if getattr(args, "diagnose", False):
+        print("\ndiagnosis, on the whole data after the last step:")
+        print(diagnosis)
+    elif stuck:
+        # The first two findings, each one line; or, with none, the general advice.
+        for line in diagnosis.warnings[:2] or [_hint(run)]:
+            print("hint: " + line)
     outputs.save_model(args, run)
     complete = outputs.pictures(args, run)
     complete = outputs.network_graph(args, run) and complete
