@@ -42,6 +42,7 @@ from __future__ import annotations
 import keyword
 import math
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Iterable, Sequence
 
 from .engine import Value, _data, _describe, _is_operand, make_node, wrap
@@ -150,7 +151,10 @@ def _binary_method(op: Op):
 def _apply(op: Op, operands: Iterable) -> Value:
     """op(*operands) as a node: wrap the numbers, compute out, attach the
     local derivatives, return out."""
-    inputs = tuple(_operand(x, op) for x in operands)
+    if all(map(isinstance, operands, repeat(Value))):
+        inputs = tuple(operands)  # nothing to wrap (checked in C: a neuron's 33 inputs)
+    else:
+        inputs = tuple([_operand(x, op) for x in operands])
     out = op.forward(*[x.data for x in inputs])
     return make_node(out, inputs, op.name, op.local_grads)
 
@@ -342,9 +346,9 @@ cos = define(
 
 
 def _sign(x) -> float:
-    """The sign of x's number: 1.0, -1.0, 0.0 at 0 (NaN stays NaN)."""
+    """The sign of x's number: 1.0, -1.0, and 0.0 at 0 and at NaN (as torch's)."""
     x = data(x)
-    return 1.0 if x > 0 else -1.0 if x < 0 else x * 0.0
+    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
 
 abs_ = define(

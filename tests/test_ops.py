@@ -618,3 +618,58 @@ def test_a_function_op_needs_a_python_name(name):
     with pytest.raises(ValueError, match="must be a Python name"):
         ops.define(name, forward=math.sin, local_grads=lambda out, x: (1.0,))
     assert name not in ops.OPS
+
+
+# ---- every op at its edges, against torch ------------------------------------------
+# 0, ±inf, NaN and the domain's boundary. Where torch answers a number (inf
+# and NaN included) we give the same number and gradient; where we refuse
+# (log(0), exp(inf)), it is with one line, and torch's answer is not finite.
+
+EDGES = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e-300, -1e-300]
+EDGE_CASES = [
+    pytest.param(name, x, id=f"{name}({x})")
+    for name in OP_NAMES if ops.OPS[name].kind in ("unary", "activation")
+    for x in EDGES
+]
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("name, x", EDGE_CASES)
+def test_every_function_at_its_edges_agrees_with_torch(name, x):
+    op = ops.OPS[name]
+    if not op.torch:
+        pytest.skip(f"op {name!r} names no torch function")
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    out_t = _torch_apply(torch, op, [t])
+    (grad_t,) = torch.autograd.grad(out_t, [t])
+    v = Value(x)
+    try:
+        y = getattr(v, name)()
+    except (ValueError, ArithmeticError) as error:
+        assert "\n" not in str(error)
+        assert not math.isfinite(out_t.item()), f"{name}({x}) refused ({error}); torch gives {out_t.item()}"
+        return
+    y.backward()
+    assert _same(y.data, out_t.item()), f"{name}({x}) = {y.data}, torch {out_t.item()}"
+    assert _same(v.grad, grad_t.item()), f"d {name}({x}) = {v.grad}, torch {grad_t.item()}"
+
+
+@pytest.mark.parametrize(
+    "base, exponent", [(0.0, 0.5), (0.0, 1.5), (0.0, 2.0), (0.0, 0.0), (0.0, -0.5), (2.0, 0.0)]
+)
+def test_a_power_at_zero_agrees_with_torch(base, exponent):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    t = torch.tensor(base, dtype=torch.float64, requires_grad=True)
+    (grad_t,) = torch.autograd.grad(t**exponent, [t])
+    x = Value(base)
+    try:
+        y = x**exponent
+    except ZeroDivisionError as error:  # 0 ** -0.5: torch gives inf, we refuse in one line
+        assert "divides by zero" in str(error) and math.isinf((t**exponent).item())
+        return
+    y.backward()
+    assert _same(x.grad, grad_t.item()), f"d/dx x**{exponent} at {base}: {x.grad}, torch {grad_t.item()}"

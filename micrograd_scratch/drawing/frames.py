@@ -38,10 +38,10 @@ from typing import Iterable
 from .. import engine
 from ..engine import Value
 from ..files import write_atomically
-from .graph import _box, _build, _Plan, _Step, fitted, op_symbol
+from .graph import _box, _build, _Plan, _Step, fitted, laid_out_size, op_symbol
 from .styles import (
-    DPI, INSTALL_HINT, PICTURE_STYLES, PictureStyle, _graphviz, _html, _text, _write, fmt,
-    picture_style, png_with_dpi,
+    DPI, INSTALL_HINT, PICTURE_STYLES, PictureStyle, _graphviz, _html, _text, _write, fit_attrs,
+    fmt, picture_style, png_with_dpi,
 )
 
 __all__ = ["backward_steps", "backward_frames", "stepper", "BackwardStep", "ChainTerm", "Stepper"]
@@ -137,8 +137,8 @@ def backward_steps(root: Value) -> list[BackwardStep]:
         if node._local_grads is None:
             return  # a node made by hand without a _backward passes nothing on
         terms = []
-        for k, (x, d) in enumerate(zip(node._prev, local_grads)):
-            t = engine.chain(g, d)  # the term the loop just added
+        added = engine.chain(g, local_grads)  # the terms the loop just added
+        for k, (x, d, t) in enumerate(zip(node._prev, local_grads, added)):
             before = seen.get(x)
             seen[x] = t if before is None else before + t
             terms.append(ChainTerm(x, k, g, d, t, before, seen[x]))
@@ -205,9 +205,10 @@ def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
     grads = gradients_after(steps, len(steps) - 1)
     first = steps[1] if len(steps) > 1 else None
     # Drawn as a step (the first), so that the legend has the step colours
-    # every frame's legend shows.
+    # every frame's legend shows, and every grad in bold, as wide as a
+    # frame draws it when it is updated (the frames keep the boxes' sizes).
     graph = _build(plan, grads, grad_view=grad_view, legend=True, title=title,
-                   step=_as_frame_step(first) if first else None, style=style)
+                   step=_as_frame_step(first) if first else None, style=style, bold=True)
     labels: dict = {}
     for s in steps[1:]:
         for t in s.terms:
@@ -253,7 +254,7 @@ def _positions(layout) -> dict:
     return found
 
 
-def _pin(frame, positions: dict, fit: dict) -> None:
+def _pin(frame, positions: dict) -> None:
     """Put every node of `frame` where the layout has it (neato -n2 draws
     at given positions), and give clusters and the page their layout's
     boxes, so the frame is drawn to the same scale. neato -n2 measures the
@@ -264,14 +265,14 @@ def _pin(frame, positions: dict, fit: dict) -> None:
     on the page's edge, below the legend's margin, so they touch no node
     (neato would fall back to straight edges if one did)."""
     source = frame.source
-    frame.attr(**fit)  # the layout's size and pad: the same page, the same scale
     for name, attrs in positions.items():
         if not name:
             frame.attr(bb=attrs["bb"], splines="true")
             x0, y0, x1, y1 = map(float, attrs["bb"].split(","))
-            for side, x in (("_page_left", x0), ("_page_right", x1)):
+            corners = (("_page_left", x0, y0), ("_page_right", x1, y0), ("_page_top", x0, y1))
+            for side, x, y in corners:
                 frame.node(side, label="", shape="point", style="invis", width="0",
-                           height="0", fixedsize="true", pos=f"{x},{y0}!")
+                           height="0", fixedsize="true", pos=f"{x},{y}!")
         elif "bb" in attrs:
             if f"subgraph {name} " in source:
                 with frame.subgraph(name=name) as cluster:
@@ -345,11 +346,17 @@ def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = Fra
         return layout_graph(plan, steps, title=_layout_title(titles), style=look.style,
                             grad_view=look.grad_view)
 
-    laid_out = fitted(layout, look.box, list(look.rankdirs))
-    positions = _positions(laid_out)
+    positions = _positions(fitted(layout, look.box, list(look.rankdirs)))
     frames = _frame_graphs(plan, steps, titles, look)
     for frame in frames:
-        _pin(frame, positions, laid_out.fit)
+        _pin(frame, positions)
+    if look.box:
+        # Fitted as the frame itself measures (neato puts the title above
+        # the layout's box, so a frame is taller than its layout), with
+        # the same size and pad for all: they measure alike.
+        fit, _ = fit_attrs(laid_out_size(frames[0], neato_no_op=2), look.box)
+        for frame in frames:
+            frame.attr(**fit)
     return frames
 
 
