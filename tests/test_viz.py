@@ -37,7 +37,7 @@ needs_dot = pytest.mark.skipif(
 
 HEADER = """\
 digraph micrograd {
-\tgraph [bgcolor=white fontname=Helvetica fontsize=12 nodesep=0.25 rankdir=LR ranksep=0.4]
+\tgraph [bgcolor=white fontname=Helvetica fontsize=12 margin=0 nodesep=0.25 pad=0.0556 rankdir=LR ranksep=0.4]
 \tnode [fontname=Helvetica fontsize=11 penwidth=1.2]
 \tedge [arrowsize=0.7 color="#525252" fontname=Helvetica fontsize=10]
 """
@@ -79,7 +79,7 @@ def test_sum_of_two_inputs_exact_dot():
     assert draw(a + b, legend=False).source == HEADER + f"""\
 \tn0 [label=<<B>a</B><BR/>data 2<BR/>grad 0> {INPUT}]
 \tn1 [label=<<B>b</B><BR/>data -3<BR/>grad 0> {INPUT}]
-\tn2 [label=<data -1<BR/>grad 0> {RESULT}]
+\tn2 [label=<<B>out</B><BR/>data -1<BR/>grad 0> {RESULT}]
 \tn2_op [label=<+> {OP}]
 \tn0 -> n2_op
 \tn1 -> n2_op
@@ -92,7 +92,7 @@ def test_square_by_multiplication_draws_two_edges_exact_dot():
     a = Value(2.0, label="a")
     assert draw(a * a, legend=False).source == HEADER + f"""\
 \tn0 [label=<<B>a</B><BR/>data 2<BR/>grad 0> {INPUT}]
-\tn1 [label=<data 4<BR/>grad 0> {RESULT}]
+\tn1 [label=<<B>out</B><BR/>data 4<BR/>grad 0> {RESULT}]
 \tn1_op [label=<×> {OP}]
 \tn0 -> n1_op
 \tn0 -> n1_op
@@ -113,7 +113,7 @@ def test_neuron_after_backward_exact_dot():
 \tn3 [label=<<B>b</B><BR/>data -1<BR/>grad 1> {INPUT}]
 \tn4 [label=<data 5<BR/>grad 1> {RESULT}]
 \tn4_op [label=<+> {OP}]
-\tn5 [label=<data 5<BR/>grad 1> {RESULT}]
+\tn5 [label=<<B>out</B><BR/>data 5<BR/>grad 1> {RESULT}]
 \tn5_op [label=<ReLU> {OP}]
 \tn0 -> n2_op
 \tn1 -> n2_op
@@ -717,8 +717,8 @@ def test_with_a_model_the_network_sets_the_colour_scale_not_the_loss_after_it():
 def test_grad_view_draws_a_micrograd_style_closure_op():
     """An op written micrograd's way (a zero-argument `_backward` set on a
     node by hand) runs in backward(), so its graph must draw with
-    grad_view too (it raised TypeError): its input edge carries no term
-    the drawing can compute, so it keeps the plain style, uncoloured."""
+    grad_view too (it raised TypeError): the engine reads its local
+    derivative, so its input edge is coloured by the term it sends back."""
     import math
 
     def mysin(v):
@@ -735,5 +735,10 @@ def test_grad_view_draws_a_micrograd_style_closure_op():
     src = draw(y, grad_view=True).source
     op_id = re.search(r"^\t(n\d+)_op \[label=<mysin>", src, re.M).group(1)
     into = [e for e in edges(src) if e.split(" -> ")[1].startswith(f"{op_id}_op")]
-    assert into and all("color=" not in e for e in into)
+    # mysin's edge carries 2 * cos(0.5), shaded against x's grad, the
+    # largest: 2 * cos(0.5) + 1 (its other term comes through the +)
+    from micrograd_scratch.drawing.styles import flow_style
+
+    look = flow_style(2 * math.cos(0.5), 2 * math.cos(0.5) + 1)
+    assert into == [f'n0 -> {op_id}_op [color="{look["color"]}" penwidth={look["penwidth"]}]']
 

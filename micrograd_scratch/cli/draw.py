@@ -1,18 +1,26 @@
 """`micrograd-scratch draw`: the computational graph of an expression, with
-its gradients after --backward, and --frames to film the backward pass."""
+its gradients after --backward, --frames to film the backward pass, and
+--animate to write it as one GIF, APNG or MP4 for a slide."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 
 from .. import expr
 from ..drawing import FORMATS, MAX_NODES, GraphTooLarge, backward_frames, draw
+from ..drawing.animate import ANIMATION_FORMATS, FPS, MAX_FPS, animate_backward
 from .args import (
-    FALLBACK, assignment, expression_text, folder_to_write, output_file, positive_int, usage_error,
+    FALLBACK, PROG, UsageError, assignment, expression_text, folder_to_write, number,
+    output_file, positive_int, usage_error,
 )
-from .outputs import check_not_a_frame, write_graph
+from .outputs import (
+    add_picture_options, check_distinct, check_not_a_frame, size_in_inches, small_text_note,
+    write_graph,
+)
 from .training import dpi
-from ..drawing.styles import DPI
+from ..drawing.styles import DPI, INSTALL_HINT
 
 NAME = "draw"
 
@@ -49,13 +57,22 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         metavar="FILE",
                         help="the file to write: .svg, .png, .pdf, or .dot/.gv for the DOT "
                         "source (default: %(default)s)")
-    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
-                        help="LR: inputs on the left; TB: inputs at the top (default: %(default)s)")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default=None,
+                        help="LR: inputs on the left; TB: inputs at the top (default: LR, or "
+                        "with --style slides or --size whichever fills the picture better)")
     parser.add_argument("--frames", type=folder_to_write, default=None, metavar="DIR",
                         help="also write the backward pass as numbered SVG frames in DIR, with "
                         "DIR/backward.html to step through them")
+    parser.add_argument("--animate", type=animation_file, default=None, metavar="FILE",
+                        help="also write the backward pass as one animation, a step a frame, "
+                        "each captioned with its chain-rule line: .gif, .apng, or .mp4 where "
+                        "ffmpeg is installed (needs Pillow)")
+    parser.add_argument("--fps", type=fps, default=None, metavar="N",
+                        help=f"with --animate, frames a second (default: {FPS:g}; the first and "
+                        "last are held three times as long)")
+    add_picture_options(parser)
     parser.add_argument("--dpi", type=dpi, default=DPI, metavar="N",
-                        help="pixels per inch of a .png (default: %(default)s)")
+                        help="pixels per inch of a .png and of --animate (default: %(default)s)")
     parser.add_argument("--max-nodes", type=positive_int, default=MAX_NODES, metavar="N",
                         help="refuse a graph with more nodes than this (default: %(default)s)")
     # "-x*2" reads as an option, so argparse says only that EXPRESSION is
@@ -71,8 +88,33 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+def animation_file(text: str) -> str:
+    """--animate FILE: .gif, .apng (.png) or .mp4, the last only with ffmpeg."""
+    path = output_file(ANIMATION_FORMATS)(text)
+    if path.lower().endswith(".mp4") and shutil.which("ffmpeg") is None:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: .mp4 needs the ffmpeg program, which is not installed; "
+            "write .gif or .apng instead"
+        )
+    return path
+
+
+def fps(text: str) -> float:
+    """--fps: frames a second, from 0.1 to MAX_FPS."""
+    x = number(text)
+    if not 0.1 <= x <= MAX_FPS:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be from 0.1 to {MAX_FPS} frames a second, got {text}")
+    return x
+
+
 def run(args: argparse.Namespace) -> int:
     check_not_a_frame("--output", args.output, args.frames)
+    if args.animate is not None:
+        check_not_a_frame("--animate", args.animate, args.frames)
+    check_distinct(("--output", args.output), ("--animate", args.animate))
+    if args.fps is not None and args.animate is None:
+        raise UsageError("argument --fps: sets the pace of --animate; give --animate FILE too")
+    box = size_in_inches(args.size, args.dpi)
     values = {}
     for name, value in args.set:
         if name in values:
@@ -95,12 +137,15 @@ def run(args: argparse.Namespace) -> int:
             print("gradients, d(output)/d(input):")
             for name, x in inputs.items():
                 print(f"  {name}: {x.grad:.6g}")
+    look = dict(rankdir=args.rankdir, grad_view=args.grad_view, style=args.style, size=box)
     try:
-        graph = draw(root, rankdir=args.rankdir, grad_view=args.grad_view, params=params,
-                     max_nodes=args.max_nodes, title=text)
+        graph = draw(root, params=params, max_nodes=args.max_nodes, title=text, **look)
+        small_text_note(graph, args.style)
         complete = write_graph(graph, args.output, "--output", dpi=args.dpi)
         if args.frames is not None:
-            complete = _write_frames(root, args, params) and complete
+            complete = _write_frames(root, args, params, look) and complete
+        if args.animate is not None:
+            complete = _write_animation(root, args, params, look) and complete
     except ImportError as missing:  # the graphviz package is an optional extra
         raise ValueError(str(missing)) from None
     except GraphTooLarge as error:
@@ -119,12 +164,12 @@ def names(text: str) -> list[str]:
     return parts
 
 
-def _write_frames(root, args, params) -> bool:
+def _write_frames(root, args, params, look: dict) -> bool:
     """The frames and their page; False when the page is missing (without
     Graphviz's dot the frames are .dot files, which a page cannot show)."""
     try:
-        paths = backward_frames(root, args.frames, rankdir=args.rankdir, params=params,
-                                max_nodes=args.max_nodes)
+        paths = backward_frames(root, args.frames, params=params, max_nodes=args.max_nodes,
+                                **look)
     except OSError as error:
         raise ValueError(f"--frames: cannot write to {args.frames!r}: "
                          f"{error.strerror or error}") from None
@@ -137,3 +182,26 @@ def _write_frames(root, args, params) -> bool:
     print(f"wrote {len(frames)} frames of the backward pass to {args.frames}, "
           f"but no backward.html page: it needs the frames as .svg")
     return False
+
+
+def _write_animation(root, args, params, look: dict) -> bool:
+    """--animate FILE; False, after one line, when Pillow or Graphviz's dot
+    is missing (the file is then not written)."""
+    import graphviz
+
+    try:
+        path = animate_backward(root, args.animate, fps=args.fps or FPS, params=params,
+                                max_nodes=args.max_nodes, dpi=args.dpi, **look)
+    except ImportError as missing:  # Pillow
+        sys.stdout.flush()
+        print(f"{PROG}: no animation written: {missing}", file=sys.stderr)
+        return False
+    except graphviz.ExecutableNotFound:
+        sys.stdout.flush()
+        print(f"{PROG}: no animation written: Graphviz's dot program, which draws its frames, "
+              f"was not found; {INSTALL_HINT}", file=sys.stderr)
+        return False
+    except OSError as error:
+        raise ValueError(f"--animate: cannot write {args.animate!r}: {error.strerror or error}") from None
+    print(f"wrote the backward pass, a step a frame, to {path}")
+    return True

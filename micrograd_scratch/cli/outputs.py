@@ -15,6 +15,7 @@ matplotlib), which the command turns into exit status 3.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -25,8 +26,69 @@ from ..plot import decision_map, loss_sparkline, plot_training
 from ..serialize import save
 from ..drawing import GraphTooLarge, draw, render
 from ..drawing.network import choose_example, draw_network
-from ..drawing.styles import DPI
+from ..drawing.styles import DPI, PICTURE_STYLES, SLIDE_TEXT, picture_style
 from .args import PROG, UsageError, cannot_write
+
+
+# ---- how a picture is drawn: --style and --size ------------------------------
+
+STYLE_HELP = ("default, or slides: a 16:9 canvas, text of 18 pt or more on a slide shown "
+              "1920 px wide, high contrast (default: %(default)s)")
+SIZE_HELP = ("fit the picture to this box, in inches (8x4.5) or pixels at --dpi (1920x1080px); "
+             "its shape is kept and it is centred")
+MAX_INCHES = 200  # a poster; past it a typo (1920x1080 without px) would draw acres
+
+
+def add_picture_options(parser: argparse.ArgumentParser) -> None:
+    """--style and --size, as every command that draws takes them."""
+    parser.add_argument("--style", choices=tuple(PICTURE_STYLES), default="default",
+                        help=STYLE_HELP)
+    parser.add_argument("--size", type=picture_size, default=None, metavar="WxH", help=SIZE_HELP)
+
+
+def picture_size(text: str) -> tuple[float, float, str]:
+    """--size: WxH in inches, or WxHpx in pixels: (width, height, unit)."""
+    unit = "px" if text.lower().endswith("px") else "in"
+    numbers = text[:-2] if unit == "px" else text.removesuffix("in")
+    parts = numbers.lower().split("x")
+    try:
+        width, height = (float(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT in inches (8x4.5) or pixels (1920x1080px), got {text!r}"
+        ) from None
+    if not (0 < width < math.inf and 0 < height < math.inf):
+        raise argparse.ArgumentTypeError(f"the width and height must be above 0, got {text!r}")
+    if unit == "in" and max(width, height) > MAX_INCHES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is larger than {MAX_INCHES} inches; for pixels write {text}px"
+        )
+    return width, height, unit
+
+
+def size_in_inches(size: tuple[float, float, str] | None, dpi: int) -> tuple[float, float] | None:
+    """--size as inches: pixels are divided by --dpi (1920x1080px at 144 dpi: 13.33 x 7.5)."""
+    if size is None:
+        return None
+    width, height, unit = size
+    if unit == "px":
+        width, height = width / dpi, height / dpi
+    if max(width, height) > MAX_INCHES:
+        raise UsageError(f"argument --size: {width:g} x {height:g} inches at --dpi {dpi} "
+                         f"is larger than {MAX_INCHES} inches")
+    return width, height
+
+
+def small_text_note(graph, style: str) -> None:
+    """On a slide, say when fitting shrank the text below SLIDE_TEXT pt."""
+    look = picture_style(style)
+    if look.canvas is None:
+        return
+    smallest = min(look.node_font, look.small_font) * graph.text_scale
+    if smallest < SLIDE_TEXT - 0.05:
+        print(f"note: this graph is too large for a slide at {SLIDE_TEXT} pt: its smallest text "
+              f"is {smallest:.0f} pt on a slide shown 1920 px wide; draw a smaller expression, "
+              f"or leave out --style slides")
 
 
 def check_distinct(*options: tuple[str, str | None]) -> None:

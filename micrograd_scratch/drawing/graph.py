@@ -37,28 +37,32 @@ documentation (graphviz.org/doc/info/lang.html, .../shapes.html#html).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Iterable
 
 from .. import ops
-from ..engine import MicrogradClosure, Value, local_terms, topological_order
+from ..engine import Value, chain, local_grads, topological_order
 from .styles import (
-    EDGE_ATTR,
     FIRE_COLOUR,
     FIRE_FILL,
-    GRAPH_ATTR,
     LEGEND,
-    NODE_ATTR,
+    PICTURE_STYLES,
     STYLES,
     UPDATE_COLOUR,
+    PictureStyle,
     _float,
+    _graphviz,
     digraph,
     _html,
     _largest,
     _text,
+    fit_attrs,
     flow_style,
     fmt,
+    picture_style,
     signed_colour,
+    text_colour,
 )
 
 __all__ = ["draw", "role", "value_mimebundle", "GraphTooLarge", "MAX_NODES", "VALUE_LIMIT"]
@@ -104,8 +108,9 @@ class _Neuron:
 
     name: str  # "L0.N3"
     cluster: str  # Graphviz subgraph name: "cluster_L0_N3"
-    params: tuple  # its w's and b
+    params: tuple  # its w's, then its b if it has one
     activation: str
+    weights: int = 0  # how many of params are w's (the rest is its bias)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +129,7 @@ def _model_layers(model) -> list[_Layer]:
         layers = [("", model)]
     elif hasattr(model, "w") and hasattr(model, "b"):
         lone = _Neuron("neuron", "cluster_neuron", _neuron_params(model),
-                       getattr(model, "activation", ""))
+                       getattr(model, "activation", ""), len(model.w))
         return [_Layer("", "", (lone,))]
     else:
         return []
@@ -135,14 +140,28 @@ def _model_layers(model) -> list[_Layer]:
             name = f"{lname}.N{j}" if lname else f"N{j}"
             neurons.append(
                 _Neuron(name, "cluster_" + name.replace(".", "_"), _neuron_params(n),
-                        getattr(n, "activation", ""))
+                        getattr(n, "activation", ""), len(n.w))
             )
         out.append(_Layer(lname, f"cluster_{lname or 'layer'}", tuple(neurons)))
     return out
 
 
 def _neuron_params(n) -> tuple:
-    return tuple(n.w) + (n.b,)
+    """w0, w1, ..., then b (a neuron made with bias=False has b None)."""
+    return tuple(n.w) + ((n.b,) if getattr(n, "b", None) is not None else ())
+
+
+WEIGHTS_PER_LINE = 4
+
+
+def _weight_lines(plan: "_Plan", v: Value) -> list[str]:
+    """A collapsed neuron's weights and bias as text: "w 0.52 -1.2 0.3",
+    four to a line, then "b 0.1" (none for a neuron without bias)."""
+    n = plan.neuron_of[v]
+    ws = [fmt(p.data) for p in n.params[: n.weights]]
+    lines = ["w " + "  ".join(ws[i:i + WEIGHTS_PER_LINE]) for i in range(0, len(ws), WEIGHTS_PER_LINE)]
+    lines += [f"b {fmt(b.data)}" for b in n.params[n.weights:]]
+    return lines
 
 
 # ---- what to draw --------------------------------------------------------
@@ -156,7 +175,8 @@ class _Plan:
     gives the same DOT text in every process.
     """
 
-    def __init__(self, root: Value, params, model, collapse: bool, max_nodes: int, rankdir: str):
+    def __init__(self, root: Value, params, model, collapse: bool, max_nodes: int, rankdir: str,
+                 weights: bool = False):
         if not isinstance(root, Value):
             raise TypeError(f"draw: expected a Value to draw, got {type(root).__name__}")
         if type(max_nodes) is not int or max_nodes < 1:
@@ -170,6 +190,10 @@ class _Plan:
         self.root = root
         if collapse and model is None:
             raise ValueError("collapse=True needs model=: the neurons to collapse come from the model")
+        if weights and not collapse:
+            raise ValueError("weights=True labels collapsed neurons: pass collapse=True too "
+                             "(without it every weight has a box of its own)")
+        self.weights = weights
         self.order = topological_order(root)
         self.index = {v: i for i, v in enumerate(self.order)}
 
@@ -275,13 +299,19 @@ class _Plan:
 # ---- gradients along edges -----------------------------------------------
 
 
+def _terms(v: Value, g: float) -> list[float]:
+    """What the backward loop sends back along each input edge of v when
+    v's gradient is g: the engine's `chain(g, local)` for each input."""
+    return chain(g, local_grads(v))
+
+
 def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
     """Gradient sent through a collapsed neuron box to each drawn input."""
     s = v
     if v._op != "dot":  # through the activation first
         s = v._prev[0]
-        g = local_terms(v, g)[0]
-    return [t for x, t in zip(s._prev, local_terms(s, g)) if x not in plan.hidden]
+        g = _terms(v, g)[0]
+    return [t for x, t in zip(s._prev, _terms(s, g)) if x not in plan.hidden]
 
 
 def _edge_flows(plan: _Plan, grads: dict) -> dict:
@@ -290,15 +320,15 @@ def _edge_flows(plan: _Plan, grads: dict) -> dict:
     constants left out: they are not shaded, nor part of the scale)."""
     flows = {}
     for v in plan.nodes:
-        if v._rule is None or isinstance(v._rule, MicrogradClosure):
-            # a leaf, a hand-made node without a rule, or micrograd's
-            # closure (it only adds into .grad): no terms to draw
-            continue
+        if not v._prev:
+            continue  # a leaf: nothing flows below it
         g = grads.get(v, 0.0)
         try:
-            terms = _box_terms(plan, v, g) if plan.is_box(v) else local_terms(v, g)
+            terms = _box_terms(plan, v, g) if plan.is_box(v) else _terms(v, g)
         except (ValueError, ZeroDivisionError, OverflowError):
             continue  # a rule with no gradient here (pow of a negative base)
+        if not terms:
+            continue  # a node made by hand without a backward rule: nothing to draw
         inputs = plan.box_inputs(v) if plan.is_box(v) else v._prev
         for k, t in enumerate(terms):
             if plan.role(inputs[k]) != "constant":  # not drawn: nothing updates a constant
@@ -319,14 +349,26 @@ class _Step:
     terms: list
 
 
-def _value_label(plan: _Plan, v: Value, grad: float, *, bold_grad: bool = False) -> str:
+OUTPUT_NAME = "out"  # the root's name when it has none: frames say "d out/d out = 1"
+
+
+def _value_label(plan: _Plan, v: Value, grad: float, *, bold_grad: bool = False,
+                 compact: bool = False) -> str:
     lines = []
+    name = v.label or (OUTPUT_NAME if v is plan.root else "")
+    if compact and name and not plan.is_box(v):  # slides: "a = 2" on one line
+        g = f"grad {fmt(grad)}"
+        return _html(f"<B>{_text(name)}</B> = {fmt(v.data)}", f"<B>{g}</B>" if bold_grad else g)
     if plan.is_box(v):
         n = plan.neuron_of[v]
         act = v._op if ops.is_activation(v._op) else "linear"
         lines.append(f"<B>{_text(n.name)}</B> {_text(act)}")
+        if plan.weights:  # collapse=True, weights=True: what the box hides
+            lines += [_text(line, limit=80) for line in _weight_lines(plan, v)]
     elif v.label:
         lines.append(f"<B>{_text(v.label)}</B>")
+    elif v is plan.root:
+        lines.append(f"<B>{OUTPUT_NAME}</B>")
     g = f"grad {fmt(grad)}"
     lines += [f"data {fmt(v.data)}", f"<B>{g}</B>" if bold_grad else g]
     return _html(*lines)
@@ -340,12 +382,14 @@ def _build(
     legend: bool,
     title: str,
     step: _Step | None = None,
+    style: PictureStyle = PICTURE_STYLES["default"],
+    bold: bool = False,
 ):
     graph = digraph(
         "micrograd",
-        graph_attr={**GRAPH_ATTR, "rankdir": plan.rankdir},
-        node_attr=NODE_ATTR,
-        edge_attr=EDGE_ATTR,
+        graph_attr=style.graph_attr(plan.rankdir),
+        node_attr=style.node_attr(),
+        edge_attr=style.edge_attr(),
     )
     if plan.layers:
         # Collapsed neurons, and each neuron's parameters, are chained in
@@ -382,24 +426,27 @@ def _build(
 
     def value_node(g, v):
         kind = plan.role(v)
-        shape, style, fill, border = STYLES[kind]
-        attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
+        shape, drawn_as, fill, border = STYLES[kind]
+        attrs = {"shape": shape, "style": drawn_as, "fillcolor": fill, "color": border}
         if grad_view and kind != "constant":
             attrs["fillcolor"] = signed_colour(grads.get(v, 0.0), biggest)
+            if text_colour(attrs["fillcolor"]):  # light text on the darkest fills
+                attrs["fontcolor"] = text_colour(attrs["fillcolor"])
         if v is fired:
             attrs.update(color=FIRE_COLOUR, penwidth="3")
         elif v in updated:
             attrs.update(color=UPDATE_COLOUR, penwidth="3")
-        g.node(plan.id(v), _value_label(plan, v, grads.get(v, 0.0), bold_grad=v in updated), **attrs)
+        g.node(plan.id(v), _value_label(plan, v, grads.get(v, 0.0), bold_grad=bold or v in updated,
+                                        compact=style.compact), **attrs)
         if v._prev and not plan.is_box(v):
-            shape, style, fill, border = STYLES["op"]
-            attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
+            shape, drawn_as, fill, border = STYLES["op"]
+            attrs = {"shape": shape, "style": drawn_as, "fillcolor": fill, "color": border}
             if v is fired:
                 attrs.update(fillcolor=FIRE_FILL, color=FIRE_COLOUR, penwidth="3")
             g.node(plan.id(v) + "_op", _html(_text(op_symbol(v))), **attrs)
 
     if legend:
-        _legend(graph, plan, drawn, grad_view, frame=step is not None)
+        _legend(graph, plan, drawn, grad_view, frame=step is not None, style=style)
 
     # Nodes: those outside any neuron first, then layer by layer.
     grouped = {}
@@ -505,39 +552,46 @@ def _column(graph, plan: _Plan, values: list, value_node) -> None:
         graph.edge(plan.id(a), plan.id(b), style="invis")
 
 
-def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool) -> None:
+def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool,
+            style: PictureStyle) -> None:
     """A small cluster with one sample node per kind present in the drawing."""
+    small = f"{style.small_font - 1:g}" if style.canvas is None else f"{style.small_font:g}"
     kinds = {plan.role(v) for v in drawn}
     if any(v._prev and not plan.is_box(v) for v in drawn):
         kinds.add("op")
     ids = []
     with graph.subgraph(name="cluster_legend") as lg:
-        lg.attr(label=_html("<B>legend</B>"), style="rounded", color="#d9d9d9", fontsize="10")
+        lg.attr(label=_html("<B>legend</B>"), style="rounded", color="#d9d9d9",
+                fontsize=f"{style.small_font:g}")
         for kind in STYLES:
             if kind not in kinds:
                 continue
-            shape, style, fill, border = STYLES[kind]
+            shape, drawn_as, fill, border = STYLES[kind]
             if grad_view and kind not in ("constant", "op"):
                 fill = "#ffffff"  # drawn nodes of this kind are filled by their grad
             ids.append(f"legend_{kind}")
-            lg.node(ids[-1], _html(_text(LEGEND[kind])), shape=shape, style=style,
-                    fillcolor=fill, color=border, fontsize="9")
+            lg.node(ids[-1], _html(_text(LEGEND[kind])), shape=shape, style=drawn_as,
+                    fillcolor=fill, color=border, fontsize=small)
         if grad_view:  # the fills and edge widths, as they are drawn
             for sign, value in (("negative", -1.0), ("positive", 1.0)):
                 ids.append(f"legend_{sign}")
+                fill = signed_colour(value, 1.0)
                 lg.node(ids[-1], _html(_text(LEGEND[sign])), shape="box", style="filled",
-                        fillcolor=signed_colour(value, 1.0), color="#525252", fontsize="9")
+                        fillcolor=fill, color="#525252", fontsize=small,
+                        **({"fontcolor": text_colour(fill)} if text_colour(fill) else {}))
             ids.append("legend_flow")
-            lg.node(ids[-1], _html(_text(LEGEND["flow"])), shape="plaintext", fontsize="9")
+            lg.node(ids[-1], _html(_text(LEGEND["flow"])), shape="plaintext", fontsize=small)
         if frame:  # what the colours of a backward step mean
             ids += ["legend_fire", "legend_updated"]
             lg.node(ids[-2], _html(_text(LEGEND["fire"])), shape="ellipse", style="filled",
-                    fillcolor=FIRE_FILL, color=FIRE_COLOUR, penwidth="3", fontsize="9")
+                    fillcolor=FIRE_FILL, color=FIRE_COLOUR, penwidth="3", fontsize=small)
             lg.node(ids[-1], _html(_text(LEGEND["updated"])), shape="box", style="filled",
-                    fillcolor="#ffffff", color=UPDATE_COLOUR, penwidth="3", fontsize="9")
-        if plan.rankdir in ("LR", "RL"):
+                    fillcolor="#ffffff", color=UPDATE_COLOUR, penwidth="3", fontsize=small)
+        if plan.rankdir in ("LR", "RL") or style.canvas:
             # Left to right, unconnected nodes would stack into a tall
             # column; invisible edges lay the legend out as one row instead.
+            # On a slide top to bottom, the same edges make it a column
+            # beside the graph, which is tall and narrow there.
             for a, b in zip(ids, ids[1:]):
                 lg.edge(a, b, style="invis")
 
@@ -548,35 +602,103 @@ def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool) -> No
 def draw(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     params: Iterable[Value] | None = None,
     model=None,
     collapse: bool = False,
+    weights: bool = False,
     grad_view: bool = False,
     max_nodes: int = MAX_NODES,
     legend: bool = True,
     title: str = "",
+    style: str | PictureStyle = "default",
+    size: tuple[float, float] | None = None,
 ):
     """The computational graph below `root` as a `graphviz.Digraph`.
 
     rankdir   'LR' (inputs on the left) or 'TB' (inputs at the top);
-              'RL' and 'BT' mirror them.
+              'RL' and 'BT' mirror them. Left out: 'LR', or, fitting a
+              box (slides, size=), whichever of LR and TB fills it better.
     params    extra Values to draw as parameters (nn's are recognised anyway).
     model     a Module: its parameters() are parameters, and the nodes of
               each of its neurons and layers are grouped in clusters.
-    collapse  with model=, draw each neuron as one box, act(w·x + b).
+    collapse  with model=, draw each neuron as one box, act(w·x + b);
+    weights   and with it, print each neuron's weights and bias in its box.
     grad_view after backward(): shade nodes and edges by |gradient|.
     max_nodes refuse (GraphTooLarge) a graph with more nodes than this.
     legend    add a legend of the kinds of node drawn.
     title     a line of text above the graph.
+    style     "default", or "slides": 16:9, text of 18 pt or more on a
+              slide shown 1920 px wide (styles.PICTURE_STYLES).
+    size      (width, height) in inches: the picture is fitted to exactly
+              this box (its shape kept, centred), e.g. (8, 4.5).
 
     The result shows itself in Jupyter (without Graphviz's `dot` program,
     as one line saying how to install it and the DOT source); write it with
-    `render(graph, path)`.
+    `render(graph, path)`. Its `text_scale` is how much fitting scaled its
+    text (1.0 when nothing was fitted).
     """
-    plan = _Plan(root, params, model, collapse, max_nodes, rankdir)
+    style = picture_style(style)
+    box = _box(size) or style.canvas
+    plan = _Plan(root, params, model, collapse, max_nodes, rankdir or "LR", weights)
     grads = {v: _float(v.grad) for v in plan.order}
-    return _build(plan, grads, grad_view=grad_view, legend=legend, title=title)
+
+    def build(direction: str):
+        plan.rankdir = direction
+        return _build(plan, grads, grad_view=grad_view, legend=legend, title=title, style=style)
+
+    return fitted(build, box, [rankdir] if rankdir else ["LR", "TB"])
+
+
+def _box(size) -> tuple[float, float] | None:
+    """size= checked: two positive numbers of inches, or None."""
+    if size is None:
+        return None
+    try:
+        width, height = (float(x) for x in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"size must be (width, height) in inches, got {size!r}") from None
+    if not (0 < width <= 200 and 0 < height <= 200):
+        raise ValueError(f"size must be two numbers of inches above 0 and at most 200, got {size!r}")
+    return width, height
+
+
+def laid_out_size(graph, **pipe) -> tuple[float, float] | None:
+    """(width, height) in inches of dot's layout of `graph` (or of what
+    `pipe` says, neato_no_op=2 for a pinned frame), without its pad; None
+    where Graphviz is missing."""
+    try:
+        laid_out = json.loads(graph.pipe(format="json0", **pipe))
+    except _graphviz().ExecutableNotFound:
+        return None
+    x0, y0, x1, y1 = map(float, laid_out["bb"].split(","))
+    return (x1 - x0) / 72, (y1 - y0) / 72
+
+
+def fitted(build, box: tuple[float, float] | None, rankdirs: list[str]):
+    """build(rankdir) fitted to `box` (inches): of `rankdirs`, the one
+    whose layout fills the box at the largest scale (the first on a tie),
+    with the attributes that make its page exactly the box. Without a box,
+    or without `dot` to lay it out, build(rankdirs[0]) as it is."""
+    if box is None:
+        graph = build(rankdirs[0])
+        graph.text_scale = 1.0
+        return graph
+    best = None
+    for rankdir in rankdirs:
+        graph = build(rankdir)
+        natural = laid_out_size(graph)
+        if natural is None:  # no dot: the DOT source is what will be shown
+            graph.text_scale = 1.0
+            return graph
+        attrs, scale = fit_attrs(natural, box)
+        if best is None or scale > best[2] + 1e-9:
+            best = (rankdir, attrs, scale)
+    rankdir, attrs, scale = best
+    graph = build(rankdir) if rankdir != rankdirs[-1] else graph
+    graph.attr(**attrs)
+    graph.text_scale, graph.fit = scale, attrs
+    return graph
 
 
 # A Value that ends a Jupyter cell shows its graph up to this many nodes

@@ -24,8 +24,11 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 import sys
 import unicodedata
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import Value
@@ -36,6 +39,8 @@ __all__ = [
     "render", "FORMATS", "INSTALL_HINT", "STYLES", "LEGEND", "fmt",
     "signed_colour", "signed_cmap", "flow_style", "NEGATIVE", "POSITIVE",
     "new_figure", "save_figure", "checked_path", "check_dpi", "FIGURE_FORMATS", "DPI",
+    "PictureStyle", "PICTURE_STYLES", "picture_style", "SLIDE", "SLIDE_TEXT", "slide_text_pt",
+    "text_colour", "fit_attrs",
 ]
 
 # Output formats `render` knows, by file suffix.
@@ -73,11 +78,24 @@ def digraph(*args, **kwargs):
     if _drawing_class is None:
 
         class Drawing(graphviz.Digraph):
+            text_scale = 1.0  # how much fitting it to a box scaled its text (graph.fitted)
+            fit: dict = {}  # the graph attributes that fitted it (size and pad)
+
             def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
                 try:
-                    return super()._repr_mimebundle_(include, exclude, **kwargs)
+                    bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
                 except graphviz.ExecutableNotFound:
                     return {"text/plain": f"{NO_DOT}; {INSTALL_HINT}. Its DOT source:\n\n{self.source}"}
+                return {**bundle, "text/plain": repr(self)}
+
+            def __repr__(self) -> str:
+                """What a text-only view (a terminal, an email of a notebook) shows."""
+                statements = [line.strip() for line in self.body]
+                edges = sum("->" in line and "style=invis" not in line for line in statements)
+                nodes = sum(bool(re.match(r"\w+ \[", line)) and not line.startswith("legend_")
+                            for line in statements)
+                return (f"<a drawing of a graph: {nodes} nodes and {edges} edges; "
+                        f"render(drawing, 'graph.png') writes it, Jupyter shows it>")
 
         _drawing_class = Drawing
     return _drawing_class(*args, **kwargs)
@@ -161,9 +179,127 @@ GRAPH_ATTR = {
     "fontsize": "12",
     "nodesep": "0.25",
     "ranksep": "0.4",
+    # The same white border in every format: dot gives a .pdf a margin of
+    # half an inch of its own unless told 0 (a 628 x 246 pt svg was a
+    # 700 x 318 pt pdf), so the border is the pad alone, 4 pt everywhere.
+    "margin": "0",
+    "pad": "0.0556",  # PAD, below
 }
 NODE_ATTR = {"fontname": "Helvetica", "fontsize": "11", "penwidth": "1.2"}
 EDGE_ATTR = {"color": "#525252", "arrowsize": "0.7", "fontname": "Helvetica", "fontsize": "10"}
+
+
+# ---- picture styles: the default, and one for slides -------------------------
+# A slide is PowerPoint's and Keynote's 16:9 page, 13.333 x 7.5 inches;
+# shown 1920 px wide that is 144 px an inch, so text of 18 pt there is
+# 36 px tall. A picture W points wide shown 1920 px wide draws a font of
+# f pt as f * 960 / W "slide points": slides_text_pt says so, and the slide
+# style keeps every text at 18 of them or more.
+
+SLIDE = (13.333, 7.5)  # inches
+SLIDE_TEXT = 18  # pt, the smallest text on a slide shown 1920 px wide
+
+
+@dataclass(frozen=True)
+class PictureStyle:
+    """How large a picture's text is and what canvas it fills.
+
+    node_font  pt, the text in the boxes; small_font the edge labels and
+    the legend; title_font the title. canvas: (width, height) in inches
+    that the picture is fitted to (laid out to fill it, shrunk only when
+    it is larger), or None for its natural size."""
+
+    name: str
+    node_font: float
+    small_font: float
+    title_font: float
+    nodesep: float  # inches between neighbours in a rank
+    ranksep: float  # inches between ranks
+    canvas: tuple[float, float] | None
+    line_width: float = 1.2  # pt, the borders of boxes
+    compact: bool = False  # a named box reads "a = 2" on one line, not "a" above "data 2"
+
+    def graph_attr(self, rankdir: str) -> dict:
+        return {**GRAPH_ATTR, "rankdir": rankdir, "fontsize": _pt(self.title_font),
+                "nodesep": _pt(self.nodesep), "ranksep": _pt(self.ranksep)}
+
+    def node_attr(self) -> dict:
+        attrs = {**NODE_ATTR, "fontsize": _pt(self.node_font), "penwidth": _pt(self.line_width)}
+        if self.compact:
+            attrs["margin"] = "0.08,0.03"  # inches around a box's text (dot's is 0.11,0.055)
+        return attrs
+
+    def edge_attr(self) -> dict:
+        return {**EDGE_ATTR, "fontsize": _pt(self.small_font)}
+
+
+# ---- fitting a picture to a box ----------------------------------------------
+
+PAD = 0.0556  # inches of white around a drawing (GRAPH_ATTR's pad): 4 pt
+MAX_ENLARGE = 2.0  # a small graph fills its box at most twice its natural size
+
+
+def fit_attrs(natural: tuple[float, float], box: tuple[float, float]) -> tuple[dict, float]:
+    """The graph attributes that fit a drawing of `natural` size (inches,
+    as dot laid it out, without its pad) to exactly `box` (inches), and the
+    scale its text is drawn at.
+
+    dot scales the drawing and its pad together to `size` ("!" lets it
+    enlarge as well as shrink), so the pad is chosen to give the page the
+    box's shape: the drawing centred, scaled to touch two sides (at least
+    PAD from them), and never more than MAX_ENLARGE times its size."""
+    w, h = natural
+    width, height = box
+    scale = min(MAX_ENLARGE, width / (w + 2 * PAD), height / (h + 2 * PAD))
+    pad = ((width / scale - w) / 2, (height / scale - h) / 2)
+    return {"size": f"{width:g},{height:g}!", "pad": f"{pad[0]:.4f},{pad[1]:.4f}"}, scale
+
+
+def _pt(x: float) -> str:
+    """A number for a DOT attribute: 11, not 11.0."""
+    return f"{x:g}"
+
+
+PICTURE_STYLES = {
+    "default": PictureStyle("default", node_font=11, small_font=10, title_font=12,
+                            nodesep=0.25, ranksep=0.4, canvas=None),
+    # Larger text, a 16:9 canvas, thicker lines that a projector keeps.
+    # Every text 20 pt, so that the picture may shrink to 90% to fit the
+    # slide and still keep 18; closer ranks and two-line boxes to fit it.
+    "slides": PictureStyle("slides", node_font=20, small_font=20, title_font=20,
+                           nodesep=0.2, ranksep=0.2, canvas=SLIDE, line_width=2, compact=True),
+}
+
+
+def picture_style(style: str | PictureStyle) -> PictureStyle:
+    """A style by name ("default" or "slides"), refused in one line otherwise."""
+    if isinstance(style, PictureStyle):
+        return style
+    if style not in PICTURE_STYLES:
+        raise ValueError(f"style must be {' or '.join(map(repr, PICTURE_STYLES))}, got {style!r}")
+    return PICTURE_STYLES[style]
+
+
+def slide_text_pt(font_pt: float, width_pt: float) -> float:
+    """How large text of font_pt looks in a picture width_pt wide when the
+    picture fills a slide shown 1920 px wide (SLIDE_TEXT is the least)."""
+    return font_pt * SLIDE[0] * 72 / width_pt
+
+
+# Text on a fill darker than this (relative luminance, 0 black to 1 white)
+# is white: black on the darkest red and blue of a strong gradient is hard
+# to read on a projector. Near 0.18 black and white contrast alike (WCAG's
+# ratio); below it, white contrasts more (5.3:1 on the darkest red, where
+# black has 3.9:1).
+DARK = 0.2
+
+
+def text_colour(fill: str) -> str | None:
+    """'#ffffff' for a dark fill ('#rrggbb'), None (the usual black) for a light one."""
+    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#ffffff" if luminance < DARK else None
 
 # ---- labels --------------------------------------------------------------
 # Every label is an HTML-like label (<...> in DOT). Inside one, & < > " need
@@ -356,10 +492,26 @@ def _write(graph, path: Path, dpi: int = DPI) -> Path:
     elif suffix == ".png":  # the resolution is a graph attribute: set on a copy
         sharp = graph.copy()
         sharp.attr(dpi=str(dpi))
-        data = sharp.pipe(format="png")
+        data = png_with_dpi(sharp.pipe(format="png"), dpi)
     else:
         data = graph.pipe(format=suffix[1:])
     write_atomically(path, lambda f: f.write(data))
     return path
 
 
+def png_with_dpi(data: bytes, dpi: int) -> bytes:
+    """A PNG that records its resolution: dot's PNGs have no pHYs chunk,
+    so a slide program guesses 72 or 96 dpi and shows a 150 dpi picture at
+    twice its size. The chunk (PNG spec 11.3.5.3: pixels per metre, unit 1)
+    goes right after IHDR, replacing any there was."""
+    signature, rest = data[:8], data[8:]
+    chunks = []
+    while rest:
+        length = int.from_bytes(rest[:4], "big")
+        chunk, rest = rest[: 12 + length], rest[12 + length:]
+        if chunk[4:8] != b"pHYs":
+            chunks.append(chunk)
+    per_metre = round(dpi / 0.0254).to_bytes(4, "big")
+    body = b"pHYs" + per_metre + per_metre + b"\x01"
+    phys = (9).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+    return signature + chunks[0] + phys + b"".join(chunks[1:])
