@@ -33,8 +33,12 @@ it, and without it every function here raises `TorchNotInstalled`, whose
 one-line message says how to install it.
 
 The activations are mapped through the op registry: each activation op in
-`ops.OPS` names its torch function in its `torch` field ("relu"), and
-`TORCH_MODULES` below turns that function name into the `torch.nn` layer.
+`ops.OPS` names its torch function in its `torch` field ("relu",
+"nn.functional.softplus"), and its `torch.nn` layer is the class of that
+name (ReLU, Softplus), found in torch.nn, not in a table of ours. Before a
+model crosses over, each activation's forward is checked against that
+layer on a few points, so an op a learner has redefined is refused by name
+instead of being exported as torch's original.
 
 Sources: PyTorch's `torch.nn.Linear` (y = x W^T + b, W of shape
 (out_features, in_features)), `torch.nn.Sequential`, `state_dict`,
@@ -43,6 +47,7 @@ Sources: PyTorch's `torch.nn.Linear` (y = x W^T + b, W of shape
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -55,7 +60,7 @@ from .optim import batch_order
 from .serialize import named_parameters
 
 __all__ = [
-    "INSTALL_HINT", "TorchNotInstalled", "TORCH_MODULES", "TORCH_LOSSES",
+    "INSTALL_HINT", "TorchNotInstalled", "CHECK_POINTS", "TORCH_LOSSES",
     "to_torch", "from_torch", "from_state_dict", "torch_source", "parameter_pairs",
     "to_tensor", "to_value",
     "BothWays", "gradients_both_ways", "loss_both_ways", "fit_torch",
@@ -79,15 +84,9 @@ def _torch():
 
 # ---- activations: our name <-> torch's layer --------------------------------
 
-# A torch function name (an op's `torch` field) -> the torch.nn layer that
-# applies it with its default arguments, which are the function's. The one
-# table of torch layers in this module: the package's activations, and a
-# few an op defined with `ops.define(..., torch="nn.functional.softplus")`
-# may name.
-TORCH_MODULES = {
-    "relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
-    "softplus": "Softplus", "silu": "SiLU", "gelu": "GELU", "elu": "ELU",
-}
+# The points where an activation's forward must agree with its torch layer
+# before a model crosses over: both sides of 0, 0 itself, and the tails.
+CHECK_POINTS = (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0)
 
 
 def _torch_function(activation: str) -> str | None:
@@ -100,30 +99,64 @@ def _torch_function(activation: str) -> str | None:
     return op.torch.rsplit(".", 1)[-1]
 
 
-def _torch_layer(activation: str, where: str):
-    """A new torch.nn layer applying `activation`, or a one-line error."""
+def _layer_class(activation: str):
+    """The torch.nn layer that applies `activation`'s torch function: the
+    class whose name, lower-cased, is the function's name (relu -> ReLU,
+    softplus -> Softplus, silu -> SiLU); None when torch.nn has none."""
     nn = _torch().nn
     function = _torch_function(activation)
-    if function not in TORCH_MODULES:
-        raise ValueError(
-            f"{where} uses the activation {activation!r}, which has no "
-            f"torch.nn layer here (supported: {', '.join(_supported_activations())})"
-        )
-    return getattr(nn, TORCH_MODULES[function])()
+    for name in dir(nn):
+        cls = getattr(nn, name)
+        if name.lower() == function and isinstance(cls, type) and issubclass(cls, nn.Module):
+            return cls
+    return None
 
 
 def _supported_activations() -> list[str]:
     """Our activations that have a torch layer (plus "linear": none needed)."""
-    return [a for a in activation_names() if a == "linear" or _torch_function(a) in TORCH_MODULES]
+    return [a for a in activation_names() if a == "linear" or _layer_class(a) is not None]
+
+
+def _check_same_forward(activation: str, layer, where: str) -> None:
+    """Refuse, in one line naming the op, when our op and the torch layer
+    disagree on CHECK_POINTS (a learner who redefines relu as a leaky relu
+    must not get torch's plain ReLU without a word)."""
+    torch = _torch()
+    theirs = layer(torch.tensor(CHECK_POINTS, dtype=torch.float64)).tolist()
+    forward = OPS[activation].forward
+    for x, t in zip(CHECK_POINTS, theirs):
+        try:
+            ours = forward(x)
+        except (ValueError, ArithmeticError):  # outside our op's domain: torch says NaN
+            ours = math.nan
+        if not (math.isclose(ours, t, rel_tol=1e-9, abs_tol=1e-12)
+                or math.isnan(ours) and math.isnan(t)):
+            raise ValueError(
+                f"{where}: the op {activation!r} does not compute what torch.nn."
+                f"{type(layer).__name__} does: {activation}({x:g}) is {ours!r} here but "
+                f"{t!r} in torch (was {activation!r} redefined?)"
+            )
+
+
+def _torch_layer(activation: str, where: str):
+    """A new torch.nn layer applying `activation`, checked to compute
+    the same numbers, or a one-line error."""
+    cls = _layer_class(activation)
+    if cls is None:
+        raise ValueError(
+            f"{where} uses the activation {activation!r}, which has no "
+            f"torch.nn layer here (supported: {', '.join(_supported_activations())})"
+        )
+    layer = cls()
+    _check_same_forward(activation, layer, where)
+    return layer
 
 
 def _our_activation(layer) -> str | None:
     """Our activation that the torch layer `layer` applies (nn.ReLU -> "relu"),
     or None when it applies none of ours."""
-    nn = _torch().nn
     for activation in activation_names():
-        class_name = TORCH_MODULES.get(_torch_function(activation) or "")
-        if class_name and type(layer) is getattr(nn, class_name):
+        if activation != "linear" and type(layer) is _layer_class(activation):
             return activation
     return None
 
@@ -137,8 +170,10 @@ def to_torch(model: MLP, dtype=None, device=None):
     `dtype` defaults to torch.float64, which holds our floats exactly
     (float32 rounds each weight to about 7 digits); `device` is where the
     parameters live ("cpu", "cuda", a torch.device). Layer i becomes the
-    Linear "L{i}" (row j = our neuron "L{i}.N{j}") followed by the
-    activation "L{i}_{name}", none for a linear layer.
+    Linear "L{i}" (row j = our neuron "L{i}.N{j}"; `bias=False` when its
+    neurons have none) followed by the activation "L{i}_{name}", none for
+    a linear layer. An activation whose forward disagrees with its torch
+    layer (a redefined op) is refused in one line naming it.
     """
     torch = _torch()
     if not isinstance(model, MLP):
@@ -153,18 +188,30 @@ def to_torch(model: MLP, dtype=None, device=None):
                 f"to_torch: layer L{i} mixes the activations {', '.join(activations)}; "
                 "a torch layer applies one to all its outputs"
             )
-        linear = torch.nn.Linear(len(neurons[0].w), len(neurons), dtype=dtype, device=device)
+        has_bias = _has_bias(neurons, f"to_torch: layer L{i}")
+        linear = torch.nn.Linear(len(neurons[0].w), len(neurons), bias=has_bias,
+                                 dtype=dtype, device=device)
         # Built as float64 first (torch.tensor would make float32 of a
         # list of floats), so a float64 layer gets our doubles unrounded.
         weight = torch.tensor([[w.data for w in n.w] for n in neurons], dtype=torch.float64)
-        bias = torch.tensor([n.b.data for n in neurons], dtype=torch.float64)
         with torch.no_grad():  # copying weights in is not part of any graph
             linear.weight.copy_(weight)
-            linear.bias.copy_(bias)
+            if has_bias:
+                linear.bias.copy_(torch.tensor([n.b.data for n in neurons], dtype=torch.float64))
         layers[f"L{i}"] = linear
         if activations[0] != "linear":
             layers[f"L{i}_{activations[0]}"] = _torch_layer(activations[0], f"to_torch: layer L{i}")
     return torch.nn.Sequential(layers)
+
+
+def _has_bias(neurons: list, where: str) -> bool:
+    """Whether the neurons of one layer have a bias: all of them, or none
+    (a torch Linear has a bias for every output or for none)."""
+    found = {n.b is not None for n in neurons}
+    if len(found) != 1:
+        raise ValueError(f"{where} mixes neurons with and without a bias; a torch Linear "
+                         "has a bias for all its outputs or for none")
+    return found.pop()
 
 
 def from_torch(module) -> MLP:
@@ -172,10 +219,11 @@ def from_torch(module) -> MLP:
     Linear layers, each followed by at most one activation layer of ours
     (ReLU, Tanh, Sigmoid, and those of ops defined with a torch name).
 
-    The hidden layers must share one activation (an MLP has one), a
-    Linear without bias gets zero biases, and anything else (Dropout, a
-    convolution, two activations in a row) is a one-line ValueError
-    naming the layer.
+    The hidden layers must share one activation (an MLP has one). When
+    no Linear has a bias, the MLP has none (`MLP(..., bias=False)`); when
+    only some have one, the others get zero biases (an MLP has biases in
+    all its layers or in none). Anything else (Dropout, a convolution, two
+    activations in a row) is a one-line ValueError naming the layer.
     """
     torch = _torch()
     if not isinstance(module, torch.nn.Sequential):
@@ -195,12 +243,13 @@ def from_torch(module) -> MLP:
             continue
         activation = _our_activation(layer)
         if activation is None:
-            supported = [TORCH_MODULES[_torch_function(a)] for a in _supported_activations()
+            supported = [_layer_class(a).__name__ for a in _supported_activations()
                          if a != "linear"]
             raise ValueError(
                 f"from_torch: {where} has no counterpart here; supported: Linear, "
                 f"{', '.join(supported)}"
             )
+        _check_same_forward(activation, layer, f"from_torch: {where}")  # Softplus(beta=2)
         if len(activations) == len(linears):  # first layer, or two activations in a row
             raise ValueError(f"from_torch: {where} does not follow a Linear layer")
         activations.append(activation)
@@ -219,6 +268,7 @@ def from_torch(module) -> MLP:
         [layer.out_features for layer in linears],
         activation=hidden[0] if hidden else "relu",
         output_activation=activations[-1],
+        bias=any(layer.bias is not None for layer in linears),
         seed=0,  # leaves the global random alone; every weight is overwritten below
     )
     for ours, theirs in zip(model.layers, linears):
@@ -231,7 +281,8 @@ def from_torch(module) -> MLP:
         for neuron, row, b in zip(ours.neurons, weight, bias):
             for w, x in zip(neuron.w, row):
                 w.data = x
-            neuron.b.data = b
+            if neuron.b is not None:
+                neuron.b.data = b
     return model
 
 
