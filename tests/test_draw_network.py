@@ -142,6 +142,17 @@ def test_a_lone_neuron_and_networks_without_two_inputs_are_drawn_without_maps():
         network_plan(object())
 
 
+def test_a_network_without_biases_shows_no_bias_under_its_neurons():
+    pytest.importorskip("matplotlib", reason="the network picture needs matplotlib")
+    X, y = xor()
+    mlp = MLP(2, [2, 1], bias=False, seed=0)
+    plan = network_plan(mlp, X, y, loss=mse, resolution=3)
+    assert [u.bias for u in plan.columns[1] + plan.columns[2]] == [None, None, None]
+    texts = [t.get_text() for t in draw_network(mlp, X, y, loss=mse, resolution=3).axes[0].texts]
+    assert any(t.startswith("L0.N1\nout ") for t in texts)  # its name, with no "b" after it
+    assert not any("  b " in t for t in texts)
+
+
 # ---- from the command line: xor/train --graph, --graph-input, --dpi, draw --params ----
 
 

@@ -306,6 +306,25 @@ def test_mlp_nodes_are_grouped_per_neuron_and_per_layer():
     assert "x0" not in layer0  # inputs stay outside the network's clusters
 
 
+def test_a_model_without_biases_is_grouped_and_collapsed_with_its_weights_only():
+    m = MLP(2, [2, 1], bias=False, seed=0)
+    out = m([1.0, -2.0])
+    out.backward()
+    src = draw(out, model=m).source
+    neuron = cluster_block(src, "cluster_L0_N1")
+    assert {"L0.N1.w0", "L0.N1.w1"} == set(re.findall(r"L\d\.N\d\.\w+", neuron))
+    assert "label=<w·x>" in neuron and "w·x + b" not in src
+    collapsed = draw(out, model=m, collapse=True, weights=True).source
+    boxes = {re.search(r"<B>(L\d\.N\d)</B>", line)[1]: line.split(" [", 1)[1]
+             for line in collapsed.splitlines() if "<B>L" in line}
+    assert sorted(boxes) == ["L0.N0", "L0.N1", "L1.N0"]
+    assert boxes["L0.N1"] == (  # its two weights, no "b" line
+        'label=<<B>L0.N1</B> relu<BR/>w -0.1589  -0.4822<BR/>data 0.8055<BR/>grad -0.1901> '
+        'color="#54278f" fillcolor="#dadaeb" shape=box style="rounded,filled"]'
+    )
+    assert "<BR/>b " not in collapsed
+
+
 def test_collapsed_mlp_is_one_box_per_neuron():
     m = MLP(2, [16, 16, 1], seed=0)
     out = m([1.0, -2.0])

@@ -10,7 +10,7 @@ its two lines, and the output's map is the decision the network makes.
 
 Edges are coloured by the weight's sign (blue > 0, red < 0) and are wider
 the larger |w| is, thin enough that 16 x 16 edges stay readable; small
-layers also print each weight, and every neuron its bias.
+layers also print each weight, and every neuron its bias (if it has one).
 
 One example is followed through the network: a ring on every map marks
 it, and each neuron shows its output on it and the gradient of that
@@ -59,7 +59,7 @@ class Unit:
     column: int  # 0 for the inputs, then one per layer
     row: int  # 0 at the top
     activation: str  # "" for an input, "linear" for a neuron without one
-    bias: float | None  # None for an input
+    bias: float | None  # None for an input, and for a neuron made with bias=False
     value: float | None  # its output on the shown example
     grad: float | None  # d(loss)/d(its output) on the shown example
     grid: list | None  # its output over the input plane, bottom row first
@@ -265,7 +265,7 @@ def network_plan(
                 line = (grids[li][j], 0.0)
             column.append(Unit(
                 f"L{li}.N{j}", li + 1, j, activation,
-                _number(n.b), v.data if v is not None else None,
+                _bias(n), v.data if v is not None else None,
                 grads[v] if grads is not None else None,
                 grids[li][j] if grids else None,
                 classes if li == len(layers) - 1 else None,
@@ -290,6 +290,12 @@ def network_plan(
 
 def _number(w) -> float:
     return w.data if isinstance(w, Value) else float(w)
+
+
+def _bias(n) -> float | None:
+    """A neuron's bias, or None for one without (bias=False: `n.b` is None)."""
+    b = getattr(n, "b", None)
+    return None if b is None else _number(b)
 
 
 def _sum(v: Value) -> float:
