@@ -17,7 +17,7 @@ import tempfile
 from typing import Callable, Sequence
 
 from ..nn import Module
-from ..serialize import ModelFileError, load
+from ..serialize import MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, ModelFileError, load
 from .. import expr
 
 PROG = "micrograd-scratch"
@@ -149,10 +149,9 @@ def finite_float(text: str) -> float:
     return x
 
 
-# A scalar network this large already takes minutes a step; past it, a typo
-# (16000 for 16) would fill the memory before the first epoch.
-MAX_LAYER_SIZE = 1024
-MAX_HIDDEN_LAYERS = 16
+# MAX_LAYER_SIZE and MAX_HIDDEN_LAYERS (serialize's, imported above) bound
+# --hidden: a scalar network that large already takes minutes a step; past
+# it, a typo (16000 for 16) would fill the memory before the first epoch.
 
 
 def layer_sizes(text: str) -> list[int]:

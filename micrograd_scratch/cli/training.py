@@ -26,6 +26,7 @@ from ..nn import MLP, activation_names
 from ..divergence import DEFAULT_FACTOR, DivergenceCheck, starting_loss
 from ..optim import LinearDecay, TrainingDiverged, fit
 from ..plot import FORMATS, INSTALL_HINT, default_classify
+from ..serialize import check_model_size
 from ..drawing import FORMATS as GRAPH_FORMATS
 from ..drawing.styles import DPI, check_dpi
 from .args import (
@@ -36,7 +37,7 @@ from . import outputs
 
 __all__ = [
     "Objective", "OBJECTIVES", "TRAIN_DEFAULTS", "LOSS_DEFAULTS", "ACTIVATION_DEFAULTS",
-    "defaults_for", "TrainingRun", "TrainingInterrupted", "train_model",
+    "defaults_for", "settings_for", "DecayAboveRate", "TrainingRun", "TrainingInterrupted", "train_model",
     "add_training_options", "train_from_args", "finish_training", "DATA_DEFAULTS",
     "label_kind", "objective_for",
 ]
@@ -164,6 +165,35 @@ def defaults_for(dataset: str, loss: str | None = None, activation: str = "relu"
     settings["loss"] = loss = loss or settings["loss"]
     settings.update(LOSS_DEFAULTS.get((dataset, loss), {}))
     settings.update(ACTIVATION_DEFAULTS.get((dataset, activation), {}))
+    return settings
+
+
+class DecayAboveRate(ValueError):
+    """A decay that would end above the rate it starts from (lr_end > lr):
+    the rate would climb, which no one means."""
+
+    def __init__(self, lr: float, lr_end: float):
+        super().__init__(f"{lr_end:g} is above the learning rate {lr:g}; "
+                         f"a decay ends below where it starts")
+        self.lr, self.lr_end = lr, lr_end
+
+
+def settings_for(dataset: str, loss: str | None = None, activation: str = "relu",
+                 **given) -> dict:
+    """The settings a run trains with: `defaults_for`'s, with each of
+    `given` (lr, lr_end, epochs, batch_size; None: not given) put over
+    them. A learning rate given alone trains without decay, since a tuned
+    decay goes with its own rate. Raises DecayAboveRate for an lr_end
+    above lr. The command line and the explorer both read their settings
+    from here."""
+    settings = defaults_for(dataset, loss, activation)
+    for name, value in given.items():
+        if value is not None:
+            settings[name] = value
+    if given.get("lr") is not None and given.get("lr_end") is None:
+        settings["lr_end"] = None
+    if settings["lr_end"] is not None and settings["lr_end"] > settings["lr"]:
+        raise DecayAboveRate(settings["lr"], settings["lr_end"])
     return settings
 
 
@@ -485,24 +515,27 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
         if given and args.graph is None:  # else it would be accepted and do nothing
             raise UsageError(f"argument {option}: says how --graph draws the network; "
                              "give --graph FILE too")
-    data, defaults = None, dataset
+    data, defaults, nin = None, dataset, 2
     if getattr(args, "data", None) is not None:  # train --data FILE
         data = _read_data(args)
-        dataset, defaults = args.data, label_kind(data[1])
-        if args.graph_input is not None and len(data[0][0]) != 2:
-            raise UsageError(f"argument --graph-input: gives two inputs, and {args.data} has "
-                             f"{len(data[0][0])}")
-    settings = defaults_for(defaults, args.loss, args.activation)
-    for name in ("lr", "lr_end", "epochs", "batch_size"):
-        if getattr(args, name) is not None:
-            settings[name] = getattr(args, name)
-    if args.lr is not None and args.lr_end is None:
-        settings["lr_end"] = None  # a tuned decay goes with its own lr, not the one given
-    if settings["lr_end"] is not None and settings["lr_end"] > settings["lr"]:
-        raise UsageError(f"argument --lr-end: {settings['lr_end']:g} is above --lr "
-                         f"{settings['lr']:g}; a decay ends below where it starts")
+        dataset, defaults, nin = args.data, label_kind(data[1]), len(data[0][0])
+        if args.graph_input is not None and nin != 2:
+            raise UsageError(f"argument --graph-input: gives two inputs, and {args.data} has {nin}")
+    try:
+        settings = settings_for(defaults, args.loss, args.activation,
+                                **{name: getattr(args, name)
+                                   for name in ("lr", "lr_end", "epochs", "batch_size")})
+    except DecayAboveRate as error:
+        raise UsageError(f"argument --lr-end: {error.lr_end:g} is above --lr "
+                         f"{error.lr:g}; a decay ends below where it starts") from None
     if data is not None and args.epochs is None:
         settings["epochs"] = data_epochs(len(data[0]))
+    objective = OBJECTIVES[settings["loss"]] if data is None else objective_for(settings["loss"], data[1])
+    outputs_count = objective.outputs
+    try:  # the caps a model file is read under (serialize): what is trained can be loaded
+        check_model_size(nin, list(args.hidden) + [outputs_count])
+    except ValueError as error:
+        raise UsageError(f"argument --hidden: {error}") from None
     try:
         return train_model(dataset, hidden=args.hidden, activation=args.activation,
                            seed=args.seed, momentum=args.momentum,

@@ -14,7 +14,9 @@ tests call these directly as well as through HTTP.
   backward steps the page replays on it, and, when asked, each input's
   central finite-difference estimate.
 - `train_new`, `train_step`, `train_neuron`: a training session
-  (training.py), a few steps of it, one neuron as an expression.
+  (training.py), a few steps of it, one neuron as an expression. A session
+  may train on the page's own points (`points`, or `csv` text) and start
+  from given `weights` (a link); a step request may bring edited points.
 """
 
 from __future__ import annotations
@@ -32,13 +34,20 @@ from ..drawing import styles
 from ..drawing.frames import BackwardStep, backward_steps, gradients_after, layout_graph, steps_data
 from ..drawing.graph import MAX_NODES, GraphTooLarge, _Plan
 from ..nn import activation_names
-from .training import DEFAULTS, MAX_STEPS, SettingsError, TrainingSession, settings_from
+from .training import (
+    DEFAULTS, MAX_EVAL_WORK, MAX_STEP_WORK, MAX_STEPS, SettingsError, TrainingSession, _shown,
+    points_from, settings_from,
+)
 
 __all__ = ["ApiError", "info", "expression", "Sessions", "MAX_VALUE"]
 
 MAX_VALUE = 1e6  # |value| of an input the page may set
 FD_TOLERANCE = 1e-4  # gradcheck's error measure, |a - n| / max(1, |a|, |n|), above this disagrees
 MAX_SESSIONS = 8  # training sessions kept; the oldest goes first
+# ... and the parameters of all of them together (a model takes about 0.3 KB
+# a parameter: 60,000 are some 20 MB), so the memory they hold is bounded,
+# not only their number.
+MAX_KEPT_PARAMETERS = 60_000
 DOT_SECONDS = 10.0  # the longest one graph may take to lay out
 
 
@@ -52,6 +61,22 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _defaults_table() -> dict:
+    """The settings the page starts from for each data set, loss and
+    activation: the command line's (training.settings_from fills them in),
+    so that choosing a loss brings its learning rate, as `train --loss` does."""
+    table = {}
+    for dataset in TRAIN_DEFAULTS:
+        table[dataset] = {}
+        for loss in OBJECTIVES:
+            table[dataset][loss] = {}
+            for activation in activation_names():
+                s = settings_from({"dataset": dataset, "loss": loss, "activation": activation})
+                table[dataset][loss][activation] = {
+                    k: s[k] for k in ("lr", "lr_end", "decay_steps", "batch_size")}
+    return table
+
+
 def info() -> dict:
     defaults = {
         name: {"loss": d["loss"], "lr": d["lr"], "batch_size": d["batch_size"]}
@@ -62,7 +87,7 @@ def info() -> dict:
         "activations": list(activation_names()),
         "losses": list(OBJECTIVES),
         "defaults": {"hidden": DEFAULTS["hidden"], "activation": DEFAULTS["activation"],
-                     "decay_steps": DEFAULTS["decay_steps"], "per_dataset": defaults},
+                     "per_dataset": defaults, "table": _defaults_table()},
         "colours": {
             "negative": styles._hex(styles.NEGATIVE),
             "positive": styles._hex(styles.POSITIVE),
@@ -71,7 +96,7 @@ def info() -> dict:
             "update": styles.UPDATE_COLOUR, "edge": styles.EDGE_ATTR["color"],
         },
         "limits": {"expression": expr.MAX_LENGTH, "steps": MAX_STEPS, "value": MAX_VALUE,
-                   "nodes": MAX_NODES},
+                   "nodes": MAX_NODES, "eval_work": MAX_EVAL_WORK, "step_work": MAX_STEP_WORK},
         "dot": _dot_missing(),
     }
 
@@ -93,9 +118,10 @@ def _values(body: dict, names: list[str]) -> dict[str, float]:
     values = {}
     for name in names:
         x = given.get(name, 1.0)  # a new name starts at 1
-        if type(x) is bool or not isinstance(x, (int, float)) or not math.isfinite(x):
-            raise ApiError(f"the value of {name} must be a finite number, got {x!r}")
-        if abs(x) > MAX_VALUE:
+        if (type(x) is bool or not isinstance(x, (int, float))
+                or isinstance(x, float) and not math.isfinite(x)):
+            raise ApiError(f"the value of {name} must be a finite number, got {_shown(x)}")
+        if abs(x) > MAX_VALUE:  # (an int of 400 digits is compared, never made a float)
             raise ApiError(f"the value of {name} must be between -{MAX_VALUE:g} and {MAX_VALUE:g}")
         values[name] = float(x)
     return values
@@ -109,11 +135,21 @@ def expression(body: dict) -> dict:
     params = body.get("params", [])
     if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
         raise ApiError("params must be a list of input names")
+    check = body.get("check", False)
+    if type(check) is not bool:
+        raise ApiError(f"check must be true or false, got {_shown(check)}")
     try:
         names = expr.expression_names(text)
         values = _values(body, names)
         root, inputs = expr.parse_expression(text, values)
     except expr.ExpressionError as error:
+        raise ApiError(str(error)) from None
+
+    # The graph's size is checked before any work on it (MAX_NODES).
+    marked = [inputs[p] for p in params if p in inputs]
+    try:
+        plan = _Plan(root, marked, None, False, MAX_NODES, "LR")
+    except GraphTooLarge as error:
         raise ApiError(str(error)) from None
 
     backward_error = None
@@ -124,11 +160,6 @@ def expression(body: dict) -> dict:
         steps = [BackwardStep(0, 0, root, 1.0, ())]  # the seed only
     final = gradients_after(steps, len(steps) - 1)
 
-    marked = [inputs[p] for p in params if p in inputs]
-    try:
-        plan = _Plan(root, marked, None, False, MAX_NODES, "LR")
-    except GraphTooLarge as error:
-        raise ApiError(str(error)) from None
     answer = {
         "expression": text.strip(),
         "names": names,
@@ -146,7 +177,7 @@ def expression(body: dict) -> dict:
         "svg": None,
         "dot_missing": _dot_missing(),
     }
-    if body.get("check"):
+    if check:
         for item in answer["inputs"]:
             item.update(_finite_difference(text, values, item["name"], item["grad"]))
     if answer["dot_missing"] is None:
@@ -204,26 +235,33 @@ def _finite_difference(text: str, values: dict, name: str, grad: float | None) -
 
 
 class Sessions:
-    """The training sessions of one server, by id; the oldest is dropped
-    when a new one would make more than MAX_SESSIONS."""
+    """The training sessions of one server, by id. The oldest are dropped
+    when a new one would make more than MAX_SESSIONS of them, or more than
+    MAX_KEPT_PARAMETERS parameters in all."""
 
-    def __init__(self, limit: int = MAX_SESSIONS):
+    def __init__(self, limit: int = MAX_SESSIONS, parameters: int = MAX_KEPT_PARAMETERS):
         self.limit = limit
+        self.max_parameters = parameters
         self.lock = threading.Lock()
         self.items: OrderedDict[str, TrainingSession] = OrderedDict()
 
     def new(self, body: dict) -> dict:
         try:
-            session = TrainingSession(settings_from(body))
+            settings = settings_from(body)  # sizes checked here, before anything is built
         except SettingsError as error:
             raise ApiError(str(error)) from None
+        session = TrainingSession(settings)
         key = secrets.token_hex(8)
         with self.lock:
             self.items[key] = session
-            while len(self.items) > self.limit:
+            while len(self.items) > self.limit or (
+                    len(self.items) > 1 and self.kept_parameters() > self.max_parameters):
                 self.items.popitem(last=False)
         with session.lock:
             return {"id": key, "settings": session.settings, **session.state()}
+
+    def kept_parameters(self) -> int:
+        return sum(s.parameters for s in self.items.values())
 
     def get(self, body: dict) -> TrainingSession:
         key = body.get("id")
@@ -234,14 +272,29 @@ class Sessions:
                            "replaced by newer ones): press Reset to start again")
         return session
 
-    def step(self, body: dict) -> dict:
+    def step(self, body: dict, gone=lambda: False) -> dict:
+        """{id, steps, pictures}: up to `steps` steps, stopped early when
+        `gone()` says the page has left."""
         session = self.get(body)
         steps = body.get("steps", 1)
         if type(steps) is not int or not 0 <= steps <= MAX_STEPS:
-            raise ApiError(f"steps must be an integer from 0 to {MAX_STEPS}, got {steps!r}")
+            raise ApiError(f"steps must be an integer from 0 to {MAX_STEPS}, got {_shown(steps)}")
+        pictures = body.get("pictures", True)
+        if type(pictures) is not bool:
+            raise ApiError(f"pictures must be true or false, got {_shown(pictures)}")
+        try:
+            session.check_steps(steps)
+            points = points_from(body)  # points edited on the page: training goes on with them
+        except SettingsError as error:
+            raise ApiError(str(error)) from None
         with session.lock:
-            ran = session.train(steps)
-            return {"ran": ran, **session.state(pictures=bool(body.get("pictures", True)))}
+            if points is not None:
+                try:
+                    session.use_points(points)
+                except SettingsError as error:
+                    raise ApiError(str(error)) from None
+            ran = session.train(steps, gone)
+            return {"ran": ran, **session.state(pictures=pictures)}
 
     def neuron(self, body: dict) -> dict:
         session = self.get(body)
@@ -253,3 +306,4 @@ class Sessions:
                 return session.neuron_expression(*where)
             except SettingsError as error:
                 raise ApiError(str(error)) from None
+

@@ -20,12 +20,20 @@ open in the browser, can send requests to:
   cannot send without the browser asking first, and the server never says
   yes), and refuses one whose Origin or Sec-Fetch-Site says it came from
   another site;
-- it bounds what a request may ask: the body (MAX_BODY bytes), the
-  expression (the parser's limits), the network (the command line's caps)
-  and the training steps per request;
+- it bounds what a request may ask: the body (MAX_BODY bytes), its JSON's
+  nesting (MAX_JSON_DEPTH), every field's type and range, the expression
+  (the parser's limits, the graph's nodes), the network (the command
+  line's caps, and the work of training it: training.py) and the steps per
+  request;
+- it bounds how long a request may take to arrive, headers and body
+  together (REQUEST_SECONDS, however slowly it drips in), how many
+  connections are open at once (MAX_CONNECTIONS; one more is answered 503
+  and closed), and stops training for a page that has gone;
 - it runs nothing a request sends as code (expressions go through expr.py's
   whitelist parser), and serves only its own three files;
-- an error in one request is that request's JSON error; the server goes on.
+- a bad request is a 4xx JSON error of one line, never a traceback; a
+  client that goes away is not an error and prints nothing; a bug in one
+  request is that request's one-line 500, and the server goes on.
 
 Sources: the `http.server` documentation; pydoc's `-b` server; the OWASP
 notes on DNS rebinding and cross-site request forgery.
@@ -33,10 +41,15 @@ notes on DNS rebinding and cross-site request forgery.
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import json
+import re
+import select
+import socket
 import sys
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -47,6 +60,10 @@ from . import api
 __all__ = ["ExplorerServer", "make_server", "MAX_BODY", "LOOPBACK_NAMES"]
 
 MAX_BODY = 64 * 1024  # bytes of JSON one request may send
+MAX_JSON_DEPTH = 20  # nesting of [ and { in it (the page sends 3)
+REQUEST_SECONDS = 10.0  # for a request to arrive whole, headers and body
+SEND_SECONDS = 10.0  # for the answer to be taken
+MAX_CONNECTIONS = 32  # open at once (a browser opens about 6)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 # The page's files: only these names are ever read from disk.
@@ -79,7 +96,8 @@ class Refused(Exception):
 
 
 class ExplorerServer(ThreadingHTTPServer):
-    """The HTTP server with the state the API keeps: the training sessions."""
+    """The HTTP server with the state the API keeps (the training sessions),
+    at most MAX_CONNECTIONS connections at a time."""
 
     daemon_threads = True  # Ctrl-C does not wait for an open connection
 
@@ -87,6 +105,35 @@ class ExplorerServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.sessions = api.Sessions()
         self.quiet = True
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request, client_address):
+        """A thread for the connection, if one of MAX_CONNECTIONS is free;
+        else a 503 and the connection closed, at once."""
+        if not self.slots.acquire(blocking=False):
+            _busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request, client_address):
+        """socketserver prints a traceback here; a client that went away or
+        stopped sending is no error, and anything else is one line."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        line = f"{type(error).__name__}: {error}"[:300]
+        print(f"micrograd-scratch explore: internal error ({line})", file=sys.stderr)
 
     @property
     def url(self) -> str:
@@ -95,12 +142,28 @@ class ExplorerServer(ThreadingHTTPServer):
         return f"http://{host}:{port}/"
 
 
+def _busy(request: socket.socket) -> None:
+    """Answer 503 on a connection there is no room for, without reading it."""
+    body = json.dumps({"error": f"the explorer has {MAX_CONNECTIONS} connections open; "
+                                "try again in a moment"}).encode("utf-8")
+    head = (f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("ascii")
+    try:
+        request.settimeout(1.0)
+        request.sendall(head + body)
+    except OSError:
+        pass  # it went away first
+
+
 def _loopback_host(header: str | None) -> bool:
     """True for a Host header naming this machine: localhost, 127.x.x.x,
     [::1], with or without a port."""
     if not header:
         return False
-    host = urlsplit("//" + header).hostname  # strips the port and [ ] of IPv6
+    try:
+        host = urlsplit("//" + header).hostname  # strips the port and [ ] of IPv6
+    except ValueError:  # "[" and other things no URL can hold
+        return False
     if host is None:
         return False
     if host in ("localhost",) or host.endswith(".localhost"):
@@ -111,17 +174,86 @@ def _loopback_host(header: str | None) -> bool:
         return False
 
 
+def _json_body(raw: bytes):
+    """The JSON document in raw, or Refused saying why there is none: not
+    UTF-8, nested deeper than MAX_JSON_DEPTH (json's own recursion would
+    fail at some thousand levels, as an error of the server), NaN or
+    Infinity (no JSON has them), or not JSON at all."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(HTTPStatus.BAD_REQUEST, "the request body is not UTF-8 text") from None
+    depth = 0
+    brackets = re.sub(r'"(?:[^"\\]|\\.)*"', "", text)  # strings may hold any bracket
+    for bracket in re.findall(r"[\[\]{}]", brackets):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise Refused(HTTPStatus.BAD_REQUEST,
+                          f"the request body nests deeper than {MAX_JSON_DEPTH} levels")
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not a number JSON allows")
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except ValueError as error:  # JSONDecodeError, NaN, an integer of over 4300 digits
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        raise Refused(HTTPStatus.BAD_REQUEST,
+                      f"the request body is not valid JSON ({reason[:100]})") from None
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The connection's incoming bytes, read against the handler's deadline:
+    each read waits only for the time left, so a request that drips in a
+    byte at a time cannot hold its connection past REQUEST_SECONDS."""
+
+    def __init__(self, handler: "Handler"):
+        self.handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self.handler.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"the request did not arrive within {REQUEST_SECONDS:g} s")
+        self.handler.connection.settimeout(left)
+        return self.handler.connection.recv_into(buffer)
+
+
 class Handler(BaseHTTPRequestHandler):
     server: ExplorerServer
     server_version = "micrograd-explore"
-    timeout = 30  # seconds a connection may sit idle mid-request
+    protocol_version = "HTTP/1.0"  # one request a connection: each gets its own deadline
 
     ROUTES = {
-        "/api/expression": lambda server, body: api.expression(body),
-        "/api/train/new": lambda server, body: server.sessions.new(body),
-        "/api/train/step": lambda server, body: server.sessions.step(body),
-        "/api/train/neuron": lambda server, body: server.sessions.neuron(body),
+        "/api/expression": lambda server, body, gone: api.expression(body),
+        "/api/train/new": lambda server, body, gone: server.sessions.new(body),
+        "/api/train/step": lambda server, body, gone: server.sessions.step(body, gone),
+        "/api/train/neuron": lambda server, body, gone: server.sessions.neuron(body),
     }
+
+    def setup(self):
+        super().setup()
+        self.deadline = time.monotonic() + REQUEST_SECONDS
+        self.rfile = io.BufferedReader(_DeadlineReader(self))
+
+    def send_error(self, code, message=None, explain=None):
+        """http.server's own errors (a request line it cannot parse, headers
+        too long) as JSON, like every other answer. A request it could not
+        parse, or a method it does not know, is the client's error: 400 or
+        405, not 5xx."""
+        self.close_connection = True
+        self.request_version = self.protocol_version  # with a status line even for "HTTP/0.9"
+        code = HTTPStatus(code)
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            code, message = HTTPStatus.METHOD_NOT_ALLOWED, "this method is not supported here"
+        elif code >= 500:
+            code = HTTPStatus.BAD_REQUEST
+        try:
+            self._json(code, {"error": (message or code.phrase)[:200]})
+        except OSError:
+            pass  # the client has gone
 
     # ---- the two methods --------------------------------------------------
 
@@ -157,7 +289,7 @@ class Handler(BaseHTTPRequestHandler):
         self._same_origin()
         body = self._body()
         try:
-            answer = route(self.server, body)
+            answer = route(self.server, body, self._client_gone)
         except api.ApiError as error:
             raise Refused(HTTPStatus.BAD_REQUEST, str(error)) from None
         self._json(HTTPStatus.OK, answer)
@@ -173,8 +305,8 @@ class Handler(BaseHTTPRequestHandler):
             work()
         except Refused as refused:
             self._json(refused.status, {"error": str(refused)})
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the page went away: nothing to answer
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the page went away, or stopped sending: no answer
         except Exception as error:  # a bug: say so in one line, and keep serving
             line = f"internal error ({type(error).__name__}): {error}"[:300]
             print(f"micrograd-scratch explore: {self.command} {self.path[:100]}: {line}", file=sys.stderr)
@@ -193,19 +325,33 @@ class Handler(BaseHTTPRequestHandler):
         if kind != "application/json":
             raise Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the request body as application/json")
 
+    def _client_gone(self) -> bool:
+        """True once the page that sent this request has closed its end: the
+        connection is readable and has nothing to read."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
     def _body(self) -> dict:
         length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            raise Refused(HTTPStatus.LENGTH_REQUIRED, "a request body needs a Content-Length")
+        if length is None or not re.fullmatch(r"[0-9]{1,12}", length):  # (not "²", which isdigit)
+            raise Refused(HTTPStatus.LENGTH_REQUIRED,
+                          "a request body needs a Content-Length of digits 0-9")
         if int(length) > MAX_BODY:
             self.close_connection = True  # the unread body must not be taken for a request
             raise Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                           f"the request body is {length} bytes; at most {MAX_BODY} are accepted")
-        raw = self.rfile.read(int(length))
         try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise Refused(HTTPStatus.BAD_REQUEST, "the request body is not valid JSON") from None
+            raw = self.rfile.read(int(length))
+        except TimeoutError:
+            self.close_connection = True
+            raise Refused(HTTPStatus.REQUEST_TIMEOUT,
+                          f"the request body did not arrive within {REQUEST_SECONDS:g} s") from None
+        if len(raw) < int(length):  # the client closed its end early
+            raise ConnectionResetError("the request body stopped short")
+        body = _json_body(raw)
         if not isinstance(body, dict):
             raise Refused(HTTPStatus.BAD_REQUEST, "the request body must be a JSON object")
         return body
@@ -217,6 +363,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, payload, "application/json")
 
     def _send(self, status: HTTPStatus, data: bytes, content_type: str):
+        self.connection.settimeout(SEND_SECONDS)  # (the reads left it at their deadline)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -5,13 +5,31 @@ curve, the decision boundary, each neuron's map, the weights), and asks
 again: training runs here, in the engine, one SGD step after another. A
 step is `fit` itself on one batch (one epoch of full-batch gradient
 descent on those examples), so the explorer trains exactly as the
-`train` command does, divergence checks included; this file only keeps
-the state between requests: the model, where it is in its epoch, the
-learning-rate schedule and the loss history.
+`train` command does; this file only keeps the state between requests:
+the model, where it is in its epoch, the learning-rate schedule and the
+loss history.
 
-The settings are checked with the command line's own rules (its layer
-sizes, its losses and their defaults), and the work of one request is
-bounded: at most MAX_STEPS steps, and a picture grid sized to the network.
+Honest as the command line is:
+- the settings are the command line's: its defaults for each data set,
+  loss and activation (`settings_for`), its layer caps, its refusal of a
+  decay that ends above the rate;
+- at the end of every epoch the command line's `DivergenceCheck` looks at
+  the epoch's loss, so a loss that grows past 10^6 times its start stops
+  the run with one line, as `train` stops; a loss that overflows or
+  becomes NaN stops it too, and the message names the session's step.
+
+Bounded, since any page may send anything:
+- work is counted in parameter-points, one parameter used for one data
+  point (a multiply-add, about 0.15 microseconds forward here): a network
+  whose answer (its whole data set and the smallest picture grid) costs
+  more than MAX_EVAL_WORK is refused before it is built, and a step
+  request whose steps x parameters x batch exceed MAX_STEP_WORK is refused
+  before it runs;
+- a step request stops after STEP_SECONDS, checking the clock before
+  each example's forward pass, not only between steps, and stops as
+  soon as the page that asked is gone;
+- the loss history is kept at a bounded length, averaging old steps in
+  pairs as it grows.
 """
 
 from __future__ import annotations
@@ -19,78 +37,213 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import Callable
 
-from ..cli.args import MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE
-from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS
-from ..data import DATASETS
+from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS, DecayAboveRate, settings_for
+from ..data import DATASETS, DataFileError, parse_csv
+from ..diagnose import diagnose, mean_abs_grads
+from ..divergence import DEFAULT_FACTOR, DivergenceCheck, DivergenceError, starting_loss
 from ..losses import LOSSES
 from ..nn import MLP, activation_names
-from ..optim import LinearDecay, batch_order, fit
+from ..optim import LinearDecay, TrainingDiverged, batch_order, fit
 from ..plot import _bounds  # the box the plots draw the boundary over
+from ..serialize import MAX_HIDDEN_LAYERS, MAX_LAYER_SIZE, check_model_size
 
-__all__ = ["TrainingSession", "SettingsError", "settings_from", "MAX_STEPS", "DEFAULTS"]
+__all__ = [
+    "TrainingSession", "SettingsError", "Stopped", "settings_from", "MAX_STEPS", "DEFAULTS",
+    "MAX_EVAL_WORK", "MAX_STEP_WORK",
+]
 
 MAX_STEPS = 500  # SGD steps one request may ask for
-STEP_SECONDS = 0.25  # and it stops early after about this long, to answer
+STEP_SECONDS = 0.25  # and it stops after about this long, to answer
 MAX_POINTS = 500  # data points a data set may have here
-GRID_WORK = 200_000  # grid points x parameters per picture: about 0.2 s of engine time
-MAX_GRID = 25  # the boundary and the neuron maps: at most 25 x 25 points
+# Parameter-points (see the module docstring): one answer, the whole data
+# set and the picture grid, about 0.15 s here; a step request's steps, about
+# 0.5 s (forward and backward), though STEP_SECONDS stops it sooner.
+MAX_EVAL_WORK = 1_000_000
+MAX_STEP_WORK = 2_000_000
+GRID_WORK = 200_000  # grid points x parameters per picture, when the grid is above its least
+MIN_GRID, MAX_GRID = 8, 25  # the boundary and the neuron maps: 8 x 8 to 25 x 25 points
 
-# The page's defaults: the `xor` command's network, with each data set's
-# `train` defaults for the loss, learning rate and batch size.
-DEFAULTS = {"hidden": [16], "activation": "relu", "seed": 0, "lr_end": None, "decay_steps": 1000}
+# The page's defaults: the `xor` command's network. The loss, learning rate,
+# its decay and the batch size are the command line's (settings_for).
+DEFAULTS = {"hidden": [16], "activation": "relu", "seed": 0}
 
 
 class SettingsError(ValueError):
     """A training setting the explorer refuses; the message says which and why."""
 
 
-def _number(payload: dict, name: str, default, *, low: float, high: float, integer=False):
-    x = payload.get(name, default)
+class Stopped(Exception):
+    """Raised inside a step when its time is up or its page has gone: the
+    step is abandoned before its update, so the model is as it was."""
+
+
+# ---- the settings ---------------------------------------------------------------
+
+
+def _number(payload: dict, name: str, *, low: float, high: float, integer=False):
+    """payload[name] checked: None when absent or null (the default applies)."""
+    x = payload.get(name)
     if x is None:
         return None
-    if type(x) is bool or not isinstance(x, (int, float)) or (integer and x != int(x)):
-        kind = "an integer" if integer else "a number"
+    kind = "an integer" if integer else "a number"
+    if type(x) is bool or not isinstance(x, (int, float)):
+        raise SettingsError(f"{name} must be {kind}, got {_shown(x)}")
+    if isinstance(x, float) and not math.isfinite(x):
+        raise SettingsError(f"{name} must be a finite number, got {x!r}")
+    if not low <= x <= high:  # (compared exactly: an int of 400 digits is only large)
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {_shown(x)}")
+    if integer and x != int(x):
         raise SettingsError(f"{name} must be {kind}, got {x!r}")
-    if not low <= x <= high:
-        raise SettingsError(f"{name} must be between {low:g} and {high:g}, got {x!r}")
     return int(x) if integer else float(x)
 
 
+def _choice(payload: dict, name: str, choices, default):
+    """payload[name], one of `choices`; `default` when absent, null or ""."""
+    x = payload.get(name)
+    if x is None or x == "":
+        return default
+    if not isinstance(x, str) or x not in choices:
+        raise SettingsError(f"unknown {name} {_shown(x)}; choose one of {', '.join(choices)}")
+    return x
+
+
+def _shown(x) -> str:
+    """A value as a message quotes it: short, whatever was sent."""
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def settings_from(payload: dict) -> dict:
-    """The training settings in a request, checked, with defaults filled in."""
+    """The training settings in a request, checked, with the command line's
+    defaults filled in, and the network's size checked against the work
+    caps before anything is built."""
     if not isinstance(payload, dict):
         raise SettingsError("the training settings must be a JSON object")
-    dataset = payload.get("dataset", "xor")
-    if dataset not in TRAIN_DEFAULTS:
-        raise SettingsError(f"unknown dataset {dataset!r}; choose one of {', '.join(TRAIN_DEFAULTS)}")
-    defaults = TRAIN_DEFAULTS[dataset]
+    dataset = _choice(payload, "dataset", list(TRAIN_DEFAULTS), "xor")
     hidden = payload.get("hidden", DEFAULTS["hidden"])
     if not isinstance(hidden, list) or not all(type(n) is int for n in hidden):
-        raise SettingsError(f"hidden must be a list of layer sizes (whole numbers, like 16 or 8,8), got {hidden!r}")
+        raise SettingsError(f"hidden must be a list of layer sizes (whole numbers, like 16 or 8,8), "
+                            f"got {_shown(hidden)}")
     if len(hidden) > MAX_HIDDEN_LAYERS or any(not 1 <= n <= MAX_LAYER_SIZE for n in hidden):
-        raise SettingsError(
-            f"hidden: at most {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_LAYER_SIZE} neurons, got {hidden!r}"
-        )
-    activation = payload.get("activation", DEFAULTS["activation"])
-    if activation not in activation_names():
-        raise SettingsError(
-            f"unknown activation {activation!r}; choose one of {', '.join(activation_names())}"
-        )
-    loss = payload.get("loss", defaults["loss"])
-    if loss not in OBJECTIVES:
-        raise SettingsError(f"unknown loss {loss!r}; choose one of {', '.join(OBJECTIVES)}")
-    settings = {
-        "dataset": dataset, "hidden": hidden, "activation": activation, "loss": loss,
-        "lr": _number(payload, "lr", defaults["lr"], low=1e-6, high=10.0),
-        "lr_end": _number(payload, "lr_end", DEFAULTS["lr_end"], low=1e-6, high=10.0),
-        "decay_steps": _number(payload, "decay_steps", DEFAULTS["decay_steps"], low=1,
-                               high=10**6, integer=True),
-        "batch_size": _number(payload, "batch_size", defaults["batch_size"], low=1,
-                              high=MAX_POINTS, integer=True),
-        "seed": _number(payload, "seed", DEFAULTS["seed"], low=0, high=2**31, integer=True),
+        raise SettingsError(f"hidden: at most {MAX_HIDDEN_LAYERS} layers of 1 to "
+                            f"{MAX_LAYER_SIZE} neurons, got {_shown(hidden)}")
+    activation = _choice(payload, "activation", list(activation_names()), DEFAULTS["activation"])
+    loss = _choice(payload, "loss", list(OBJECTIVES), None)
+    given = {
+        "lr": _number(payload, "lr", low=1e-6, high=10.0),
+        "lr_end": _number(payload, "lr_end", low=1e-6, high=10.0),
+        "batch_size": _number(payload, "batch_size", low=1, high=MAX_POINTS, integer=True),
     }
+    decay_steps = _number(payload, "decay_steps", low=1, high=10**6, integer=True)
+    seed = _number(payload, "seed", low=0, high=2**31, integer=True)
+    try:
+        cli = settings_for(dataset, loss, activation, **given)
+    except DecayAboveRate as error:
+        raise SettingsError(f"lr_end (decays to) {error.lr_end:g} is above lr {error.lr:g}; "
+                            f"a decay ends below where it starts") from None
+    own = points_from(payload)  # the page's own points, or None for the data set's
+    points = len(_data(dataset)[0]) if own is None else len(own)
+    batch = cli["batch_size"] if cli["batch_size"] is not None else points
+    settings = {
+        "dataset": dataset, "hidden": hidden, "activation": activation, "loss": cli["loss"],
+        "lr": float(cli["lr"]), "lr_end": cli["lr_end"],
+        # The command line decays over its whole run: epochs x steps per epoch.
+        "decay_steps": decay_steps or cli["epochs"] * math.ceil(points / min(batch, points)),
+        "batch_size": cli["batch_size"],
+        "seed": DEFAULTS["seed"] if seed is None else seed,
+        "points": own,
+    }
+    params = _check_work(settings, points)
+    settings["weights"] = _weights_from(payload, params)
     return settings
+
+
+# ---- your own points, and a trained network, from the page ---------------------------
+
+MAX_COORDINATE = 1e6  # |x1|, |x2| of a point the page may send
+MAX_LINK_PARAMETERS = 500  # a network this small travels in the link with its weights
+
+
+def points_from(payload: dict) -> list[list] | None:
+    """The page's own points: `points`, a list of [x1, x2, label], or
+    `csv`, the text of a CSV file (x1,x2,label, header optional, read by
+    data.parse_csv); None when it sends neither. Labels are 0 or 1 (the
+    page draws two classes), at most MAX_POINTS points."""
+    if payload.get("csv") is not None:
+        text = payload["csv"]
+        if not isinstance(text, str):
+            raise SettingsError(f"csv must be the text of a CSV file, got {_shown(text)}")
+        try:
+            X, y = parse_csv(text, name="the CSV")
+        except DataFileError as error:
+            raise SettingsError(str(error)) from None
+        if len(X[0]) != 2:
+            raise SettingsError(f"the CSV has {len(X[0])} input columns; the map here has two: "
+                                "write x1,x2,label")
+        points = [[a, b, t] for (a, b), t in zip(X, y)]
+    else:
+        points = payload.get("points")
+        if points is None:
+            return None
+        if not isinstance(points, list):
+            raise SettingsError(f"points must be a list of [x1, x2, label], got {_shown(points)}")
+    if not 1 <= len(points) <= MAX_POINTS:
+        raise SettingsError(f"{len(points)} points; the explorer trains on 1 to {MAX_POINTS}")
+    for i, p in enumerate(points, start=1):
+        if not (isinstance(p, list) and len(p) == 3
+                and all(type(v) in (int, float) and math.isfinite(v) and abs(v) <= MAX_COORDINATE
+                        for v in p[:2])):
+            raise SettingsError(f"point {i} must be [x1, x2, label] with x1 and x2 finite numbers "
+                                f"from -{MAX_COORDINATE:g} to {MAX_COORDINATE:g}, got {_shown(p)}")
+        if p[2] not in (0, 1) or type(p[2]) is bool:
+            raise SettingsError(f"point {i}: label {_shown(p[2])}; the explorer draws two classes, "
+                                "0 and 1")
+    return [[float(a), float(b), int(t)] for a, b, t in points]
+
+
+def _weights_from(payload: dict, params: int) -> list[float] | None:
+    """`weights`: every parameter of the network, in model.parameters()
+    order (a trained network sent in a link), or None to start from the seed's."""
+    weights = payload.get("weights")
+    if weights is None:
+        return None
+    if not isinstance(weights, list) or len(weights) != params:
+        count = len(weights) if isinstance(weights, list) else _shown(weights)
+        raise SettingsError(f"weights: this network has {params} parameters, the link gives "
+                            f"{count}; was the link cut short?")
+    for i, w in enumerate(weights):
+        if type(w) not in (int, float) or not math.isfinite(w) or abs(w) > MAX_COORDINATE:
+            raise SettingsError(f"weight {i + 1} must be a finite number from "
+                                f"-{MAX_COORDINATE:g} to {MAX_COORDINATE:g}, got {_shown(w)}")
+    return [float(w) for w in weights]
+
+
+def _data(dataset: str):
+    return DATASETS[dataset.replace("-", "_")]()
+
+
+def _check_work(settings: dict, points: int) -> int:
+    """The network's parameter count, or SettingsError when one answer (the
+    data set and the least picture grid, forward) would cost more than
+    MAX_EVAL_WORK parameter-points. Counted, not built."""
+    sizes = settings["hidden"] + [OBJECTIVES[settings["loss"]].outputs]
+    try:
+        params = check_model_size(2, sizes)
+    except ValueError as error:
+        raise SettingsError(f"hidden: {error}") from None
+    work = params * (points + MIN_GRID**2)
+    if work > MAX_EVAL_WORK:
+        raise SettingsError(
+            f"this network is too large to train here: {params:,} parameters x "
+            f"{points + MIN_GRID**2} points (the data and the picture) = {work:,}, over the "
+            f"limit of {MAX_EVAL_WORK:,}; use smaller hidden layers"
+        )
+    return params
+
+
+# ---- the session ------------------------------------------------------------------
 
 
 class TrainingSession:
@@ -103,50 +256,131 @@ class TrainingSession:
     def __init__(self, settings: dict):
         self.settings = settings
         self.lock = threading.Lock()
-        self.X, self.y = DATASETS[settings["dataset"].replace("-", "_")]()
         self.objective = OBJECTIVES[settings["loss"]]
         sizes = list(settings["hidden"]) + [self.objective.outputs]
         self.model = MLP(2, sizes, activation=settings["activation"], seed=settings["seed"])
+        if settings.get("weights") is not None:  # a trained network, from a link
+            for p, w in zip(self.model.parameters(), settings["weights"]):
+                p.data = w
+        self.parameters = len(self.model.parameters())
         self.loss_fn = LOSSES[self.objective.loss]
-        n = len(self.X)
-        batch = settings["batch_size"]
-        self.batch_size = n if batch is None or batch >= n else batch
-        # The batches in fit's order: the same seed, the same batches.
-        self.epochs = batch_order(n, self.batch_size, settings["seed"])
-        self.queue: list[list[int]] = []  # this epoch's batches still to run
         self.steps = 0
-        self.history: list[float] = []  # the batch loss of every step
+        self.history = _History()  # the batch loss of every step
+        # Each layer's mean |grad| at every step, kept as the loss is.
+        self.grads = [_History() for _ in self.model.layers]
+        self.before: list[float] | None = None  # the parameters before the last step
         self.schedule = None
         if settings["lr_end"] is not None:
             self.schedule = LinearDecay(settings["lr"], settings["lr_end"], settings["decay_steps"])
         self.diverged: str | None = None
+        own = settings.get("points")
+        X, y = _data(settings["dataset"]) if own is None else ([p[:2] for p in own], [p[2] for p in own])
+        self.use_data(X, y)
+
+    def use_points(self, points: list[list]) -> None:
+        """The page's own points (from points_from), checked against the
+        work cap for this network, then trained on from the next step."""
+        _check_work(self.settings, len(points))
+        self.settings["points"] = points
+        self.use_data([p[:2] for p in points], [p[2] for p in points])
+
+    def use_data(self, X: list, y: list) -> None:
+        """Train on these points from the next step on (the page's own,
+        edited while training runs): the model and its history stay."""
+        self.X, self.y = X, y
+        n = len(self.X)
+        batch = self.settings["batch_size"]
+        self.batch_size = n if batch is None or batch >= n else batch
+        # The batches in fit's order: the same seed, the same batches.
+        self.epochs = batch_order(n, self.batch_size, self.settings["seed"])
+        self.queue: list[list[int]] = []  # this epoch's batches still to run
+        self.epoch = 0  # epochs finished
+        self.epoch_total = 0.0  # sum of loss x batch size over this epoch's steps so far
+        # The command line's check, against the loss before training (on
+        # these points); the explorer has no last epoch, so no end-of-run check.
+        self.check = DivergenceCheck(starting_loss(self.model, self.X, self.y, self.loss_fn),
+                                     DEFAULT_FACTOR, lr=self.settings["lr"])
 
     def lr(self) -> float:
         return self.settings["lr"] if self.schedule is None else self.schedule(self.steps)
 
-    def _next_batch(self) -> list[int]:
-        if not self.queue:
-            self.queue = list(next(self.epochs))
-        return self.queue.pop(0)
+    def step_work(self) -> int:
+        """Parameter-points of one step: every parameter, for each point of a batch."""
+        return self.parameters * self.batch_size
 
-    def train(self, steps: int) -> int:
-        """Run up to `steps` SGD steps (fewer if STEP_SECONDS pass first, or
-        training diverges); return how many ran."""
+    def max_steps(self) -> int:
+        """The most steps one request may ask for (MAX_STEPS and MAX_STEP_WORK)."""
+        return max(1, min(MAX_STEPS, MAX_STEP_WORK // self.step_work()))
+
+    def check_steps(self, steps: int) -> None:
+        """Refuse, up front, a request whose steps would cost more than MAX_STEP_WORK."""
+        work = steps * self.step_work()
+        if steps > 1 and work > MAX_STEP_WORK:
+            raise SettingsError(
+                f"{steps} steps x {self.parameters:,} parameters x {self.batch_size} points = "
+                f"{work:,}, over the limit of {MAX_STEP_WORK:,} a request may ask for; "
+                f"ask for at most {self.max_steps()} steps"
+            )
+
+    def train(self, steps: int, gone: Callable[[], bool] = lambda: False) -> int:
+        """Run up to `steps` SGD steps; fewer if STEP_SECONDS pass first, if
+        `gone()` says the page that asked has left, or if training diverges.
+        Return how many ran. The first step of a request always finishes
+        (unless the page has gone), so that training moves on however slow
+        the machine."""
         ran = 0
         deadline = time.monotonic() + STEP_SECONDS
-        while ran < steps and self.diverged is None and time.monotonic() < deadline:
-            batch = self._next_batch()
+
+        def stop() -> bool:
+            return gone() or (ran > 0 and time.monotonic() > deadline)
+
+        while ran < steps and self.diverged is None and not stop():
             try:
-                # One step: fit's one epoch of full-batch descent on this batch.
-                [loss] = fit(self.model, [self.X[i] for i in batch], [self.y[i] for i in batch],
-                             self.loss_fn, epochs=1, lr=self.lr())
-            except (ValueError, ArithmeticError) as error:  # TrainingDiverged, overflow
-                self.diverged = f"training stopped at step {self.steps + 1}: {error}"
+                self._step(stop)
+            except Stopped:
                 break
-            self.steps += 1
-            self.history.append(loss)
             ran += 1
         return ran
+
+    def _step(self, stop: Callable[[], bool]) -> None:
+        """One step on the next batch, and the divergence check at an epoch's end."""
+        if not self.queue:
+            self.queue = list(next(self.epochs))
+        batch = self.queue[0]
+        lr = self.lr()
+        before = [p.data for p in self.model.parameters()]  # for the update-to-data ratio
+        try:
+            # One step: fit's one epoch of full-batch descent on this batch.
+            [loss] = fit(_Watched(self.model, stop), [self.X[i] for i in batch],
+                         [self.y[i] for i in batch], self.loss_fn, epochs=1, lr=lr)
+        except TrainingDiverged as error:  # NaN or infinity, at this session's step
+            self.diverged = self._fit_stopped(error, lr)
+            return
+        self.queue.pop(0)
+        self.steps += 1
+        self.history.append(loss)
+        self.before = before
+        for history, grad in zip(self.grads, mean_abs_grads(self.model)):  # fit's backward left them
+            history.append(grad)
+        self.epoch_total += loss * len(batch)
+        if not self.queue:  # an epoch is done: the command line's check, on its mean loss
+            self.epoch += 1
+            mean, self.epoch_total = self.epoch_total / len(self.X), 0.0
+            try:
+                self.check(self.epoch, mean)
+            except DivergenceError as error:
+                self.diverged = f"training stopped at step {self.steps}: {error}"
+
+    def _fit_stopped(self, error: TrainingDiverged, lr: float) -> str:
+        """fit's message with this session's step: each fit call here is one
+        step, so fit itself counts "epoch 1, step 1"."""
+        what = str(error).partition(" at epoch ")[0]  # "loss became infinite (...)"
+        step = self.steps + 1
+        if self.steps == 0:
+            advice = "no step was taken yet: check the data and the model's initial outputs"
+        else:
+            advice = f"lower the learning rate (try a tenth: {lr / 10:g})"
+        return f"training stopped at step {step} (lr {lr:g}): the {what}; {advice}"
 
     # ---- what the page draws ---------------------------------------------
 
@@ -170,16 +404,24 @@ class TrainingSession:
         """Where training is: step, epoch, loss, accuracy; with `pictures`
         the boundary and neuron maps over a grid, and the weights."""
         outs = [self.model(x) for x in self.X]
-        loss = self.loss_fn(outs, self.y).data
+        try:
+            loss = self.loss_fn(outs, self.y).data
+        except ArithmeticError:  # outputs so large that the loss overflows a float
+            loss = math.inf
         correct = sum(self.objective.classify(o) == t for o, t in zip(outs, self.y))
+        history, stride = self.history.values(MAX_HISTORY)
         state = {
             "steps": self.steps,
             "epoch": self.steps * self.batch_size / len(self.X),
             "lr": self.lr(),
-            "loss": loss if math.isfinite(loss) else None,
+            "loss": _finite(loss),
             "correct": correct,
             "total": len(self.y),
-            "history": _thin(self.history, MAX_HISTORY),
+            "history": history,
+            "history_stride": stride,  # steps averaged into each history value
+            # each layer's mean |grad| over the same steps
+            "grad_history": [[_finite(g) for g in h.values(MAX_HISTORY)[0]] for h in self.grads],
+            "max_steps": self.max_steps(),
             "diverged": self.diverged,
         }
         if pictures:
@@ -187,8 +429,7 @@ class TrainingSession:
         return state
 
     def _pictures(self) -> dict:
-        params = len(self.model.parameters())
-        size = max(8, min(MAX_GRID, int(math.sqrt(GRID_WORK / params))))
+        size = max(MIN_GRID, min(MAX_GRID, int(math.sqrt(GRID_WORK / self.parameters))))
         x0, x1, y0, y1 = _bounds(self.X)
         xs = [x0 + (x1 - x0) * (i + 0.5) / size for i in range(size)]
         ys = [y1 - (y1 - y0) * (j + 0.5) / size for j in range(size)]  # top row first
@@ -203,7 +444,8 @@ class TrainingSession:
                 for li, values in enumerate(hidden + [outputs]):
                     for ni, v in enumerate(values):
                         maps[li][ni].append(_finite(v))
-        weights = [[[_finite(w.data) for w in n.w] + [_finite(n.b.data)] for n in layer.neurons]
+        weights = [[[_finite(w.data) for w in n.w] + ([_finite(n.b.data)] if n.b is not None else [])
+                    for n in layer.neurons]
                    for layer in self.model.layers]
         return {
             "grid": {"size": size, "box": [x0, x1, y0, y1]},
@@ -211,7 +453,24 @@ class TrainingSession:
             "maps": maps,
             "weights": weights,
             "points": [[x[0], x[1], t] for x, t in zip(self.X, self.y)],
+            "diagnosis": self._diagnosis(),
+            # every parameter, in model.parameters() order, for a link to carry (small networks)
+            "parameters": ([p.data for p in self.model.parameters()]
+                           if self.parameters <= MAX_LINK_PARAMETERS and self.diverged is None else None),
         }
+
+    def _diagnosis(self) -> dict | None:
+        """diagnose() on all the points, for the network view: each layer's
+        dead units, saturated units, mean |grad| and last update ratio, and
+        the warnings; None for a network whose numbers have overflowed."""
+        try:
+            d = diagnose(self.model, self.X, self.y, self.loss_fn, before=self.before)
+        except (ValueError, ArithmeticError):
+            return None
+        layers = [{"dead_units": h.dead_units, "dead": h.dead, "saturated": h.saturated,
+                   "units": h.units, "activation": h.activation, "grad": _finite(h.grad),
+                   "update": None if h.update is None else _finite(h.update)} for h in d.layers]
+        return {"layers": layers, "warnings": d.warnings}
 
     # ---- one neuron as an expression ----------------------------------------
 
@@ -236,21 +495,44 @@ class TrainingSession:
         inputs = list(x) if layer == 0 else hidden[layer - 1]
         prefix = "x" if layer == 0 else "h"
         terms = [f"w{i}*{prefix}{i}" for i in range(len(n.w))]
-        text = " + ".join(terms + ["b"])
+        params = [f"w{i}" for i in range(len(n.w))]
+        values = {f"w{i}": w.data for i, w in enumerate(n.w)}
+        if n.b is not None:
+            terms.append("b")
+            params.append("b")
+            values["b"] = n.b.data
+        text = " + ".join(terms)
         if n.activation != "linear":
             text = f"{n.activation}({text})"
-        values = {f"w{i}": w.data for i, w in enumerate(n.w)}
         values.update({f"{prefix}{i}": v for i, v in enumerate(inputs)})
-        values["b"] = n.b.data
         where = "output" if layer == len(layers) - 1 else f"hidden layer {layer + 1}"
         return {
             "expression": text,
             "values": values,
-            "params": [f"w{i}" for i in range(len(n.w))] + ["b"],
+            "params": params,
             "caption": (f"neuron {neuron + 1} of the {where}, on example {example + 1} "
                         f"(x = {x[0]:.3g}, {x[1]:.3g}; label {self.y[example]}), after "
                         f"{self.steps} steps"),
         }
+
+
+class _Watched:
+    """The model as fit sees it in the explorer: the same parameters and
+    forward pass, with `stop()` asked before each example, so that a step
+    whose time is up, or whose page has gone, is abandoned (Stopped) before
+    its update."""
+
+    def __init__(self, model: MLP, stop: Callable[[], bool]):
+        self.model = model
+        self.stop = stop
+
+    def parameters(self):
+        return self.model.parameters()
+
+    def __call__(self, x):
+        if self.stop():
+            raise Stopped()
+        return self.model(x)
 
 
 MAX_NEURON_INPUTS = 32  # a wider neuron's graph has too many boxes to read
@@ -259,15 +541,38 @@ MAX_NEURON_INPUTS = 32  # a wider neuron's graph has too many boxes to read
 MAX_HISTORY = 1000  # loss values sent per answer: a long run is averaged down to this
 
 
-def _thin(values: list[float], most: int) -> list[float]:
-    """At most `most` numbers: the means of consecutive runs of `values`."""
-    if len(values) <= most:
-        return values
-    size = math.ceil(len(values) / most)
-    return [sum(values[i : i + size]) / len(values[i : i + size]) for i in range(0, len(values), size)]
+class _History:
+    """The loss of every step, kept in at most 2 x MAX_HISTORY numbers: when
+    the list fills up, neighbours are averaged in pairs and each number
+    stands for twice as many steps as before (a page left playing for a
+    day must not fill the server's memory)."""
+
+    def __init__(self):
+        self.means: list[float] = []
+        self.stride = 1  # steps per number in `means`
+        self.partial: list[float] = []  # the steps not yet averaged into one
+
+    def append(self, loss: float) -> None:
+        self.partial.append(loss)
+        if len(self.partial) < self.stride:
+            return
+        self.means.append(sum(self.partial) / len(self.partial))
+        self.partial = []
+        if len(self.means) >= 2 * MAX_HISTORY:
+            self.means = [(a + b) / 2 for a, b in zip(self.means[::2], self.means[1::2])]
+            self.stride *= 2
+
+    def values(self, most: int) -> tuple[list[float], int]:
+        """At most `most` numbers, and how many steps each stands for."""
+        values = self.means + ([sum(self.partial) / len(self.partial)] if self.partial else [])
+        if len(values) <= most:
+            return values, self.stride
+        size = math.ceil(len(values) / most)
+        thinned = [sum(values[i : i + size]) / len(values[i : i + size])
+                   for i in range(0, len(values), size)]
+        return thinned, self.stride * size
 
 
 def _finite(x: float) -> float | None:
     """A number as JSON can hold it: nan and inf (a diverged network) become null."""
     return x if math.isfinite(x) else None
-
