@@ -330,6 +330,10 @@ def test_a_neuron_opens_as_an_expression_with_its_weights(server):
     ({"lr": -1}, "lr must be between"),
     ({"lr": "0.1"}, "lr must be a number"),
     ({"batch_size": 2.5}, "batch_size must be an integer"),
+    ({"dataset": ["xor"]}, "unknown dataset ['xor']"),
+    ({"loss": {"a": 1}}, "unknown loss {'a': 1}"),
+    ({"seed": 10**400}, "seed must be between 0 and"),
+    ({"seed": 1e300}, "seed must be between 0 and"),
 ])
 def test_bad_training_settings_are_refused(server, settings, reason):
     status, answer = call(server, "POST", "/api/train/new", settings)
@@ -345,12 +349,151 @@ def test_steps_per_request_are_bounded(server):
     assert status == 400 and "no such training session" in answer["error"]
 
 
-def test_a_diverging_run_says_so_and_the_server_goes_on(server):
-    key, _ = new_session(server, dataset="xor", lr=10.0, hidden=[64, 64])
-    status, s = call(server, "POST", "/api/train/step", {"id": key, "steps": 100})
-    assert status == 200
-    assert s["diverged"] is None or "training stopped at step" in s["diverged"]
+def train_until_stopped(server, key, most=2000):
+    """Step a session until it stops or has taken `most` steps; its last state."""
+    s = {"steps": 0, "diverged": None}
+    while s["diverged"] is None and s["steps"] < most:
+        status, s = call(server, "POST", "/api/train/step", {"id": key, "steps": 100, "pictures": False})
+        assert status == 200, s
+    return s
+
+
+@pytest.mark.parametrize("settings, stop", [
+    # The loss explodes within blobs' first epoch (100 points, 7 steps of 16): the
+    # command line's check stops it at the epoch's end, as `train` stops.
+    (dict(dataset="blobs", loss="mse", lr=0.1), r"at step 7: the loss grew from .* by epoch 1"),
+    # tanh at lr 10: the loss climbs (to 1e306 once, with no word), and is stopped at its first epochs.
+    (dict(dataset="xor", activation="tanh", hidden=[16, 16], lr=10.0), r"at step \d+: the loss grew"),
+    # lr 5 overflowed `pow` (an HTTP 500): now one line, at the step it happened.
+    (dict(dataset="xor", activation="tanh", hidden=[16, 16], lr=5.0), r"at step \d+: the loss"),
+    (dict(dataset="xor", lr=10.0, hidden=[64, 64]), r"at step 2: the loss grew from"),
+])
+def test_a_diverging_run_stops_with_one_line_naming_its_step(server, settings, stop):
+    key, _ = new_session(server, **settings)
+    s = train_until_stopped(server, key)
+    assert s["diverged"] is not None and re.search(stop, s["diverged"]), s["diverged"]
+    assert "\n" not in s["diverged"] and "no step was taken yet" not in s["diverged"]
+    assert "try a tenth" in s["diverged"]
+    status, again = call(server, "POST", "/api/train/step", {"id": key, "steps": 5})
+    assert status == 200 and again["ran"] == 0 and again["diverged"] == s["diverged"]
     still_serving(server)
+
+
+def test_the_same_run_stops_on_the_command_line(server):
+    """blobs with mse at lr 0.1: the page and `train` both stop it, at epoch 1."""
+    import subprocess
+
+    done = subprocess.run(["micrograd-scratch", "train", "--dataset", "blobs", "--loss", "mse",
+                           "--lr", "0.1"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "by epoch 1" in done.stderr
+    key, _ = new_session(server, dataset="blobs", loss="mse", lr=0.1)
+    assert "by epoch 1" in train_until_stopped(server, key)["diverged"]
+
+
+def test_the_settings_are_the_command_line_s_for_each_data_set_and_loss(server):
+    from micrograd_scratch.cli.training import defaults_for
+    from micrograd_scratch.data import DATASETS
+
+    info = call(server, "GET", "/api/info")[1]
+    for dataset in info["datasets"]:
+        for loss in info["losses"]:
+            cli = defaults_for(dataset, loss, "relu")
+            _, s = new_session(server, dataset=dataset, loss=loss, hidden=[2])
+            n = len(DATASETS[dataset.replace("-", "_")]()[0])
+            batch = cli["batch_size"] or n
+            expected = {"lr": cli["lr"], "lr_end": cli["lr_end"], "batch_size": cli["batch_size"],
+                        "decay_steps": cli["epochs"] * -(-n // batch)}  # the whole run of `train`
+            assert {k: s["settings"][k] for k in expected} == expected, (dataset, loss)
+            assert info["defaults"]["table"][dataset][loss]["relu"] == expected
+    # A rate given alone does not decay (a tuned decay goes with its own rate), as on the command line.
+    _, s = new_session(server, dataset="moons", lr=0.1)
+    assert s["settings"]["lr_end"] is None
+    status, answer = call(server, "POST", "/api/train/new", {"dataset": "xor", "lr": 0.1, "lr_end": 0.5})
+    assert status == 400 and "lr_end (decays to) 0.5 is above lr 0.1" in answer["error"]
+
+
+# ---- the work one request may ask for ---------------------------------------------------
+
+
+def largest_allowed_xor_network():
+    """The widest two equal hidden layers the explorer trains on xor."""
+    from micrograd_scratch.explore.training import MAX_EVAL_WORK, MIN_GRID
+    from micrograd_scratch.serialize import parameter_count
+
+    width = 1
+    while parameter_count(2, [width + 1, width + 1, 1]) * (4 + MIN_GRID**2) <= MAX_EVAL_WORK:
+        width += 1
+    return [width, width]
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def test_the_largest_request_allowed_is_bounded_in_time_and_memory(server):
+    """[1024] * 16 grew the server past 5 GB with no answer, and [1024, 1024]
+    took 31.5 s with steps of 2 s; now each is refused up front, with the
+    figure, and the largest network allowed answers its steps within the
+    step budget and a few tens of MB."""
+    import time
+
+    status, answer = call(server, "POST", "/api/train/new", {"dataset": "xor", "hidden": [1024] * 16})
+    assert status == 400 and "would have 15,748,097 parameters; at most 1,100,000" in answer["error"]
+    for hidden, figure in (([1024, 1024], "1,053,697"), ([128, 128], "17,025")):
+        status, answer = call(server, "POST", "/api/train/new", {"dataset": "xor", "hidden": hidden})
+        assert status == 400 and f"{figure} parameters x 68 points" in answer["error"]
+        assert "over the limit of 1,000,000" in answer["error"]
+    hidden = largest_allowed_xor_network()
+    before = peak_rss_mb()
+    start = time.monotonic()
+    key, s = new_session(server, dataset="xor", hidden=hidden)
+    created = time.monotonic() - start
+    status, refused = call(server, "POST", "/api/train/step", {"id": key, "steps": 500})
+    assert status == 400 and f"ask for at most {s['max_steps']} steps" in refused["error"]
+    start = time.monotonic()
+    status, stepped = call(server, "POST", "/api/train/step", {"id": key, "steps": s["max_steps"]})
+    took = time.monotonic() - start
+    grown = peak_rss_mb() - before
+    assert status == 200 and 1 <= stepped["ran"] <= s["max_steps"]
+    # Generous bounds (two shared cores): the step budget is 0.25 s, the answer's
+    # evaluation about as much; the network holds some 10,000 parameters.
+    assert created < 5 and took < 3, (created, took)
+    assert grown < 150, grown
+
+
+def test_training_stops_when_its_page_goes_away(server, monkeypatch):
+    """With no time budget, 500 steps of a large network take seconds; a
+    page that closes its connection stops them at once."""
+    import socket
+    import time
+
+    from micrograd_scratch.explore import training
+
+    monkeypatch.setattr(training, "STEP_SECONDS", 60.0)
+    monkeypatch.setattr(training, "MAX_STEP_WORK", 10**9)
+    key, s = new_session(server, dataset="xor", hidden=largest_allowed_xor_network())
+    body = json.dumps({"id": key, "steps": 500}).encode()
+    host, port = server.server_address[:2]
+    with socket.create_connection((host, port)) as conn:
+        conn.sendall(f"POST /api/train/step HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                     .encode() + body)
+        time.sleep(0.2)  # training has started
+    start = time.monotonic()
+    status, after = call(server, "POST", "/api/train/step", {"id": key, "steps": 0})  # waits its turn
+    assert status == 200 and after["steps"] < 500
+    assert time.monotonic() - start < 2.5
+
+
+def test_the_sessions_kept_are_bounded_in_parameters_not_only_in_number(server, monkeypatch):
+    monkeypatch.setattr(server.sessions, "max_parameters", 12_000)
+    keys = [new_session(server, dataset="xor", hidden=[64, 64])[0] for _ in range(4)]  # 4,417 each
+    assert server.sessions.kept_parameters() <= 12_000
+    assert keys[-1] in server.sessions.items and keys[0] not in server.sessions.items
+    status, answer = call(server, "POST", "/api/train/step", {"id": keys[0], "steps": 1})
+    assert status == 400 and "no such training session" in answer["error"]
 
 
 # ---- without Graphviz, and the command itself --------------------------------------------
