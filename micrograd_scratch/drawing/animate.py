@@ -72,15 +72,17 @@ def _pillow():
 def captions(steps: list[BackwardStep]) -> list[list[str]]:
     """Each frame's caption as lines: the step, its chain-rule line for
     every input, and the sums of this step; then "done"."""
-    out = []
-    for s in steps:
-        if s.number == 0:
-            name = s.node.label or OUTPUT_NAME
-            out.append([f"step 0 of {s.total}: seed {name}.grad = d {name}/d {name} = 1"])
-            continue
-        head = (f"step {s.number} of {s.total}: the {op_symbol(s.node)} node's grad, "
-                f"{fmt(s.upstream)}, flows to its inputs")
-        chain = [f"{_name(t.input)}.grad += {t.product}" for t in s.terms]
+    root = steps[0].node
+
+    def called(v: Value) -> str:  # as the picture names it: the root is "out"
+        return v.label or (OUTPUT_NAME if v is root else _name(v))
+
+    out = [[f"step 0 of {steps[0].total}: seed {called(root)}.grad = 1 "
+            f"(d out/d out; every other grad starts at 0)"]]
+    for s in steps[1:]:
+        head = (f"step {s.number} of {s.total}: {called(s.node)}.grad = {fmt(s.upstream)} "
+                f"flows back through {op_symbol(s.node)}")
+        chain = [f"{called(t.input)}.grad += {t.product}" for t in s.terms]
         lines = ["      ".join(chain[i:i + TERMS_PER_LINE]) for i in range(0, len(chain), TERMS_PER_LINE)]
         out.append([head, *lines, *s.sums])
     out.append([DONE_CAPTION])

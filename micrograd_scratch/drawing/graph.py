@@ -697,7 +697,7 @@ def fitted(build, box: tuple[float, float] | None, rankdirs: list[str]):
     rankdir, attrs, scale = best
     graph = build(rankdir) if rankdir != rankdirs[-1] else graph
     graph.attr(**attrs)
-    graph.text_scale, graph.fit = scale, attrs
+    graph.text_scale, graph.fit, graph.box = scale, attrs, box
     return graph
 
 

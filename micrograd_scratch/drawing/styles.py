@@ -80,6 +80,7 @@ def digraph(*args, **kwargs):
         class Drawing(graphviz.Digraph):
             text_scale = 1.0  # how much fitting it to a box scaled its text (graph.fitted)
             fit: dict = {}  # the graph attributes that fitted it (size and pad)
+            box = None  # the (width, height) in inches it was fitted to
 
             def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
                 try:
@@ -252,7 +253,10 @@ def fit_attrs(natural: tuple[float, float], box: tuple[float, float]) -> tuple[d
     width, height = box
     scale = min(MAX_ENLARGE, width / (w + 2 * PAD), height / (h + 2 * PAD))
     pad = ((width / scale - w) / 2, (height / scale - h) / 2)
-    return {"size": f"{width:g},{height:g}!", "pad": f"{pad[0]:.4f},{pad[1]:.4f}"}, scale
+    # dot rounds the page down to whole pixels: a thousandth of an inch
+    # more keeps 1280 x 720 px from coming out 1279 x 719.
+    size = f"{width + 0.001:g},{height + 0.001:g}!"
+    return {"size": size, "pad": f"{pad[0]:.4f},{pad[1]:.4f}"}, scale
 
 
 def _pt(x: float) -> str:
@@ -492,11 +496,37 @@ def _write(graph, path: Path, dpi: int = DPI) -> Path:
     elif suffix == ".png":  # the resolution is a graph attribute: set on a copy
         sharp = graph.copy()
         sharp.attr(dpi=str(dpi))
-        data = png_with_dpi(sharp.pipe(format="png"), dpi)
+        data = png_with_dpi(_exactly(sharp.pipe(format="png"), graph, dpi), dpi)
     else:
         data = graph.pipe(format=suffix[1:])
     write_atomically(path, lambda f: f.write(data))
     return path
+
+
+def _exactly(data: bytes, graph, dpi: int) -> bytes:
+    """A PNG of a graph fitted to a box, made exactly the box's pixels:
+    dot rounds its page to whole points and pixels on the way (a
+    1280 x 720 px box came out 1274 x 717 at 600 dpi), so the page is
+    padded or trimmed at its edges, where only the white pad is. Needs
+    Pillow; without it the PNG is left as dot drew it."""
+    box = getattr(graph, "box", None)
+    if box is None:
+        return data
+    try:
+        from PIL import Image
+    except ImportError:
+        return data
+    import io
+
+    want = (round(box[0] * dpi), round(box[1] * dpi))
+    image = Image.open(io.BytesIO(data))
+    if image.size == want:
+        return data
+    page = Image.new(image.mode, want, "white")
+    page.paste(image, ((want[0] - image.width) // 2, (want[1] - image.height) // 2))
+    out = io.BytesIO()
+    page.save(out, format="PNG")
+    return out.getvalue()
 
 
 def png_with_dpi(data: bytes, dpi: int) -> bytes:

@@ -1,0 +1,147 @@
+"""Backprop as an animation: the GIF and APNG read back with Pillow (one
+frame per backward step and a "done" frame, the first and last held
+longer, every caption's numbers the ones backward() computes), the same
+layout in every frame, --fps, and the one-line answers without Pillow or
+ffmpeg, in Python and on the command line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("graphviz", reason="the frames are Graphviz drawings")
+Image = pytest.importorskip("PIL.Image", reason="animations are written by Pillow (pip install pillow)")
+
+from micrograd_scratch import Value  # noqa: E402
+from micrograd_scratch.drawing import animate_backward, backward_steps  # noqa: E402
+from micrograd_scratch.drawing.animate import HOLD  # noqa: E402
+from micrograd_scratch.drawing.styles import fmt  # noqa: E402
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz's dot program draws the frames (apt-get install graphviz)")
+CLI = shutil.which("micrograd-scratch")
+
+
+def lecture_graph():
+    """tanh(a*b + c) * sigmoid(a), every node named, so that a caption's
+    names lead back to the Values: a is used twice (its sum is shown)."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(1.0, label="c")
+    ab = a * b; ab.label = "ab"
+    n = ab + c; n.label = "n"
+    t = n.tanh(); t.label = "t"
+    s = a.sigmoid(); s.label = "s"
+    out = t * s; out.label = "out"
+    return out, {v.label: v for v in (a, b, c, ab, n, t, s, out)}
+
+
+def frames_of(path) -> list:
+    im = Image.open(path)
+    frames = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        frames.append((im.info["duration"], im.convert("RGB").copy()))
+    return frames
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix", [".gif", ".apng"])
+def test_the_animation_reads_back_a_frame_per_step_with_captions_that_match_backward(tmp_path, suffix):
+    root, nodes = lecture_graph()
+    steps = backward_steps(root)
+    path = animate_backward(root, tmp_path / f"backprop{suffix}", fps=2, dpi=40)
+    frames = frames_of(path)
+    # one frame per step (step 0 seeds the output), then "done"
+    assert len(frames) == len(steps) + 1
+    durations = [d for d, _ in frames]
+    assert durations[1:-1] == [500] * (len(frames) - 2)
+    assert durations[0] == durations[-1] == HOLD * 500  # held
+    assert len({im.size for _, im in frames}) == 1  # nothing rescales
+
+    # The captions, one line per frame, travel in the file.
+    im = Image.open(path)
+    comment = im.info["comment"].decode() if suffix == ".gif" else im.info["Description"]
+    lines = comment.split("\n")
+    assert len(lines) == len(frames)
+    assert lines[-1].startswith(f"frame {len(frames) - 1}: done")
+
+    root.backward()  # the numbers every caption must show
+    shown_last = {}
+    for line in lines[1:-1]:
+        node, upstream = re.search(r": (\w+)\.grad = (\S+) flows back through", line).groups()
+        assert upstream == fmt(nodes[node].grad)  # complete when its step runs
+        terms = re.findall(r"(\w+)\.grad \+= (\S+) × (\S+) = (\S+)", line)
+        assert terms and len(terms) == len(nodes[node]._prev)
+        for name, up, local, term in terms:
+            assert up == upstream and float(term) == pytest.approx(float(up) * float(local), rel=1e-3)
+            shown_last[name] = term
+        for name, total in re.findall(r"(\w+)\.grad: \S+ \+ \S+ = (\S+)", line):
+            shown_last[name] = total  # a reused node: its sum
+    assert "a.grad: " in comment  # a is used twice: its two terms added
+    for name, value in shown_last.items():
+        assert value == fmt(nodes[name].grad), name
+
+
+@needs_dot
+def test_every_frame_has_the_same_layout_and_fps_sets_the_pace(tmp_path):
+    from micrograd_scratch.drawing.frames import _pinned_frames, frame_look, pinned_picture
+    from micrograd_scratch.drawing.graph import _Plan
+
+    root, _ = lecture_graph()
+    look = frame_look(None, "slides", True, None)
+    plan = _Plan(root, None, None, False, 200, "LR")
+    svgs = [pinned_picture(f, "svg").decode() for f in _pinned_frames(plan, backward_steps(root), look)]
+    where = [dict(re.findall(r"<title>(n\d+(?:_op)?)</title>\n<\w+ fill=\"[^\"]*\" stroke=\"[^\"]*\"[^>]*?"
+                             r"(?:points|cx)=\"([^\"]+)\"", svg)) for svg in svgs]
+    assert len(where[0]) >= 10 and all(w == where[0] for w in where)
+    slow = animate_backward(root, fps=0.5, dpi=30)
+    assert slow.durations[1] == 2000 and slow.durations[0] == HOLD * 2000
+
+
+@needs_dot
+def test_the_animation_shows_itself_in_jupyter_and_says_what_it_is():
+    root, _ = lecture_graph()
+    shown = animate_backward(root, dpi=30)
+    assert shown._repr_html_().startswith('<img alt="the backward pass, animated" src="data:image/gif;base64,')
+    assert repr(shown).startswith(f"<an animation of {len(backward_steps(root)) + 1} frames")
+
+
+def test_without_pillow_one_line_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(ImportError, match=r'needs Pillow, which is not installed: pip install -e "\.\[plot\]" '
+                                          r"\(or pip install pillow\)"):
+        animate_backward(Value(2.0) * 3, tmp_path / "a.gif")
+    assert not (tmp_path / "a.gif").exists()
+
+
+def test_bad_arguments_are_refused_before_anything_is_drawn(tmp_path):
+    with pytest.raises(ValueError, match="fps must be a number of frames a second from 0.1 to 50"):
+        animate_backward(Value(1.0) * 2, fps=0)
+    with pytest.raises(ValueError, match=r"must end in \.gif, \.apng, \.png or \.mp4"):
+        animate_backward(Value(1.0) * 2, tmp_path / "a.svg")
+
+
+@needs_dot
+@pytest.mark.skipif(CLI is None, reason="the micrograd-scratch command is not installed (pip install -e .)")
+def test_draw_animate_on_the_command_line(tmp_path):
+    out = tmp_path / "backprop.gif"
+    done = subprocess.run([CLI, "draw", "tanh(a*b + c) * sigmoid(a)", "--set", "a=2", "b=-3", "c=1",
+                           "--backward", "--animate", str(out), "--fps", "4", "--dpi", "40",
+                           "-o", str(tmp_path / "g.svg")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"wrote the backward pass, a step a frame, to {out}" in done.stdout
+    im = Image.open(out)
+    assert im.n_frames == 5 + 2  # five rules run (σ, ×, tanh, +, ×), the seed, and done
+    # --fps without --animate, and .mp4 without ffmpeg: usage errors, nothing written
+    bad = subprocess.run([CLI, "draw", "a*2", "--set", "a=1", "--fps", "2", "-o", str(tmp_path / "x.svg")],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1].endswith(
+        "argument --fps: sets the pace of --animate; give --animate FILE too")
+    if shutil.which("ffmpeg") is None:
+        bad = subprocess.run([CLI, "draw", "a*2", "--set", "a=1", "--animate", str(tmp_path / "a.mp4")],
+                             capture_output=True, text=True, timeout=60)
+        assert bad.returncode == 2 and "needs the ffmpeg program, which is not installed" in bad.stderr
+        assert not (tmp_path / "a.mp4").exists()
