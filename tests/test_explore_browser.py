@@ -139,9 +139,17 @@ def test_stepping_backward_moves_no_node_and_the_counters_agree(page):
     assert "s=2" in page.evaluate("location.hash")  # the step is in the link
 
 
+def test_an_infinite_gradient_reads_inf_in_the_table_and_on_the_graph(page):
+    open_page(page, "#mode=expr&e=x%20**%200.5&v=x:0")  # d/dx sqrt(x) at 0 is +inf, never 0
+    expect(grad_of(page, "x")).to_have_text("inf")
+    graph_text = page.get_by_test_id("graph").inner_text()
+    assert "grad inf" in graph_text and "1 × inf = inf" in graph_text
+
+
 def test_train_xor_to_four_of_four(page):
     page.goto(page.base + "#mode=train&ds=xor")
     expect(page.get_by_test_id("train-dataset")).to_have_value("xor")
+    page.get_by_test_id("train-step").click()  # a link alone starts nothing: a click does
     expect(page.get_by_test_id("accuracy")).to_have_text(re.compile(r"^\d/4$"))
     first = float(page.get_by_test_id("loss").text_content())
     page.get_by_test_id("train-play").click()
@@ -177,4 +185,46 @@ def test_a_link_restores_the_view(page):
     expect(page.locator("#train-hidden")).to_have_value("4,4")
     expect(page.locator("#train-activation")).to_have_value("tanh")
     expect(page.locator("#train-lr")).to_have_value("0.05")
+    page.get_by_test_id("train-step").click()
     expect(page.get_by_test_id("accuracy")).to_have_text(re.compile(r"^\d+/100$"))
+
+
+def test_a_link_from_another_site_restores_settings_but_trains_nothing_until_a_click(page, server):
+    """#mode=train&h=512,512,512 made the page create that session as it
+    loaded; now the settings are restored and nothing runs until a click."""
+    before = set(server.sessions.items)
+    page.goto(page.base + "#mode=train&ds=xor&h=64,64,64")
+    expect(page.locator("#train-hidden")).to_have_value("64,64,64")
+    page.wait_for_timeout(1500)  # what the page did 0.2 s after load, it would have done by now
+    assert set(server.sessions.items) == before
+    expect(page.get_by_test_id("accuracy")).to_have_text("–")
+    page.get_by_test_id("train-step").click()
+    expect(page.get_by_test_id("accuracy")).to_have_text(re.compile(r"^\d/4$"))
+    assert len(set(server.sessions.items) - before) == 1
+
+
+def test_a_diverging_run_stops_with_its_one_line_on_the_page(page):
+    """blobs with mse at lr 0.1 played on to a loss of 1e58 with no message;
+    now the command line's check stops it and the page says where."""
+    page.goto(page.base + "#mode=train&ds=blobs&loss=mse&lr=0.1")
+    page.get_by_test_id("train-play").click()
+    expect(page.locator("#train-error")).to_contain_text("training stopped at step 7: the loss grew")
+    expect(page.locator("#train-error")).to_contain_text("lower the learning rate (try a tenth: 0.01)")
+    expect(page.get_by_test_id("train-play")).to_be_enabled()  # Play stopped by itself
+    assert page.locator("#train-steps").text_content() == "7"
+
+
+def test_choosing_a_loss_brings_its_learning_rate_as_on_the_command_line(page):
+    from micrograd_scratch.cli.training import defaults_for
+
+    page.goto(page.base + "#mode=train&ds=blobs")
+    own, mse = defaults_for("blobs"), defaults_for("blobs", "mse")
+    expect(page.locator("#train-lr")).to_have_attribute("placeholder", f"{own['lr']}")
+    page.locator("#train-lr").fill("0.5")
+    page.locator("#train-loss").select_option("mse")
+    expect(page.locator("#train-lr")).to_have_value("")  # the typed rate gives way to mse's
+    expect(page.locator("#train-lr")).to_have_attribute("placeholder", f"{mse['lr']}")
+    expect(page.locator("#train-lr-end")).to_have_attribute("placeholder", f"{mse['lr_end']}")
+    page.locator("#train-lr-end").fill("0.5")  # above the rate: refused, as train refuses it
+    page.locator("#train-lr-end").dispatch_event("change")
+    expect(page.locator("#train-error")).to_contain_text("is above lr 0.02")

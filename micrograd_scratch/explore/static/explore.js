@@ -9,13 +9,18 @@
 //     and the backward steps; stepping only recolours and retexts that SVG.
 //   training view:   POST /api/train/new, /api/train/step (a few SGD steps
 //     and the pictures), /api/train/neuron (one neuron as an expression).
+//     Your own points (state.train.points, clicked, erased or pasted as CSV)
+//     go with the next step request, and training goes on with them; they and
+//     a small network's trained weights travel in the link.
 "use strict";
 
 const state = {
   mode: "expr",
   expr: { text: "tanh(a*b + a) * c", values: { a: 0.5, b: -1.5, c: 2 }, params: [], step: null, check: false },
   train: { dataset: "xor", hidden: "16", activation: "relu", loss: "", lr: "", lr_end: "",
-           decay_steps: "", batch_size: "", seed: "0", example: 0 },
+           decay_steps: "", batch_size: "", seed: "0", example: 0,
+           points: null, // your own [x1, x2, label] points; null: the data set's
+           weights: null }, // a trained network's parameters, from a link, for the next session
 };
 
 let info = null; // GET /api/info: choices, defaults, colours, limits
@@ -60,6 +65,9 @@ function writeHash() {
   } else {
     const t = state.train;
     for (const [key, name] of TRAIN_KEYS) if (t[name] !== "") h.set(key, String(t[name]));
+    if (t.points !== null) h.set("pts", t.points.map((p) => p.join(",")).join(";"));
+    const weights = t.weights || (training.last && training.last.parameters);
+    if (weights) h.set("w", weights.join(","));
   }
   history.replaceState(null, "", "#" + h.toString());
 }
@@ -87,6 +95,11 @@ function readHash() {
     for (const [key, name] of TRAIN_KEYS) {
       if (h.has(key)) state.train[name] = name === "example" ? Number(h.get(key)) || 0 : h.get(key);
     }
+    // The server checks what these say; here they only need to be numbers.
+    const numbers = (text) => text.split(",").map(Number);
+    state.train.points = h.has("pts")
+      ? h.get("pts").split(";").filter(Boolean).map(numbers) : null;
+    state.train.weights = h.has("w") ? numbers(h.get("w")) : null;
   }
   return true;
 }
@@ -391,7 +404,8 @@ function showChecks() {
 // The training view
 // =============================================================================
 
-const training = { id: null, playing: false, looping: false, last: null, settingsKey: "", pending: null, pendingKey: "" };
+const training = { id: null, playing: false, looping: false, last: null, settingsKey: "", pending: null, pendingKey: "",
+                   pointsDirty: false, box: null };
 
 function fillTrainChoices() {
   const fill = (select, names) => {
@@ -404,29 +418,47 @@ function fillTrainChoices() {
 
 // The form shows state.train; an empty loss, lr or batch size means the
 // data set's default (the `train` command's).
+// The command line's settings for the form's data set, loss and activation
+// (info's table, which the server fills from cli/training.py): each box
+// left empty shows its default greyed, and the server uses that default.
+function trainDefaults() {
+  const t = state.train;
+  const table = info.defaults.table[t.dataset] || info.defaults.table.xor;
+  const loss = t.loss || (info.defaults.per_dataset[t.dataset] || info.defaults.per_dataset.xor).loss;
+  const d = (table[loss] || table[info.losses[0]])[t.activation] || {};
+  return { loss, ...d };
+}
+
 function showTrainSettings() {
   const t = state.train;
-  const d = info.defaults.per_dataset[t.dataset] || info.defaults.per_dataset.xor;
+  const d = trainDefaults();
   $("train-dataset").value = t.dataset;
   $("train-hidden").value = t.hidden;
   $("train-activation").value = t.activation;
-  $("train-loss").value = t.loss || d.loss;
-  $("train-lr").value = t.lr || d.lr;
+  $("train-loss").value = d.loss;
+  $("train-lr").value = t.lr;
+  $("train-lr").placeholder = String(d.lr);
   $("train-lr-end").value = t.lr_end;
-  $("train-decay-steps").value = t.decay_steps || info.defaults.decay_steps;
-  $("train-batch").value = t.batch_size || (d.batch_size === null ? "" : d.batch_size);
+  // A rate typed alone does not decay, as `train --lr` alone does not.
+  $("train-lr-end").placeholder = d.lr_end === null || t.lr !== "" ? "no decay" : String(d.lr_end);
+  $("train-decay-steps").value = t.decay_steps;
+  $("train-decay-steps").placeholder = String(d.decay_steps);
+  $("train-batch").value = t.batch_size;
+  $("train-batch").placeholder = d.batch_size === null ? "all" : String(d.batch_size);
   $("train-seed").value = t.seed;
 }
 
 function readTrainSettings() {
   const t = state.train;
   const dataset = $("train-dataset").value;
-  if (dataset !== t.dataset) { // a new data set brings its own defaults
+  if (dataset !== t.dataset) { // a new data set brings its own defaults, and its points
     t.dataset = dataset;
-    t.loss = t.lr = t.batch_size = "";
+    t.loss = t.lr = t.lr_end = t.decay_steps = t.batch_size = "";
     t.example = 0;
+    t.points = null;
     showTrainSettings();
   }
+  const before = { loss: trainDefaults().loss, activation: t.activation };
   t.hidden = $("train-hidden").value.trim();
   t.activation = $("train-activation").value;
   t.loss = $("train-loss").value;
@@ -435,6 +467,11 @@ function readTrainSettings() {
   t.decay_steps = $("train-decay-steps").value;
   t.batch_size = $("train-batch").value;
   t.seed = $("train-seed").value;
+  if (t.loss !== before.loss || t.activation !== before.activation) {
+    // Another loss or activation brings its own rate, as `train --loss` does.
+    t.lr = t.lr_end = t.decay_steps = "";
+    showTrainSettings();
+  }
 }
 
 function trainBody() {
@@ -451,10 +488,19 @@ function trainBody() {
   return body;
 }
 
+// What makes a new session: the settings. The points and weights go with
+// it when it is made, but editing the points keeps the session (and its
+// network), so they are not part of its key.
+function sessionKey(body) {
+  const { points, weights, ...settings } = body;
+  return JSON.stringify(settings);
+}
+
 // Reset: a new network with the form's settings (Play pauses first).
 function resetTraining() {
   pause();
   training.id = null;
+  if (training.last) training.last.parameters = null; // the old network's: not for the link
   return ensureSession();
 }
 
@@ -463,7 +509,9 @@ function resetTraining() {
 function ensureSession() {
   readTrainSettings();
   const body = trainBody();
-  const key = JSON.stringify(body);
+  if (state.train.points !== null) body.points = state.train.points;
+  if (state.train.weights !== null) body.weights = state.train.weights;
+  const key = sessionKey(body);
   if (training.id && training.settingsKey === key) return Promise.resolve(true);
   if (training.pending && training.pendingKey === key) return training.pending;
   training.pendingKey = key;
@@ -482,20 +530,34 @@ async function newSession(body, key) {
   $("train-error").textContent = "";
   training.id = answer.id;
   training.settingsKey = key;
+  training.pointsDirty = false; // the session has them
+  state.train.weights = null; // used: from now on the link carries the network's own
   showTraining(answer);
   writeHash();
   return true;
 }
 
 async function trainSteps(steps) {
+  if (state.train.points !== null && !state.train.points.length) {
+    $("train-error").textContent = "no points to train on: click the map to add some";
+    return false;
+  }
   if (!(await ensureSession())) return false;
+  // No more than the server's work budget allows for this network.
+  if (training.last && training.last.max_steps) steps = Math.min(steps, training.last.max_steps);
+  const body = { id: training.id, steps };
+  if (training.pointsDirty) { // edited since the last answer: training goes on with them
+    body.points = state.train.points;
+    training.pointsDirty = false;
+  }
   try {
-    const answer = await post("/api/train/step", { id: training.id, steps });
+    const answer = await post("/api/train/step", body);
     $("train-error").textContent = answer.diverged || "";
     showTraining(answer);
     return !answer.diverged;
   } catch (error) {
     $("train-error").textContent = error.message;
+    if (body.points) training.pointsDirty = true; // not taken: send them again
     return false;
   }
 }
@@ -536,9 +598,13 @@ function showTraining(s) {
   $("accuracy").textContent = `${s.correct}/${s.total}`;
   drawLossCurve(s.history);
   if (s.grid) {
+    training.box = s.grid.box;
     drawBoundary(s);
     drawNetwork(s);
+    $("diagnosis-warnings").textContent = s.diagnosis ? s.diagnosis.warnings.join(" ") : "";
   }
+  showPointsNote();
+  if (state.mode === "train") writeHash(); // the link carries the trained weights
 }
 
 // ---- the pictures ---------------------------------------------------------------
@@ -548,18 +614,27 @@ function showTraining(s) {
 function smoothed(history) {
   const s = training.last;
   const batch = Number(state.train.batch_size) || (s ? s.total : 1);
-  const alpha = Math.min(1, batch / (s ? s.total : 1));
+  const stride = (s && s.history_stride) || 1; // steps averaged into each value
+  const alpha = Math.min(1, batch * stride / (s ? s.total : 1));
   const out = [];
   let mean = history[0];
   for (const v of history) {
+    if (v === null || mean === null) { mean = v; out.push(v); continue; } // a diverged value
     mean = alpha * v + (1 - alpha) * mean;
     out.push(mean);
   }
   return out;
 }
 
+// The loss, and with the checkbox each layer's mean |grad| (the same steps,
+// smoothed the same way), on one log scale: a layer whose line sits far
+// below the others learns that much slower.
+const GRAD_COLOURS = ["#737373", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"];
+
 function drawLossCurve(history) {
-  history = smoothed(history);
+  const s = training.last;
+  const grads = $("show-grads").checked && s && s.grad_history ? s.grad_history : [];
+  const series = [history, ...grads].map(smoothed);
   const canvas = $("loss-curve");
   const ctx = canvas.getContext("2d");
   const w = canvas.width, h = canvas.height, pad = 30;
@@ -570,25 +645,40 @@ function drawLossCurve(history) {
     ctx.fillText("press Play or Step", pad, h / 2);
     return;
   }
-  const positive = history.filter((v) => v > 0);
+  const positive = series.flat().filter((v) => v > 0);
   const floor = positive.length ? Math.max(1e-12, Math.min(...positive)) : 1e-12;
-  const logs = history.map((v) => Math.log10(Math.max(v, floor)));
-  const lo = Math.min(...logs), hi = Math.max(...logs);
+  const logs = series.map((values) => values.map((v) => (v === null ? null : Math.log10(Math.max(v, floor)))));
+  const all = logs.flat().filter((v) => v !== null);
+  const lo = Math.min(...all), hi = Math.max(...all);
   const span = hi - lo || 1;
   ctx.strokeStyle = "#d9d9d9";
   ctx.strokeRect(pad, 8, w - pad - 8, h - pad - 8);
   ctx.fillText(`1e${Math.round(hi)}`, 2, 16);
   ctx.fillText(`1e${Math.round(lo)}`, 2, h - pad);
-  ctx.fillText(`${training.last ? training.last.steps : history.length} steps`, w - 70, h - 10);
-  ctx.strokeStyle = info.colours.negative;
-  ctx.lineWidth = 1.5;
-  ctx.beginPath();
-  logs.forEach((v, i) => {
-    const x = pad + (w - pad - 8) * (history.length === 1 ? 0 : i / (history.length - 1));
-    const y = 8 + (h - pad - 8) * (hi - v) / span;
-    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+  ctx.fillText(`${s ? s.steps : history.length} steps`, w - 70, h - 10);
+  logs.forEach((values, k) => {
+    ctx.strokeStyle = k === 0 ? info.colours.negative : GRAD_COLOURS[(k - 1) % GRAD_COLOURS.length];
+    ctx.lineWidth = k === 0 ? 1.5 : 1;
+    ctx.beginPath();
+    let drawing = false, end = null;
+    values.forEach((v, i) => {
+      if (v === null) { drawing = false; return; }
+      const x = pad + (w - pad - 8) * (values.length === 1 ? 0 : i / (values.length - 1));
+      const y = 8 + (h - pad - 8) * (hi - v) / span;
+      if (drawing) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+      drawing = true;
+      end = [x, y];
+    });
+    ctx.stroke();
+    if (k > 0 && end) { // name the layer at the line's end
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.fillText(`L${k}`, Math.min(end[0] + 2, w - 16), end[1] + 4);
+    }
   });
-  ctx.stroke();
+  if (grads.length) {
+    ctx.fillStyle = info.colours.negative;
+    ctx.fillText("loss", pad + 4, h - pad - 4);
+  }
 }
 
 // A map of values over the grid as an image: one pixel per grid point.
@@ -607,8 +697,14 @@ function mapImage(values, size) {
 }
 
 function toCanvas(s, x, y, w, h) {
-  const [x0, x1, y0, y1] = s.grid.box;
+  const [x0, x1, y0, y1] = training.box || s.grid.box;
   return [(x - x0) / (x1 - x0) * w, (y1 - y) / (y1 - y0) * h];
+}
+
+// The points on the map: yours as you edit them (before the server has
+// answered), else the data set's as the server sent them.
+function shownPoints(s) {
+  return state.train.points !== null ? state.train.points : (s && s.points) || [];
 }
 
 function drawBoundary(s) {
@@ -618,10 +714,11 @@ function drawBoundary(s) {
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(mapImage(s.boundary, s.grid.size), 0, 0, w, h);
   const pos = hexToRgb(info.colours.positive), neg = hexToRgb(info.colours.negative);
-  s.points.forEach(([x, y, label], i) => {
+  const points = shownPoints(s);
+  points.forEach(([x, y, label], i) => {
     const [px, py] = toCanvas(s, x, y, w, h);
     ctx.beginPath();
-    ctx.arc(px, py, s.points.length > 50 ? 3.5 : 6, 0, 2 * Math.PI);
+    ctx.arc(px, py, points.length > 50 ? 3.5 : 6, 0, 2 * Math.PI);
     ctx.fillStyle = `rgb(${(label ? pos : neg).join(",")})`;
     ctx.fill();
     ctx.lineWidth = 1;
@@ -635,26 +732,140 @@ function drawBoundary(s) {
       ctx.stroke();
     }
   });
-  const [x, y, label] = s.points[state.train.example] || s.points[0];
+  if (!points.length) {
+    $("example").textContent = "";
+    return;
+  }
+  const [x, y, label] = points[state.train.example] || points[0];
   $("example").textContent = `Picked: example ${state.train.example + 1}, (${x.toPrecision(3)}, ${y.toPrecision(3)}), label ${label}.`;
+}
+
+// Where a click on the map is: canvas pixels, and the input plane.
+function canvasPoint(event) {
+  const canvas = $("boundary");
+  const rect = canvas.getBoundingClientRect();
+  return [(event.clientX - rect.left) * canvas.width / rect.width,
+          (event.clientY - rect.top) * canvas.height / rect.height];
+}
+
+function toPlane(cx, cy) {
+  const [x0, x1, y0, y1] = training.box;
+  const canvas = $("boundary");
+  // Rounded to about a thousandth of the map, so that a link stays short.
+  const digits = Math.max(0, 3 - Math.floor(Math.log10(Math.max(x1 - x0, y1 - y0))));
+  const round = (v) => Number(v.toFixed(digits));
+  return [round(x0 + (x1 - x0) * cx / canvas.width), round(y1 - (y1 - y0) * cy / canvas.height)];
+}
+
+// The point nearest a canvas position: [index, distance in pixels].
+function nearestPoint(points, cx, cy) {
+  const canvas = $("boundary");
+  let best = -1, bestDistance = Infinity;
+  points.forEach(([x, y], i) => {
+    const [px, py] = toCanvas(training.last, x, y, canvas.width, canvas.height);
+    const d = Math.hypot(px - cx, py - cy);
+    if (d < bestDistance) { best = i; bestDistance = d; }
+  });
+  return [best, bestDistance];
 }
 
 function pickExample(event) {
   const s = training.last;
-  if (!s || !s.points) return;
-  const canvas = $("boundary");
-  const rect = canvas.getBoundingClientRect();
-  const cx = (event.clientX - rect.left) * canvas.width / rect.width;
-  const cy = (event.clientY - rect.top) * canvas.height / rect.height;
-  let best = 0, bestDistance = Infinity;
-  s.points.forEach(([x, y], i) => {
-    const [px, py] = toCanvas(s, x, y, canvas.width, canvas.height);
-    const d = (px - cx) ** 2 + (py - cy) ** 2;
-    if (d < bestDistance) { best = i; bestDistance = d; }
-  });
+  const points = shownPoints(s);
+  if (!s || !points.length) return;
+  const [best] = nearestPoint(points, ...canvasPoint(event));
   state.train.example = best;
   drawBoundary(s);
   writeHash();
+}
+
+// A click on the map, by the tool chosen: add a point of the chosen class
+// (shift: the other one), erase the nearest point, or pick an example.
+function clickBoundary(event) {
+  if (!training.box || !training.last) return;
+  const tool = $("point-tool").value;
+  if (tool === "pick") return pickExample(event);
+  const [cx, cy] = canvasPoint(event);
+  const points = ownPoints();
+  if (tool === "erase") {
+    const [i, d] = nearestPoint(points, cx, cy);
+    if (i < 0 || d > 12) return; // nothing under the eraser
+    points.splice(i, 1);
+    if (state.train.example >= points.length) state.train.example = 0;
+  } else {
+    const chosen = Number($("point-class").value);
+    points.push([...toPlane(cx, cy), event.shiftKey ? 1 - chosen : chosen]);
+  }
+  pointsChanged();
+}
+
+// Your own points: on the first edit, a copy of the data set's.
+function ownPoints() {
+  if (state.train.points === null) state.train.points = shownPoints(training.last).map((p) => p.slice());
+  return state.train.points;
+}
+
+// The points changed on the page: draw them now, and send them with the
+// next step request (at once when training is paused), so that training
+// goes on with them, the same network and no reload.
+function pointsChanged() {
+  training.pointsDirty = true;
+  if (training.last) drawBoundary(training.last);
+  showPointsNote();
+  writeHash();
+  if (!training.playing && state.train.points.length) trainSteps(0);
+}
+
+function showPointsNote() {
+  const points = state.train.points;
+  const n = shownPoints(training.last).length;
+  let note = points === null ? `the ${state.train.dataset} data set's ${n} points` : `your ${n} points`;
+  if (points !== null && !n) note = "no points: click the map to add some";
+  $("points-note").textContent = note;
+}
+
+function clearPoints() {
+  state.train.points = [];
+  state.train.example = 0;
+  pointsChanged();
+}
+
+// Back to the data set's own points: a new network on them.
+function restorePoints() {
+  state.train.points = null;
+  state.train.example = 0;
+  resetTraining();
+}
+
+// A CSV pasted or loaded: the server reads it (data.parse_csv, the same
+// reader as `train --data`) and answers with its points, or the one line
+// that says which row and column are wrong.
+async function useCsv() {
+  if (!(await ensureSession())) return;
+  let answer;
+  try {
+    answer = await post("/api/train/step", { id: training.id, steps: 0, csv: $("points-csv").value });
+  } catch (error) {
+    $("train-error").textContent = error.message;
+    return;
+  }
+  $("train-error").textContent = "";
+  state.train.points = answer.points.map((p) => p.slice());
+  state.train.example = 0;
+  showTraining(answer);
+}
+
+function loadCsvFile() {
+  const file = $("points-file").files[0];
+  if (!file) return;
+  if (file.size > 60000) {
+    $("train-error").textContent = `${file.name} is ${file.size} bytes; the explorer takes a CSV of at most 60000 (500 points)`;
+    return;
+  }
+  file.text().then((text) => {
+    $("points-csv").value = text;
+    useCsv();
+  });
 }
 
 // The network, TensorFlow Playground's way: a column per layer, each neuron
@@ -669,7 +880,8 @@ function drawNetwork(s) {
   const tallest = Math.min(MAX_DRAWN, Math.max(...widths));
   const cell = Math.max(12, Math.min(40, Math.floor(420 / tallest) - 6));
   const gap = 6, columnGap = 70, top = 24;
-  const height = top + tallest * (cell + gap) + 10;
+  const figures = s.diagnosis ? 3 * 12 + 8 : 0; // each layer's health, under its column
+  const height = top + tallest * (cell + gap) + 10 + figures;
   const width = 20 + widths.length * (cell + columnGap);
   svg.setAttribute("width", String(width));
   svg.setAttribute("height", String(height));
@@ -719,6 +931,7 @@ function drawNetwork(s) {
     return values;
   });
   const columns = [inputs, ...s.maps];
+  if (s.diagnosis) drawHealth(svg, s.diagnosis, (col) => place(col, 0, 1)[0], height - figures + 8);
   columns.forEach((maps, col) => {
     const label = document.createElementNS(SVG_NS, "text");
     const [lx] = place(col, 0, 1);
@@ -757,6 +970,11 @@ function drawNetwork(s) {
       rect.setAttribute("stroke", "#969696");
       const title = document.createElementNS(SVG_NS, "title");
       title.textContent = col === 0 ? `input x${i}` : `neuron ${i + 1} of ${label.textContent}: click to see its graph`;
+      const health = col > 0 && s.diagnosis ? s.diagnosis.layers[col - 1] : null;
+      if (health && health.dead_units.includes(i)) { // greyed out (explore.css)
+        g.classList.add("dead");
+        title.textContent += "; dead: 0 on every point, so no gradient reaches it";
+      }
       g.append(image, rect, title);
       if (col > 0) {
         g.dataset.layer = String(col - 1);
@@ -764,6 +982,28 @@ function drawNetwork(s) {
         g.addEventListener("click", () => openNeuron(col - 1, i));
       }
       svg.appendChild(g);
+    });
+  });
+}
+
+// Under each layer: the figures of diagnose() (diagnose.py) on all the points.
+function drawHealth(svg, diagnosis, columnX, y) {
+  const short = (v) => (v === null ? "–" : v.toExponential(1));
+  diagnosis.layers.forEach((h, li) => {
+    const lines = [
+      h.activation === "linear" ? "linear: no slope to lose"
+        : h.activation === "relu" || h.dead ? `dead ${h.dead}/${h.units}` : `saturated ${h.saturated}/${h.units}`,
+      `|grad| ${short(h.grad)}`,
+      `update ${short(h.update)}`,
+    ];
+    lines.forEach((text, k) => {
+      const t = document.createElementNS(SVG_NS, "text");
+      t.setAttribute("x", String(columnX(li + 1)));
+      t.setAttribute("y", String(y + 12 * k));
+      t.setAttribute("class", "health");
+      t.dataset.layer = String(li);
+      t.textContent = text;
+      svg.appendChild(t);
     });
   });
 }
@@ -789,7 +1029,10 @@ async function openNeuron(layer, neuron) {
 // Wiring
 // =============================================================================
 
-function setMode(mode) {
+// A session is made on a click (the Train tab, Play, Step, a setting),
+// never by opening a link: a link from another site must not be able to
+// make the server train.
+function setMode(mode, { clicked = true } = {}) {
   state.mode = mode;
   $("expr-view").hidden = mode !== "expr";
   $("train-view").hidden = mode !== "train";
@@ -797,7 +1040,8 @@ function setMode(mode) {
   $("tab-train").setAttribute("aria-selected", String(mode === "train"));
   if (mode === "train") {
     showTrainSettings();
-    if (!training.id) ensureSession();
+    if (!training.id && clicked) ensureSession();
+    if (!training.id) drawLossCurve([]); // "press Play or Step"
   } else {
     pause();
   }
@@ -807,7 +1051,7 @@ function setMode(mode) {
 function applyState() {
   $("expression").value = state.expr.text;
   $("check").checked = state.expr.check;
-  setMode(state.mode);
+  setMode(state.mode, { clicked: false });
   if (state.mode === "expr") loadExpression();
 }
 
@@ -844,7 +1088,17 @@ function wire() {
     if (!training.playing) resetTraining();
   });
   $("train-settings").addEventListener("submit", (event) => event.preventDefault());
-  $("boundary").addEventListener("click", pickExample);
+  $("boundary").addEventListener("click", clickBoundary);
+  $("points-clear").addEventListener("click", clearPoints);
+  $("points-restore").addEventListener("click", restorePoints);
+  $("points-csv-open").addEventListener("click", () => {
+    const box = $("csv-box");
+    box.hidden = !box.hidden;
+    $("points-csv-open").setAttribute("aria-expanded", String(!box.hidden));
+  });
+  $("points-csv-use").addEventListener("click", useCsv);
+  $("points-file").addEventListener("change", loadCsvFile);
+  $("show-grads").addEventListener("change", () => training.last && drawLossCurve(training.last.history));
   window.addEventListener("hashchange", () => {
     if (readHash()) applyState();
   });
