@@ -163,13 +163,32 @@ def test_a_new_name_starts_at_one_and_unknown_values_are_ignored(server):
 
 def test_a_nan_gradient_is_shown_as_nan(server):
     status, a = call(server, "POST", "/api/expression", {"expression": "x ** y", "values": {"x": -2, "y": 2}})
-    assert status == 200 and a["inputs"][1]["grad"] is None and a["inputs"][1]["grad_text"] == "nan"
+    assert status == 200 and a["inputs"][1]["grad"] == "nan" and a["inputs"][1]["grad_text"] == "nan"
 
 
-def test_a_failing_backward_still_shows_the_forward_graph(server):
-    status, a = call(server, "POST", "/api/expression", {"expression": "x ** 0.5", "values": {"x": 0}})
-    assert status == 200 and a["output"] == "0"  # d/dx sqrt(x) is infinite at 0
-    assert "backward" in a["backward_error"] and len(a["steps"]) == 1
+@pytest.mark.parametrize("expression, shown", [("x ** 0.5", "inf"), ("-(x ** 0.5)", "-inf")])
+def test_an_infinite_gradient_is_shown_as_inf_never_0(server, expression, shown):
+    # d/dx sqrt(x) at x = 0 is +inf, as torch gives; JSON has no inf: the string "inf"
+    status, a = call(server, "POST", "/api/expression", {"expression": expression, "values": {"x": 0}})
+    assert status == 200 and a["output"] == "0" and a["backward_error"] is None
+    [x] = a["inputs"]
+    assert (x["grad"], x["grad_text"]) == (shown, shown)
+    assert a["steps"][-1]["terms"][-1]["grad"] == shown  # the graph's label on the last step
+
+
+def test_a_failing_backward_still_shows_the_forward_graph(server, monkeypatch):
+    from micrograd_scratch.explore import api
+
+    def failing(root):
+        raise OverflowError("a local derivative overflowed")
+
+    monkeypatch.setattr(api, "backward_steps", failing)  # the server runs in this process
+    status, a = call(server, "POST", "/api/expression",
+                     {"expression": "x * 2", "values": {"x": 3}, "check": True})
+    assert status == 200 and a["output"] == "6"
+    assert a["backward_error"] == "backward: a local derivative overflowed" and len(a["steps"]) == 1
+    [x] = a["inputs"]
+    assert (x["grad"], x["grad_text"], x["agrees"]) == ("nan", "nan", False)  # unknown, not 0
 
 
 # ---- bad and hostile expressions: a JSON error, and the server goes on --------------
@@ -317,6 +336,27 @@ def test_a_neuron_opens_as_an_expression_with_its_weights(server):
     assert status == 200 and graph["params"] == ["w0", "w1", "b"]
     status, out = call(server, "POST", "/api/train/neuron", {"id": key, "layer": 1, "neuron": 0, "example": 0})
     assert out["expression"] == "w0*h0 + w1*h1 + w2*h2 + b"  # the output neuron is linear
+
+
+def test_a_network_without_biases_trains_draws_and_opens_its_neurons(server, monkeypatch):
+    # The page has no bias switch: the session's MLP is made with bias=False,
+    # as a learner's model made in Python would be.
+    import functools
+
+    from micrograd_scratch.explore import training
+    from micrograd_scratch.nn import MLP
+
+    monkeypatch.setattr(training, "MLP", functools.partial(MLP, bias=False))
+    key, s = new_session(server, dataset="xor", hidden=[3], activation="tanh")
+    status, s = call(server, "POST", "/api/train/step", {"id": key, "steps": 5})
+    assert status == 200 and s["steps"] == 5, s
+    assert [[len(w) for w in layer] for layer in s["weights"]] == [[2, 2, 2], [3]]  # no bias
+    assert len(s["parameters"]) == 2 * 3 + 3
+    status, n = call(server, "POST", "/api/train/neuron", {"id": key, "layer": 0, "neuron": 1, "example": 2})
+    assert status == 200, n
+    assert n["expression"] == "tanh(w0*x0 + w1*x1)" and n["params"] == ["w0", "w1"]
+    status, graph = call(server, "POST", "/api/expression", n)
+    assert status == 200 and graph["params"] == ["w0", "w1"]
 
 
 @pytest.mark.parametrize("settings, reason", [

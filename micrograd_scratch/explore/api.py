@@ -55,10 +55,11 @@ class ApiError(ValueError):
     """A request the explorer refuses or cannot answer; the message says why."""
 
 
-def _finite(x: float) -> float | None:
-    """A number as JSON can hold it: nan and inf become null (the page shows
-    the formatted text, which says nan or inf)."""
-    return x if math.isfinite(x) else None
+def _json_number(x: float) -> float | str:
+    """A number as JSON can hold it. JSON has no inf or nan, so those travel
+    as the strings "inf", "-inf" and "nan", never as null or 0: d/dx x**0.5
+    at x = 0 is "inf", as the page shows it."""
+    return x if math.isfinite(x) else repr(x)  # repr(inf) is 'inf'
 
 
 def _defaults_table() -> dict:
@@ -155,10 +156,12 @@ def expression(body: dict) -> dict:
     backward_error = None
     try:
         steps = backward_steps(root)
-    except (ValueError, ArithmeticError) as error:  # e.g. d/dx x**0.5 at x = 0
+    except (ValueError, ArithmeticError) as error:  # e.g. a local derivative that overflows
         backward_error = f"backward: {error}"
         steps = [BackwardStep(0, 0, root, 1.0, ())]  # the seed only
     final = gradients_after(steps, len(steps) - 1)
+    if backward_error is not None:  # no gradient reached the inputs: unknown (nan), not 0
+        final = {x: math.nan for x in inputs.values()}
 
     answer = {
         "expression": text.strip(),
@@ -168,7 +171,7 @@ def expression(body: dict) -> dict:
         "output": styles.fmt(root.data),
         "inputs": [
             {"name": n, "id": plan.id(x), "value": values[n],
-             "grad": _finite(final.get(x, 0.0)), "grad_text": styles.fmt(final.get(x, 0.0))}
+             "grad": _json_number(final.get(x, 0.0)), "grad_text": styles.fmt(final.get(x, 0.0))}
             for n, x in inputs.items()
         ],
         "nodes": _node_styles(plan),
@@ -179,7 +182,8 @@ def expression(body: dict) -> dict:
     }
     if check:
         for item in answer["inputs"]:
-            item.update(_finite_difference(text, values, item["name"], item["grad"]))
+            grad = final.get(inputs[item["name"]], 0.0)
+            item.update(_finite_difference(text, values, item["name"], grad))
     if answer["dot_missing"] is None:
         answer["svg"] = _svg(layout_graph(plan, steps, title=text.strip()))
     return answer
@@ -214,7 +218,7 @@ def _node_styles(plan: _Plan) -> list[dict]:
     return nodes
 
 
-def _finite_difference(text: str, values: dict, name: str, grad: float | None) -> dict:
+def _finite_difference(text: str, values: dict, name: str, grad: float) -> dict:
     """The central difference (f(x + h) - f(x - h)) / 2h for one input, and
     whether it agrees with backward's gradient (gradcheck's measure)."""
     x = values[name]
@@ -225,10 +229,10 @@ def _finite_difference(text: str, values: dict, name: str, grad: float | None) -
     except expr.ExpressionError:  # x +- h leaves the function's domain (log near 0)
         return {"fd": None, "fd_text": "undefined", "agrees": False}
     fd = (up - down) / (2 * h)
-    agrees = grad is not None and math.isfinite(fd) and (
+    agrees = math.isfinite(grad) and math.isfinite(fd) and (
         abs(grad - fd) / max(1.0, abs(grad), abs(fd)) <= FD_TOLERANCE
     )
-    return {"fd": _finite(fd), "fd_text": styles.fmt(fd), "agrees": agrees}
+    return {"fd": _json_number(fd), "fd_text": styles.fmt(fd), "agrees": agrees}
 
 
 # ---- training sessions --------------------------------------------------------
