@@ -19,6 +19,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
@@ -419,3 +420,60 @@ def test_diverging_training_in_a_real_process_exits_1_with_one_line():
     assert len(done.stderr.splitlines()) == 1
     assert re.search(r"became (NaN|infinite).* at epoch \d+, step \d+", done.stderr), done.stderr
     assert "nan" not in done.stdout.lower()
+
+
+# ---- Graphviz missing or broken: one line, and the other outputs still written ---------
+
+BROKEN_DOT = """#!/bin/sh
+echo "dot: error while loading shared libraries: libgvc.so.6: cannot open shared object file" >&2
+exit 127
+"""
+
+
+@pytest.fixture
+def broken_dot(tmp_path, monkeypatch):
+    """A `dot` that is there but fails, as a broken Graphviz install does."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "dot").write_text(BROKEN_DOT)
+    (folder / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def program(*argv) -> subprocess.CompletedProcess:
+    return subprocess.run(["micrograd-scratch", *argv], capture_output=True, text=True, timeout=300)
+
+
+def test_a_broken_dot_is_one_line_and_the_dot_source_is_written_instead(broken_dot):
+    done = program("draw", "x*2", "--set", "x=1", "-o", "x.png")
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("Graphviz's dot program failed (exit status 127: dot: error while "
+                                  "loading shared libraries")
+    assert os.path.exists("x.dot") and not os.path.exists("x.png")
+
+
+def test_a_broken_dot_after_training_still_saves_the_model(broken_dot):
+    done = program("xor", "--epochs", "20", "--graph", "g.png", "--graph-detail", "--save", "s.json")
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and "so wrote g.dot instead of g.png" in done.stderr
+    assert ms.load("s.json") and os.path.exists("g.dot")
+
+
+def test_a_fallback_never_overwrites_a_dot_file_of_the_user(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    (tmp_path / "mine.dot").write_text("my own graph")
+    status, out, err = run_main(["draw", "x*2", "--set", "x=1", "-o", "mine.png"])
+    assert status == 3 and (tmp_path / "mine.dot").read_text() == "my own graph"
+    assert err.count("\n") == 1 and "mine.dot already exists and is left as it is" in err
+    assert not (tmp_path / "mine.png").exists()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot program to write graph.svg")
+def test_draw_without_o_says_where_it_wrote_and_what_it_replaced():
+    status, out, err = run_main(["draw", "x*2", "--set", "x=1", "-o", "graph.dot"])
+    assert status == 0 and "(no -o FILE given" not in out
+    status, out, err = run_main(["draw", "x*2", "--set", "x=1"])
+    assert out.endswith("(no -o FILE given: the graph is in graph.svg in this folder)\n")
+    status, out, err = run_main(["draw", "x*2", "--set", "x=1"])
+    assert out.endswith("in this folder, which replaced the one that was there)\n")

@@ -5,6 +5,7 @@ its gradients after --backward, --frames to film the backward pass, and
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 
@@ -53,10 +54,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--grad-view", action="store_true",
                         help="colour boxes and edges by the gradient: red below 0, blue above, "
                         "darker and wider the larger it is (implies --backward)")
-    parser.add_argument("-o", "--output", type=output_file(FORMATS), default="graph.svg",
+    parser.add_argument("-o", "--output", type=output_file(FORMATS), default=None,
                         metavar="FILE",
                         help="the file to write: .svg, .png, .pdf, or .dot/.gv for the DOT "
-                        "source (default: %(default)s)")
+                        f"source (default: {DEFAULT_OUTPUT}, and the command says so)")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default=None,
                         help="LR: inputs on the left; TB: inputs at the top (default: LR, or "
                         "with --style slides or --size whichever fills the picture better)")
@@ -107,7 +108,17 @@ def fps(text: str) -> float:
     return x
 
 
+DEFAULT_OUTPUT = "graph.svg"
+
+
 def run(args: argparse.Namespace) -> int:
+    replaces = None  # without -o: whether the default file is there already
+    if args.output is None:
+        try:  # the checks -o FILE gets
+            args.output = output_file(FORMATS)(DEFAULT_OUTPUT)
+        except argparse.ArgumentTypeError as error:
+            raise UsageError(f"argument -o/--output: {error} (no -o given: the default)") from None
+        replaces = os.path.exists(args.output)
     check_not_a_frame("--output", args.output, args.frames)
     if args.animate is not None:
         check_not_a_frame("--animate", args.animate, args.frames)
@@ -148,11 +159,14 @@ def run(args: argparse.Namespace) -> int:
             complete = _write_animation(root, args, params, look) and complete
     except ImportError as missing:  # the graphviz package is an optional extra
         raise ValueError(str(missing)) from None
-    except GraphTooLarge as error:
-        raise ValueError(
-            f"the graph has {error.count} nodes, more than --max-nodes {error.limit}; "
+    except GraphTooLarge as error:  # the argument's limit: a usage error (exit 2)
+        raise UsageError(
+            f"argument --max-nodes: the graph has {error.count} nodes, more than {error.limit}; "
             f"pass --max-nodes {error.count} to draw it anyway"
         ) from None
+    if replaces is not None:
+        print(f"(no -o FILE given: the graph is in {args.output} in this folder"
+              + (", which replaced the one that was there)" if replaces else ")"))
     return 0 if complete else FALLBACK
 
 

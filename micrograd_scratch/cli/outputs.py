@@ -235,8 +235,9 @@ def write_graph(graph, path: str, option: str, *, dpi: int = DPI) -> bool:
         written = render(graph, path, dpi=dpi)
     except OSError as error:  # e.g. no permission to write there
         raise cannot_write(option, path, error) from None
-    print(f"wrote {written}")
-    return Path(written) == Path(path)
+    if written is not None:  # (None: nothing written, and render has said why)
+        print(f"wrote {written}")
+    return written is not None and Path(written) == Path(path)
 
 
 def _write_figure(option: str, path: str, what: str, write) -> Path | None:

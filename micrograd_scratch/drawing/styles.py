@@ -464,10 +464,12 @@ def render(graph, path: str | os.PathLike, *, dpi: int = DPI) -> Path:
     A .png has `dpi` pixels per inch (150 by default; Graphviz's own 96
     is soft on a projector).
 
-    Returns the path written. If `dot` is not installed, writes the DOT
-    text next to `path` (graph.svg -> graph.dot), prints one line saying how
-    to install Graphviz, and returns the .dot path. Files appear whole or
-    not at all.
+    Returns the path written. If `dot` is not installed, or fails (a
+    broken install), writes the DOT text next to `path` (graph.svg ->
+    graph.dot), prints one line saying why and what to do, and returns the
+    .dot path; but a .dot file that is already there is not this call's to
+    replace: then nothing is written, the line says so, and it returns
+    None. Files appear whole or not at all.
     """
     path = checked_path(path, FORMATS)
     if not path.parent.is_dir():
@@ -476,16 +478,30 @@ def render(graph, path: str | os.PathLike, *, dpi: int = DPI) -> Path:
     graphviz = _graphviz()
     try:
         return _write(graph, path, dpi)
-    except graphviz.ExecutableNotFound:
-        fallback = path.with_suffix(".dot")
-        _write(graph, fallback)
-        fmt_ = path.suffix.lower()[1:]
-        print(
-            f"Graphviz's dot program was not found, so wrote {fallback} instead of {path}; "
-            f"{INSTALL_HINT}, then run: dot -T{fmt_} {fallback} -o {path}",
-            file=sys.stderr,
-        )
-        return fallback
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as error:
+        return _write_dot_instead(graph, path, error)
+
+
+def _write_dot_instead(graph, path: Path, error: Exception) -> Path | None:
+    """render's fallback without a working `dot`: one line on stderr, and the
+    DOT text in path.dot unless a file is there already."""
+    fallback = path.with_suffix(".dot")
+    if isinstance(error, _graphviz().ExecutableNotFound):
+        why, how = "Graphviz's dot program was not found", INSTALL_HINT
+    else:  # dot is there but failed: a broken install, a missing library
+        said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        why = (f"Graphviz's dot program failed (exit status {error.returncode}"
+               + (f": {said[0][:150]}" if said else "") + ")")
+        how = "check the Graphviz install (dot -V says what is wrong), or reinstall it"
+    if fallback.exists():  # the user's own file, or an older run's: left as it is
+        print(f"{why}, so {path} was not written, nor its DOT source: {fallback} "
+              f"already exists and is left as it is; {how}", file=sys.stderr)
+        return None
+    _write(graph, fallback)
+    fmt_ = path.suffix.lower()[1:]
+    print(f"{why}, so wrote {fallback} instead of {path}; {how}, then run: "
+          f"dot -T{fmt_} {fallback} -o {path}", file=sys.stderr)
+    return fallback
 
 
 def _write(graph, path: Path, dpi: int = DPI) -> Path:
@@ -496,9 +512,9 @@ def _write(graph, path: Path, dpi: int = DPI) -> Path:
     elif suffix == ".png":  # the resolution is a graph attribute: set on a copy
         sharp = graph.copy()
         sharp.attr(dpi=str(dpi))
-        data = png_with_dpi(_exactly(sharp.pipe(format="png"), graph, dpi), dpi)
+        data = png_with_dpi(_exactly(sharp.pipe(format="png", quiet=True), graph, dpi), dpi)
     else:
-        data = graph.pipe(format=suffix[1:])
+        data = graph.pipe(format=suffix[1:], quiet=True)  # (a failure's stderr: in the error)
     write_atomically(path, lambda f: f.write(data))
     return path
 
