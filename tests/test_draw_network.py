@@ -45,13 +45,24 @@ def test_the_output_neurons_weights_come_in_order():
     assert [e.weight for e in into_output] == [w.data for w in mlp.layers[1].neurons[0].w]
 
 
-def test_a_dense_16_by_16_layer_gets_thin_edges():
-    plan = network_plan(MLP(2, [16, 16, 1], seed=0), resolution=2)
+def test_a_dense_16_by_16_layer_gets_thin_edges_the_strongest_4_into_each_unit():
+    mlp = MLP(2, [16, 16, 1], seed=0)
+    plan = network_plan(mlp, resolution=2)
     middle = [e for e in plan.edges if e.target.startswith("L1")]
-    assert len(middle) == 256
-    assert max(e.width for e in middle) <= 1.75  # 16 x 16 lines stay apart
+    assert len(middle) == 64  # of 256: 4 into each of 16 units
+    assert max(e.width for e in middle) <= 1.75  # thin lines stay apart
+    for j, n in enumerate(mlp.layers[1].neurons):
+        strongest = sorted((abs(w.data) for w in n.w), reverse=True)[:4]
+        assert sorted((abs(e.weight) for e in middle if e.target == f"L1.N{j}"), reverse=True) == strongest
+    assert [(t.layer, t.per_unit, t.kept, t.total) for t in plan.thinned] == [("L1", 4, 64, 256)]
+    # the small layers keep every weight; edges=K thins every layer
+    assert len([e for e in plan.edges if e.target.startswith("L0")]) == 32
+    every = network_plan(mlp, resolution=2, edges=1)
+    assert len(every.edges) == 16 + 16 + 1 and len(every.thinned) == 3
+    with pytest.raises(ValueError, match="edges must be a whole number of edges per unit, at least 1"):
+        network_plan(mlp, resolution=2, edges=0)
     small = network_plan(handset_xor(), resolution=2)
-    assert max(e.width for e in small.edges) == 4.0
+    assert max(e.width for e in small.edges) == 4.0 and small.thinned == []
 
 
 def test_the_example_shown_is_the_one_with_the_largest_loss():

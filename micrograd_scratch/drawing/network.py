@@ -33,18 +33,26 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..engine import Value, grad
 from ..plot import _bounds, decision_threshold, score  # _bounds: the box plot draws over
 from .styles import (
-    FIGURE_FORMATS, checked_path, fmt, new_figure, save_figure, signed_cmap, signed_colour,
+    FIGURE_FORMATS, PICTURE_STYLES, checked_path, fmt, new_figure, picture_style, save_figure,
+    signed_cmap, signed_colour,
 )
 
-__all__ = ["draw_network", "network_plan", "choose_example", "NetworkPlan", "Unit", "Edge", "Example"]
+__all__ = ["draw_network", "network_plan", "choose_example", "NetworkPlan", "Unit", "Edge", "Example",
+           "Thinned"]
 
 RESOLUTION = 41  # grid points along each side of a neuron's map
+# A layer with more edges than DENSE draws thin lines, and by default only
+# the STRONGEST largest |w| into each unit: of a 16 x 16 layer's 256
+# crossing lines most are noise; 4 a unit (64) show what each one listens to.
+DENSE = 64
+STRONGEST = 4
 NO_WEIGHT = "#d9d9d9"  # an edge whose weight is exactly 0
 
 
@@ -91,14 +99,26 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Thinned:
+    """A layer whose edges were thinned: `kept` of its `total` weights are
+    drawn, the `per_unit` strongest (largest |w|) into each of its units."""
+
+    layer: str  # "L1"
+    per_unit: int
+    kept: int
+    total: int
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     columns: list  # of lists of Units: inputs, then each layer
-    edges: list  # of Edges, layer by layer, each neuron's weights in order
+    edges: list  # of Edges drawn, layer by layer, each neuron's weights in order
     example: Example | None
     box: tuple | None  # (x1 from, x1 to, x2 from, x2 to) of the maps, None unless 2 inputs
     X: list  # the training points drawn on the output's map
     y: list
     loss_name: str
+    thinned: list = ()  # of Thinned: the layers that do not draw every weight
 
 
 def _layers(model) -> list[list]:
@@ -189,6 +209,7 @@ def network_plan(
     example: int | Sequence[float] | None = None,
     classify: Callable | None = None,
     resolution: int = RESOLUTION,
+    edges: int | None = None,
 ) -> NetworkPlan:
     """Everything `draw_network` draws, computed and checked (see there)."""
     layers = _layers(model)
@@ -202,6 +223,9 @@ def network_plan(
             raise ValueError(f"draw_network: X[{i}] has {len(x)} numbers; the network takes {nin}")
     if type(resolution) is not int or resolution < 2:
         raise ValueError(f"draw_network: resolution must be an int of at least 2, got {resolution!r}")
+    if edges is not None and (type(edges) is not int or edges < 1):
+        raise ValueError(f"draw_network: edges must be a whole number of edges per unit, at least 1, "
+                         f"got {edges!r}")
 
     try:
         shown = choose_example(model, X, y, loss=loss, example=example)
@@ -273,19 +297,33 @@ def network_plan(
             ))
         columns.append(column)
 
-    edges = []
+    drawn, thinned = [], []
     for li, layer in enumerate(layers):
         sources = columns[li]
         largest = max((abs(_number(w)) for n in layer for w in n.w), default=0.0)
-        dense = len(sources) * len(layer) > 64  # 16 x 16 stays readable with thinner lines
+        total = len(sources) * len(layer)
+        dense = total > DENSE  # 16 x 16 stays readable with thinner lines
+        per_unit = edges if edges is not None else (STRONGEST if dense else None)
+        kept = 0
         for j, n in enumerate(layer):
-            for src, w in zip(sources, n.w):
-                w = _number(w)
+            weights = [_number(w) for w in n.w]
+            strongest = set(sorted(range(len(weights)), key=lambda i: -_strength(weights[i]))[:per_unit])
+            for i, (src, w) in enumerate(zip(sources, weights)):
+                if i not in strongest:
+                    continue  # thinned: the legend says how many are drawn
                 colour = NO_WEIGHT if w == 0 else signed_colour(math.copysign(1.0, w), 1.0)
                 t = abs(w) / largest if largest > 0 and math.isfinite(w) else 1.0
                 width = (0.15 + 1.6 * t) if dense else (0.5 + 3.5 * t)
-                edges.append(Edge(src.name, columns[li + 1][j].name, w, colour, round(width, 3)))
-    return NetworkPlan(columns, edges, shown, box, X, y, loss_name)
+                drawn.append(Edge(src.name, columns[li + 1][j].name, w, colour, round(width, 3)))
+                kept += 1
+        if kept < total:
+            thinned.append(Thinned(f"L{li}", per_unit, kept, total))
+    return NetworkPlan(columns, drawn, shown, box, X, y, loss_name, thinned)
+
+
+def _strength(w: float) -> float:
+    """How strongly an edge counts when edges are thinned: |w|, a nan first."""
+    return math.inf if math.isnan(w) else abs(w)
 
 
 def _number(w) -> float:
@@ -343,6 +381,9 @@ def draw_network(
     path: str | os.PathLike | None = None,
     dpi: int = 150,
     resolution: int = RESOLUTION,
+    edges: int | None = None,
+    style: str = "default",
+    size: tuple[float, float] | None = None,
 ):
     """The picture of a network (an MLP, a Layer or a Neuron) as a matplotlib
     Figure, or, with `path=` (.png, .svg or .pdf), written there (returns the path).
@@ -356,37 +397,96 @@ def draw_network(
               boundary (where the class changes) instead of its zero line.
     title     a line above the picture.
     dpi       pixels per inch of a .png (and of the inline picture).
+    edges     draw only the this many strongest weights (largest |w|) into
+              each unit; by default a layer of more than 64 weights draws
+              its 4 strongest a unit, and the caption says so.
+    style     "default", or "slides": 16:9, every text 18 pt on the slide.
+    size      (width, height) in inches: lay the picture out to fill it.
 
     Maps need 2 inputs; other networks get circles coloured by their output.
     """
+    from .graph import _box  # the check draw() makes of size=
+
+    look, box = picture_style(style), _box(size)
     plan = network_plan(model, X, y, loss=loss, loss_name=loss_name, example=example,
-                        classify=classify, resolution=resolution)
+                        classify=classify, resolution=resolution, edges=edges)
     if path is not None:
         path = checked_path(path, FIGURE_FORMATS, "draw_network")
-    fig = _figure(plan, title, dpi)
+    fig = _figure(plan, title, dpi, look, box)
     if path is None:
         return fig
     return save_figure(fig, path, dpi)
 
 
-def _figure(plan: NetworkPlan, title: str, dpi: int):
+@dataclass(frozen=True)
+class _Type:
+    """The network picture's font sizes, in points."""
+
+    title: float
+    head: float  # "layer L0: relu" over each column
+    weight: float  # "w -2" on the edges of a small network
+    unit: float  # the words under a map
+    loss: float  # the loss box
+    caption: float  # the key at the bottom
+
+
+# The slide style keeps every text at 18 pt on its 13.333-inch slide.
+TYPE = {"default": _Type(11, 9, 7, 7.5, 9, 7.5), "slides": _Type(20, 18, 18, 18, 18, 18)}
+ROOMY = 8  # columns of up to 8 units get words under each map; past that, one line
+
+
+def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["default"],
+            box: tuple | None = None):
+    """The picture: laid out at its natural size, or to fill `box` (inches;
+    the slide style's canvas unless given)."""
     columns = plan.columns
     rows = max(len(c) for c in columns)
-    small = rows <= 4
-    # Sizes in inches. The tallest column sets the height; a column with
-    # fewer units spreads them out and draws larger maps (up to BIG).
-    cell = 1.75 if small else max(0.62, min(1.3, 9.0 / rows))
-    span = rows * cell
-    BIG = 1.3
-    roomy = rows <= 8  # two lines of text under each map; past 8 rows, one short line
-    sizes = [min(BIG, span / len(column) * (0.62 if small else 0.64 if roomy else 0.76))
-             for column in columns]
-    gap = 2.3 if small else 2.6  # between column centres: room for the edges to fan out
+    type_ = TYPE[style.name]
+    box = box or style.canvas
+    roomy = rows <= ROOMY
+    slide = style.canvas is not None
+    # A column of up to ROOMY units gets words under each map, a longer one
+    # a line of numbers (in words still); on a slide, whose 18 pt words do
+    # not fit under 16 units, none (the caption says so).
+    room = [len(column) <= ROOMY for column in columns]
+    labelled = [room[c] or not slide for c in range(len(columns))]
+    line = type_.unit * 1.3 / 72  # inches a line of unit text takes
+    text_h = [(len(_unit_lines(column[0], room[c], slide)) * line + 0.06) if labelled[c] else 0.05
+              for c, column in enumerate(columns)]
+    top = (type_.title * 2.2 / 72 if title else 0.25) + type_.head * 1.6 / 72 + 0.1
+    has_loss = plan.example is not None and plan.example.loss is not None
+    loss_w = (type_.loss * 0.62 * 10 / 72 + 0.75) if has_loss else 0.3
+
+    if box is None:
+        # Sizes in inches. The tallest column sets the height; a column with
+        # fewer units spreads them out and draws larger maps (up to BIG).
+        small = rows <= 4
+        cell = 1.75 if small else max(0.62, min(1.3, 9.0 / rows))
+        span = rows * cell
+        BIG = 1.3
+        sizes = [min(BIG, span / len(column) * (0.62 if small else 0.64 if roomy else 0.76))
+                 for column in columns]
+        gap = 2.3 if small else 2.6  # between column centres: room for the edges to fan out
+        width = 0.3 + sizes[0] / 2 + gap * (len(columns) - 1) + sizes[-1] / 2 + loss_w + 0.2
+        captions, bottom = _key(plan, labelled, slide, width, type_.caption)
+        height = top + span + bottom
+        if not roomy and width < height * 16 / 9:
+            # A column of 16 is tall: spread the columns to a landscape
+            # page (more room for the edges between them, too).
+            gap += (height * 16 / 9 - width) / max(1, len(columns) - 1)
+            width = height * 16 / 9
+    else:
+        width, height = box
+        captions, bottom = _key(plan, labelled, slide, width, type_.caption)
+        span = height - top - bottom
+        if span < 0.5:
+            raise ValueError(f"draw_network: a box of {width:g} x {height:g} inches leaves no room "
+                             f"for the network under its title and caption; give a larger size")
+        sizes = [max(0.05, min(2.2, span / len(column) - text_h[c] - 0.08))
+                 for c, column in enumerate(columns)]
+        gap = (width - 0.3 - sizes[0] / 2 - sizes[-1] / 2 - loss_w - 0.2) / max(1, len(columns) - 1)
+        sizes = [max(0.05, min(s_, gap * 0.45)) for s_ in sizes]
     left = 0.3 + sizes[0] / 2
-    right = sizes[-1] / 2 + (2.0 if plan.example and plan.example.loss is not None else 0.5)
-    top, bottom = (1.0 if title else 0.6), (1.2 if plan.box is not None else 0.9)
-    width = left + gap * (len(columns) - 1) + right
-    height = top + span + bottom
 
     fig = new_figure(figsize=(width, height), dpi=dpi)
     # One transparent axes over the whole figure, in inches, for edges and text.
@@ -395,7 +495,8 @@ def _figure(plan: NetworkPlan, title: str, dpi: int):
     ink.set_ylim(0, height)
     ink.axis("off")
     if title:
-        ink.text(width / 2, height - 0.35, title, ha="center", va="center", fontsize=11, wrap=True)
+        ink.text(width / 2, height - type_.title * 1.1 / 72 - 0.05, title, ha="center", va="center",
+                 fontsize=type_.title, wrap=True)
 
     centre = {}  # unit name -> (x, y) of its map's centre, in inches
     size_of = {}
@@ -403,11 +504,11 @@ def _figure(plan: NetworkPlan, title: str, dpi: int):
         x = left + gap * c
         each = span / len(column)
         for unit in column:
-            # A little above the middle of its cell: its text goes below.
-            centre[unit.name] = (x, bottom + span - each * (unit.row + 0.5) + 0.08)
+            # Above the middle of its cell by half its text, which goes below.
+            centre[unit.name] = (x, bottom + span - each * (unit.row + 0.5) + text_h[c] / 2)
             size_of[unit.name] = sizes[c]
         head = "input" if c == 0 else f"layer L{c - 1}: {column[0].activation}"
-        ink.text(x, bottom + span + 0.2, head, ha="center", va="bottom", fontsize=9,
+        ink.text(x, bottom + span + 0.08, head, ha="center", va="bottom", fontsize=type_.head,
                  color="#525252", fontweight="bold")
 
     label_weights = len(plan.edges) <= 12
@@ -418,24 +519,28 @@ def _figure(plan: NetworkPlan, title: str, dpi: int):
                  alpha=0.8 if label_weights else 0.6, solid_capstyle="butt", zorder=1)
         if label_weights:
             t = 0.28  # near the source, where edges from one unit fan apart
-            ink.text(xs + (xt - xs) * t, ys + (yt - ys) * t, f"w {e.weight:.3g}", fontsize=7,
+            ink.text(xs + (xt - xs) * t, ys + (yt - ys) * t, f"w {e.weight:.3g}", fontsize=type_.weight,
                      ha="center", va="center", color=e.colour, zorder=2,
                      bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
 
     cmap = signed_cmap()
-    for column in columns:
+    for c, column in enumerate(columns):
         for unit in column:
             cx, cy = centre[unit.name]
             size = size_of[unit.name]
             ax = fig.add_axes(((cx - size / 2) / width, (cy - size / 2) / height, size / width, size / height),
                               zorder=3)
             _unit_axes(ax, unit, plan, cmap, size)
-            _unit_text(ink, unit, cx, cy - size / 2 - 0.03, roomy=roomy)
+            if labelled[c]:
+                ink.text(cx, cy - size / 2 - 0.03, "\n".join(_unit_lines(unit, room[c], slide)),
+                         ha="center", va="top", fontsize=type_.unit, color="#252525", linespacing=1.2,
+                         zorder=4, bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.8))
 
-    if plan.example is not None and plan.example.loss is not None:
+    if has_loss:
         outputs = columns[-1]
-        _loss_box(ink, plan, [centre[u.name] for u in outputs], size_of[outputs[0].name])
-    _caption(ink, plan, width)
+        _loss_box(ink, plan, [centre[u.name] for u in outputs], size_of[outputs[0].name], type_.loss)
+    ink.text(width / 2, 0.12, "\n".join(captions), ha="center", va="bottom", fontsize=type_.caption,
+             color="#525252", linespacing=1.4)
     return fig
 
 
@@ -489,29 +594,37 @@ def _class(t) -> int:
     return int(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else -1
 
 
-def _unit_text(ink, unit: Unit, x: float, y: float, roomy: bool) -> None:
-    """The name (and bias) under a map, then its output and gradient on the example."""
-    lines = [unit.name if unit.bias is None else f"{unit.name}  b {fmt(unit.bias)}"]
+def _key(plan: NetworkPlan, labelled: list, slide: bool, width: float, font: float) -> tuple[list, float]:
+    """The caption's lines wrapped to a page `width` inches wide, and the
+    height in inches they take at `font` points."""
+    chars = int(width * 72 / (font * 0.56))  # Helvetica-like text: about 0.56 em a character
+    lines = [part for line in _caption_lines(plan, labelled, slides=slide)
+             for part in textwrap.wrap(line, chars)]
+    return lines, len(lines) * font * 1.45 / 72 + 0.2
+
+
+def _unit_lines(unit: Unit, roomy: bool, slide: bool) -> list[str]:
+    """The words under a unit's map: its name (and bias), then its output
+    and gradient on the example. A column of more than ROOMY units gets
+    the numbers alone, in words still; a slide puts each on its own line."""
+    on_example = []
     if unit.value is not None:
-        line = f"out {fmt(unit.value)}"
+        on_example.append(f"out {fmt(unit.value)}")
         if unit.grad is not None:
-            line += f"  grad {fmt(unit.grad)}"
-        lines.append(line)
-    if not roomy:  # one short line: the name says little in a column of 16
-        lines = [f"{unit.name}  " + (f"{fmt(unit.value)}" if unit.value is not None else "")
-                 + (f" | {fmt(unit.grad)}" if unit.grad is not None else "")]
-    ink.text(x, y, "\n".join(lines), ha="center", va="top", fontsize=7.5 if roomy else 5.5,
-             color="#252525", linespacing=1.25, zorder=4,
-             bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.8))
+            on_example.append(f"∂L/∂out {fmt(unit.grad)}")
+    if not roomy:
+        return [" · ".join(on_example) or unit.name]
+    name = unit.name if unit.bias is None else f"{unit.name}  b {fmt(unit.bias)}"
+    return [name, *on_example] if slide else [name] + ([" · ".join(on_example)] if on_example else [])
 
 
-def _loss_box(ink, plan: NetworkPlan, outputs: list, size: float):
+def _loss_box(ink, plan: NetworkPlan, outputs: list, size: float, fontsize: float):
     """The loss, compactly: one box right of the output column."""
     ex = plan.example
     x = outputs[0][0] + size / 2
     y = sum(c[1] for c in outputs) / len(outputs)
     text = f"target {ex.target}\n{plan.loss_name or 'the'} loss\n{fmt(ex.loss)}"
-    box = ink.text(x + 0.5, y, text, ha="left", va="center", fontsize=9,
+    box = ink.text(x + 0.5, y, text, ha="left", va="center", fontsize=fontsize,
                    bbox=dict(boxstyle="round,pad=0.4", fc="#f7f7f7", ec="#969696"))
     for _, y_out in outputs:  # an arrow from each output into the loss
         ink.annotate("", xy=(x + 0.42, y), xytext=(x + 0.05, y_out),
@@ -519,25 +632,41 @@ def _loss_box(ink, plan: NetworkPlan, outputs: list, size: float):
     return box
 
 
-def _caption(ink, plan: NetworkPlan, width: float) -> None:
+def _caption_lines(plan: NetworkPlan, labelled: list, slides: bool) -> list[str]:
+    """The key under the picture: what the maps, the edges, the ring and
+    the words mean, and which edges were left out. A slide says it shortly."""
+    classes = plan.columns[-1][0].classes is not None
+    example = plan.example
+    if slides:
+        parts = []
+        if plan.box is not None:
+            parts.append("maps: each unit's output over the input plane, blue > 0, red < 0"
+                         + ("; the output's: the class" if classes else ""))
+        edges = "edges: weights, blue > 0, red < 0, wider = larger"
+        edges += "".join(f"; {t.layer}: the {t.per_unit} strongest a unit" for t in plan.thinned)
+        parts.append(edges)
+        if example is not None:
+            parts.append(f"ring: the example ({', '.join(fmt(v) for v in example.x)})"
+                         + ("; ∂L/∂out: the gradient of its loss L" if example.loss is not None else ""))
+        return parts
     parts = []
     if plan.box is not None:
         maps = ("each map: that unit's output over the input plane (x1 across, x2 up), "
                 "blue > 0, red < 0, white 0, each on its own scale; its line: w·x + b = 0")
-        if plan.columns[-1][0].classes is not None:
+        if classes:
             maps += ("\nthe output's map: the class it predicts (1 blue, 0 red), its line the decision "
                      "boundary; dots: the training points (filled: class 1)")
         parts.append(maps)
-    parts.append("edges: weight > 0 blue, < 0 red, wider = larger |w|")
-    if plan.example is not None:
-        ex = plan.example
-        shown = f"ring: the example x = ({', '.join(fmt(v) for v in ex.x)})"
-        if ex.why:
-            shown += f", {ex.why}"
-        if ex.loss is not None:
-            shown += ("; under each unit, on it: out (its output) and grad (∂loss/∂out)"
-                      if len(plan.columns) and max(len(c) for c in plan.columns) <= 8
-                      else "; under each unit, on it: its output | ∂loss/∂output")
+    edges = "edges: weight > 0 blue, < 0 red, wider = larger |w|"
+    for t in plan.thinned:
+        edges += (f"; layer {t.layer}: the {t.per_unit} strongest into each unit "
+                  f"({t.kept} of {t.total})")
+    parts.append(edges)
+    if example is not None:
+        shown = f"ring: the example x = ({', '.join(fmt(v) for v in example.x)})"
+        if example.why:
+            shown += f", {example.why}"
+        if example.loss is not None:
+            shown += "; under each unit: its output on it, and ∂L/∂out, the gradient of its loss L"
         parts.append(shown)
-    ink.text(width / 2, 0.12, "\n".join(parts), ha="center", va="bottom", fontsize=7.5,
-             color="#525252", linespacing=1.4)
+    return "\n".join(parts).split("\n")
