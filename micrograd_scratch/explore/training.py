@@ -269,6 +269,7 @@ class TrainingSession:
         # Each layer's mean |grad| at every step, kept as the loss is.
         self.grads = [_History() for _ in self.model.layers]
         self.before: list[float] | None = None  # the parameters before the last step
+        self.fixed_box = None  # see box()
         self.schedule = None
         if settings["lr_end"] is not None:
             self.schedule = LinearDecay(settings["lr"], settings["lr_end"], settings["decay_steps"])
@@ -282,7 +283,20 @@ class TrainingSession:
         work cap for this network, then trained on from the next step."""
         _check_work(self.settings, len(points))
         self.settings["points"] = points
-        self.use_data([p[:2] for p in points], [p[2] for p in points])
+        X = [p[:2] for p in points]
+        # The map keeps its box while points are edited (a click lands where
+        # it was made), and only grows to take in a point outside it.
+        x0, x1, y0, y1 = self.box()
+        margin = 0.05 * max(x1 - x0, y1 - y0)
+        xs, ys = [x for x, _ in X], [y for _, y in X]
+        self.fixed_box = (min(x0, min(xs) - margin), max(x1, max(xs) + margin),
+                          min(y0, min(ys) - margin), max(y1, max(ys) + margin))
+        self.use_data(X, [p[2] for p in points])
+
+    def box(self) -> tuple[float, float, float, float]:
+        """The part of the input plane the pictures show: the data's box,
+        or the one kept while the page edits its points."""
+        return self.fixed_box or _bounds(self.X)
 
     def use_data(self, X: list, y: list) -> None:
         """Train on these points from the next step on (the page's own,
@@ -430,7 +444,7 @@ class TrainingSession:
 
     def _pictures(self) -> dict:
         size = max(MIN_GRID, min(MAX_GRID, int(math.sqrt(GRID_WORK / self.parameters))))
-        x0, x1, y0, y1 = _bounds(self.X)
+        x0, x1, y0, y1 = self.box()
         xs = [x0 + (x1 - x0) * (i + 0.5) / size for i in range(size)]
         ys = [y1 - (y1 - y0) * (j + 0.5) / size for j in range(size)]  # top row first
         widths = [len(layer.neurons) for layer in self.model.layers]
