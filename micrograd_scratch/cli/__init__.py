@@ -51,14 +51,18 @@ with exit status 1. A mistake found after parsing raises
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import os
+import signal
 import sys
+import threading
 from typing import Sequence
 
 from . import draw, explore, perceptron, predict, torch_export, torch_import, train, xor
 from .args import (
-    EXIT_STATUS_TEXT, FAILED, INTERRUPTED, PROG, USAGE, OneLineErrors, UsageError, usage_error,
+    EXIT_STATUS_TEXT, FAILED, INTERRUPTED, PROG, TERMINATED, USAGE, OneLineErrors, Terminated,
+    UsageError, usage_error,
 )
 from .training import (
     OBJECTIVES, TRAIN_DEFAULTS, Objective, TrainingRun, finish_training, train_model,
@@ -101,7 +105,39 @@ def version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return
-    the exit status."""
+    the exit status. SIGTERM is handled as Ctrl-C is (exit status 143),
+    so that `timeout` or a closed terminal still gets --save's model."""
+    with _sigterm_as_ctrl_c():
+        try:
+            return _main(argv)
+        except KeyboardInterrupt as stop:  # before a command ran: parsing, building the parser
+            sys.stdout.flush()
+            print(f"{PROG}: interrupted before anything ran", file=sys.stderr)
+            return TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """Inside the block, SIGTERM raises Terminated (a KeyboardInterrupt);
+    in the main thread only, and only where SIGTERM still has its default
+    action (a caller's own handler is left alone)."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Terminated()
+
+    handler.raises_terminated = True  # training's handler recognises it and takes over
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:  # a bare command: show what there is to run
@@ -119,8 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return FAILED
-    except KeyboardInterrupt:  # training has said where it stopped; elsewhere, quietly
-        return INTERRUPTED
+    except KeyboardInterrupt as stop:  # training and its outputs have said where it stopped
+        return TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as Unix tools do.
         # Point stdout at devnull so that Python's final flush cannot fail too.

@@ -28,13 +28,20 @@ FAILED = 1  # a run-time failure: the loss diverged, a file could not be written
 USAGE = 2  # a bad argument, found before anything ran
 FALLBACK = 3  # it ran, but wrote a fallback for a file asked for (.dot for .png, no page)
 INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+TERMINATED = 143  # SIGTERM (128 + 15): `timeout`, a closed terminal, kill
 
 EXIT_STATUS_TEXT = (
     "exit status: 0 done; 1 failed at run time (a diverged loss, a file that could not "
     "be written), with one line on stderr; 2 bad arguments, refused before anything runs; "
     "3 done, but a file asked for was written in a fallback format or not at all "
-    "(no Graphviz dot program, no matplotlib); 130 interrupted by Ctrl-C"
+    "(no Graphviz dot program, no matplotlib); 130 interrupted by Ctrl-C; 143 stopped by "
+    "SIGTERM, which is handled as Ctrl-C is"
 )
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is (training stops after its step and
+    --save saves), with exit status 143 instead of 130."""
 
 
 class OneLineErrors(argparse.ArgumentParser):

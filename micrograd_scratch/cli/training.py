@@ -30,7 +30,7 @@ from ..serialize import check_model_size
 from ..drawing import FORMATS as GRAPH_FORMATS
 from ..drawing.styles import DPI, check_dpi
 from .args import (
-    FALLBACK, MAX_EPOCHS, PROG, UsageError, divergence_factor, epoch_count, finite_float,
+    FALLBACK, MAX_EPOCHS, PROG, Terminated, UsageError, divergence_factor, epoch_count, finite_float,
     fraction, integer, layer_sizes, model_out_file, output_file, positive_float, positive_int,
 )
 from . import outputs
@@ -290,6 +290,7 @@ def add_training_options(parser, *, hidden: list[int], activation: str, dataset:
                         "largest loss (its target: the label of the nearest training point)")
     parser.add_argument("--dpi", type=dpi, default=DPI, metavar="N",
                         help="pixels per inch of a .png from --plot or --graph (default: %(default)s)")
+    outputs.add_picture_options(parser, network=True)  # --style, --size, --edges
     parser.add_argument("--diagnose", action="store_true",
                         help="after training, print each layer's health: dead and saturated "
                         "units, the mean |grad| of its weights and the last step's "
@@ -378,6 +379,7 @@ class TrainingInterrupted(Exception):
 
     run: TrainingRun | None = None
     epochs: int = 0
+    terminated: bool = False  # by SIGTERM, not Ctrl-C
 
 
 def train_model(
@@ -464,10 +466,11 @@ def _remembering_start(loss_fn, run: TrainingRun):
 
 
 class _StopRequest:
-    """Set by the Ctrl-C handler; read at the start of every step."""
+    """Set by the Ctrl-C (or SIGTERM) handler; read at the start of every step."""
 
     def __init__(self):
         self.requested = False
+        self.terminated = False  # the request was SIGTERM's, not Ctrl-C's
 
     def checked(self, loss_fn):
         """loss_fn, raising TrainingInterrupted once a stop is requested.
@@ -476,7 +479,9 @@ class _StopRequest:
 
         def loss(scores, targets):
             if self.requested:
-                raise TrainingInterrupted()
+                stopped = TrainingInterrupted()
+                stopped.terminated = self.terminated
+                raise stopped
             return loss_fn(scores, targets)
 
         return loss
@@ -485,25 +490,33 @@ class _StopRequest:
 @contextlib.contextmanager
 def _ctrl_c_stops_training():
     """Inside the block, the first Ctrl-C asks training to stop after the
-    step it is in; a second one stops at once (KeyboardInterrupt). Left as
-    it is when Ctrl-C is not Python's default (ignored by a parent shell,
-    or handled by a caller) or outside the main thread."""
+    step it is in; a second one stops at once (KeyboardInterrupt). SIGTERM
+    does the same, when the command line has made it raise Terminated
+    (cli.main). Each is left as it is when it is not ours or Python's
+    default (Ctrl-C ignored by a parent shell, or handled by a caller), and
+    outside the main thread."""
     stop = _StopRequest()
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+    if threading.current_thread() is not threading.main_thread():
         yield stop
         return
+    previous = {signal.SIGINT: signal.getsignal(signal.SIGINT),
+                signal.SIGTERM: signal.getsignal(signal.SIGTERM)}
+    ours = [s for s, h in previous.items()
+            if h is signal.default_int_handler or getattr(h, "raises_terminated", False)]
 
     def handler(signum, frame):
         if stop.requested:
-            raise KeyboardInterrupt
+            raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
         stop.requested = True
+        stop.terminated = signum == signal.SIGTERM
 
-    signal.signal(signal.SIGINT, handler)
+    for s in ours:
+        signal.signal(s, handler)
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for s in ours:
+            signal.signal(s, previous[s])
 
 
 def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
@@ -542,7 +555,8 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
                            divergence_factor=args.divergence_factor, data=data, **settings)
     except TrainingInterrupted as stopped:
         sys.stdout.flush()
-        line = f"{PROG}: interrupted at epoch {len(stopped.run.history) + 1} of {stopped.epochs}"
+        how = "terminated (SIGTERM)" if stopped.terminated else "interrupted"
+        line = f"{PROG}: {how} at epoch {len(stopped.run.history) + 1} of {stopped.epochs}"
         if args.save is not None:
             try:
                 outputs.save_model(args, stopped.run, quiet=True)
@@ -550,7 +564,7 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
             except ValueError as error:
                 line += f"; {error}"
         print(line, file=sys.stderr, flush=True)
-        raise KeyboardInterrupt from None
+        raise (Terminated() if stopped.terminated else KeyboardInterrupt()) from None
     except TrainingDiverged as error:
         if error.step == 1:  # no step taken yet: the start is at fault, not the rate
             raise
@@ -595,9 +609,22 @@ def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
         # The first two findings, each one line; or, with none, the general advice.
         for line in diagnosis.warnings[:2] or [_hint(run)]:
             print("hint: " + line)
-    outputs.save_model(args, run)
-    complete = outputs.pictures(args, run)
-    complete = outputs.network_graph(args, run) and complete
+    # Ctrl-C (or SIGTERM) while the files are written: say which were not.
+    pending = [f"{option} {path}" for option, path in
+               (("--save", getattr(args, "save", None)), ("--plot", getattr(args, "plot", None)),
+                ("--graph", getattr(args, "graph", None))) if path is not None]
+    try:
+        outputs.save_model(args, run)
+        pending = [p for p in pending if not p.startswith("--save ")]
+        complete = outputs.pictures(args, run)
+        pending = [p for p in pending if not p.startswith("--plot ")]
+        complete = outputs.network_graph(args, run) and complete
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        if pending:
+            print(f"{PROG}: interrupted while writing the outputs; not written: "
+                  f"{', '.join(pending)}", file=sys.stderr, flush=True)
+        raise
     return 0 if complete else FALLBACK
 
 
