@@ -269,6 +269,8 @@ def plot_training(
     resolution: int = 100,
     title: str = "",
     dpi: int = 150,
+    style: str = "default",
+    size: tuple[float, float] | None = None,
 ):
     """The loss curve (log scale) and, given a model and 2-D data, its
     decision regions with the training points, side by side. Returns the
@@ -279,11 +281,17 @@ def plot_training(
     x `resolution` grid over the data; `classify` turns one output into a
     class (see the module docstring for the default). Data that is not 2-D
     gets the loss curve alone. `dpi`: pixels per inch of a .png and of the
-    picture Jupyter shows.
+    picture Jupyter shows. `style="slides"`: a 16:9 slide, every text 18 pt
+    or more; `size=(width, height)` in inches: the figure's size.
     """
     # drawing.styles, which makes and writes our matplotlib figures, imports
     # this module: imported here, when a figure is drawn, not at the top.
-    from .drawing.styles import check_dpi, checked_path, new_figure, save_figure
+    from .drawing.graph import _box
+    from .drawing.styles import SLIDE_TEXT, check_dpi, checked_path, new_figure, picture_style, save_figure
+
+    look, box = picture_style(style), _box(size)
+    # On a slide every text is SLIDE_TEXT points (matplotlib's own are 10 to 12).
+    text = SLIDE_TEXT if look.canvas else None
 
     losses = _history(history, "plot_training")
     if path is not None:
@@ -297,19 +305,20 @@ def plot_training(
     check_dpi(dpi, "plot_training")
     boundary = model is not None and _is_2d(X)
 
-    fig = new_figure(figsize=(11, 4.5) if boundary else (6, 4.5), layout="constrained", dpi=dpi)
+    natural = (11, 4.5) if boundary else (6, 4.5)
+    fig = new_figure(figsize=box or look.canvas or natural, layout="constrained", dpi=dpi)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, fontsize=text and text + 2)
     axes = fig.subplots(1, 2 if boundary else 1, squeeze=False)[0]
-    _loss_axes(axes[0], losses)
+    _loss_axes(axes[0], losses, text)
     if boundary:
-        _boundary_axes(axes[1], model, X, y, classify or default_classify, resolution)
+        _boundary_axes(axes[1], model, X, y, classify or default_classify, resolution, text)
     if path is None:
         return fig
     return save_figure(fig, path, dpi)  # through a temporary file: whole or not at all
 
 
-def _loss_axes(ax, losses: list[float]) -> None:
+def _loss_axes(ax, losses: list[float], text: float | None = None) -> None:
     epochs = range(1, len(losses) + 1)
     ax.plot(epochs, losses, color="tab:blue", linewidth=1.5, marker="o" if len(losses) < 30 else None)
     if all(v > 0 for v in losses):
@@ -321,9 +330,19 @@ def _loss_axes(ax, losses: list[float]) -> None:
     ax.xaxis.get_major_locator().set_params(integer=True)  # no epoch 2.5
     ax.set_title(f"training loss: {losses[0]:.4g} -> {losses[-1]:.4g}")
     ax.grid(True, which="both", alpha=0.3)
+    _text_size(ax, text)
 
 
-def _boundary_axes(ax, model, X, y, classify, resolution: int) -> None:
+def _text_size(ax, text: float | None) -> None:
+    """Every text of an axes at `text` points (None: matplotlib's own)."""
+    if text is None:
+        return
+    for label in (ax.title, ax.xaxis.label, ax.yaxis.label):
+        label.set_fontsize(text)
+    ax.tick_params(which="both", labelsize=text)
+
+
+def _boundary_axes(ax, model, X, y, classify, resolution: int, text: float | None = None) -> None:
     box = _bounds(X)
     x0, x1, y0, y1 = box
     xs = [x0 + (c + 0.5) * (x1 - x0) / resolution for c in range(resolution)]
@@ -368,4 +387,5 @@ def _boundary_axes(ax, model, X, y, classify, resolution: int) -> None:
     ax.set_title(f"decision boundary: {len(y) - len(wrong)}/{len(y)} training points right")
     # Below the plot, where it hides neither points nor boundary.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(set(y)) + bool(wrong),
-              fontsize="small")
+              fontsize=text or "small")
+    _text_size(ax, text)

@@ -156,3 +156,64 @@ def test_the_command_line_draws_a_slide_and_a_box_in_pixels(tmp_path):
     done = subprocess.run([CLI, "draw", big, "--set", *values, "--style", "slides", "-o", str(tmp_path / "big.svg")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "note: this graph is too large for a slide at 18 pt" in done.stdout
+
+
+# ---- the matplotlib pictures: the network and the training plot ------------
+
+
+def texts_of(fig) -> list:
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("hidden", [[2], [16, 16]])
+def test_the_network_and_the_plot_on_a_slide_keep_every_text_at_18_pt(hidden):
+    pytest.importorskip("matplotlib", reason="the network picture and the plot need matplotlib")
+    from micrograd_scratch import mse, plot_training, xor
+    from micrograd_scratch.drawing import draw_network
+
+    X, y = xor()
+    mlp = MLP(2, hidden + [1], seed=0)
+    for fig in (draw_network(mlp, X, y, loss=mse, style="slides", title="xor", resolution=3),
+                plot_training([0.7, 0.3, 0.1], mlp, X, y, style="slides", title="xor", resolution=4)):
+        assert tuple(fig.get_size_inches()) == pytest.approx(SLIDE)
+        sizes = [t.get_fontsize() for t in texts_of(fig)]
+        assert len(sizes) > 5 and min(sizes) >= SLIDE_TEXT
+    # a box of one's own: the picture is laid out to fill it
+    fig = draw_network(mlp, X, y, loss=mse, size=(10, 5), resolution=3)
+    assert tuple(fig.get_size_inches()) == pytest.approx((10, 5))
+
+
+def test_a_network_of_16_is_landscape_with_words_under_its_units():
+    pytest.importorskip("matplotlib", reason="the network picture needs matplotlib")
+    from micrograd_scratch import moons, mse
+    from micrograd_scratch.drawing import draw_network
+
+    X, y = moons()
+    fig = draw_network(MLP(2, [16, 16, 1], seed=0), X, y, loss=mse, resolution=3)
+    width, height = fig.get_size_inches()
+    assert width >= height * 16 / 9 - 0.01
+    words = [t.get_text() for t in texts_of(fig)]
+    assert not any(re.search(r"\d \| -?\d", w) for w in words)  # never a bare "0 | -0.001"
+    under = [w for w in words if w.startswith("out ")]
+    assert len(under) >= 32 and all(" · ∂L/∂out " in w for w in under)
+    assert any("layer L1: the 4 strongest into each unit (64 of 256)" in w for w in words)
+
+
+@pytest.mark.skipif(CLI is None, reason="the micrograd-scratch command is not installed (pip install -e .)")
+def test_training_pictures_take_style_size_and_edges_and_refuse_a_page_too_large(tmp_path):
+    pytest.importorskip("matplotlib", reason="the network picture and the plot need matplotlib")
+    done = subprocess.run([CLI, "xor", "--hidden", "16", "--epochs", "3", "--style", "slides",
+                           "--graph", str(tmp_path / "n.png"), "--plot", str(tmp_path / "p.png"),
+                           "--edges", "2", "--dpi", "72"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for name in ("n.png", "p.png"):
+        assert png_facts((tmp_path / name).read_bytes()) == ((960, 540), pytest.approx(72, abs=0.05))
+    if shutil.which("dot") is None:
+        return
+    big = subprocess.run([CLI, "xor", "--hidden", "16", "--epochs", "1", "--graph-detail",
+                          "--graph", str(tmp_path / "g.png")], capture_output=True, text=True, timeout=120)
+    assert big.returncode == 1 and not (tmp_path / "g.png").exists()
+    assert re.search(r"--graph: the graph would be \d+ x \d+ inches \(\d+ x \d+ px at 150 dpi\), too large "
+                     r"for a page; leave out --graph-detail to draw one box per neuron", big.stderr)

@@ -25,9 +25,10 @@ from ..losses import LOSSES
 from ..plot import decision_map, loss_sparkline, plot_training
 from ..serialize import save
 from ..drawing import GraphTooLarge, draw, render
-from ..drawing.network import choose_example, draw_network
+from ..drawing.graph import laid_out_size
+from ..drawing.network import DENSE, STRONGEST, choose_example, draw_network
 from ..drawing.styles import DPI, PICTURE_STYLES, SLIDE_TEXT, picture_style
-from .args import PROG, UsageError, cannot_write
+from .args import PROG, UsageError, cannot_write, positive_int
 
 
 # ---- how a picture is drawn: --style and --size ------------------------------
@@ -39,11 +40,17 @@ SIZE_HELP = ("fit the picture to this box, in inches (8x4.5) or pixels at --dpi 
 MAX_INCHES = 200  # a poster; past it a typo (1920x1080 without px) would draw acres
 
 
-def add_picture_options(parser: argparse.ArgumentParser) -> None:
-    """--style and --size, as every command that draws takes them."""
+def add_picture_options(parser: argparse.ArgumentParser, *, network: bool = False) -> None:
+    """--style and --size, as every command that draws takes them; with
+    `network`, --edges for the network picture too."""
     parser.add_argument("--style", choices=tuple(PICTURE_STYLES), default="default",
                         help=STYLE_HELP)
     parser.add_argument("--size", type=picture_size, default=None, metavar="WxH", help=SIZE_HELP)
+    if network:
+        parser.add_argument("--edges", type=positive_int, default=None, metavar="K",
+                            help=f"with --graph, draw the K strongest weights into each unit "
+                            f"(default: all, or {STRONGEST} a unit in a layer of more than "
+                            f"{DENSE} weights; the caption says how many are drawn)")
 
 
 def picture_size(text: str) -> tuple[float, float, str]:
@@ -153,7 +160,8 @@ def pictures(args: argparse.Namespace, run) -> bool:
     drawn = (run.model, run.X, run.y) if no_map is None else ()  # the loss curve alone
     path = _write_figure("--plot", args.plot, "plot", lambda: plot_training(
         run.history, *drawn, path=args.plot,
-        classify=run.objective.classify, title=title, dpi=args.dpi))
+        classify=run.objective.classify, title=title, dpi=args.dpi,
+        style=args.style, size=size_in_inches(args.size, args.dpi)))
     if path is None:
         return False
     if no_map is None:
@@ -201,7 +209,8 @@ def network_graph(args: argparse.Namespace, run) -> bool:
     path = _write_figure("--graph", args.graph, "network picture", lambda: draw_network(
         run.model, run.X, run.y, loss=loss_fn, loss_name=loss_name(run), example=example,
         classify=None if run.objective.regression else run.objective.classify,
-        title=title, path=args.graph, dpi=args.dpi))
+        title=title, path=args.graph, dpi=args.dpi, edges=args.edges, style=args.style,
+        size=size_in_inches(args.size, args.dpi)))
     if path is None:
         return False
     print(f"wrote {path}")
@@ -213,8 +222,10 @@ def _graphviz_network(args: argparse.Namespace, run, example, loss_fn, title: st
     loss = loss_fn([run.model(list(example.x))], [example.target])
     loss.backward()
     try:
-        graph = draw(loss, model=run.model, collapse=not args.graph_detail,
-                     grad_view=True, title=title)
+        graph = draw(loss, model=run.model, collapse=not args.graph_detail, grad_view=True,
+                     title=title, style=args.style, size=size_in_inches(args.size, args.dpi))
+        _check_page(graph, args)
+        small_text_note(graph, args.style)
     except ImportError as missing:  # the graphviz package is missing
         sys.stdout.flush()
         print(f"{PROG}: no graph drawn: {missing}", file=sys.stderr)
@@ -225,6 +236,30 @@ def _graphviz_network(args: argparse.Namespace, run, example, loss_fn, title: st
         raise ValueError(f"--graph: the network's graph has {error.count} nodes, more than "
                          f"the {error.limit} that stay readable; {how}") from None
     return write_graph(graph, args.graph, "--graph", dpi=args.dpi)
+
+
+# Past this many inches a side a picture is no page: a 2-16-16-1 network with
+# --graph-detail was 25 x 71 inches (3723 x 10623 px at 150 dpi).
+MAX_PAGE = 40
+MIN_TEXT_SCALE = 0.35  # fitted to --size, text shrunk past this is unreadable (11 pt -> 4 pt)
+
+
+def _check_page(graph, args: argparse.Namespace) -> None:
+    """Refuse, with what to do instead, a --graph picture too large for a
+    page (or, fitted to --size, whose text would shrink out of sight)."""
+    how = ("leave out --graph-detail to draw one box per neuron, or use smaller --hidden layers"
+           if args.graph_detail else "use smaller --hidden layers")
+    if graph.box is not None:
+        if graph.text_scale < MIN_TEXT_SCALE:
+            raise ValueError(f"--graph: fitted to --size, the graph's text would be shrunk to "
+                             f"{graph.text_scale:.0%} of its size, too small to read; {how}")
+        return
+    natural = laid_out_size(graph)
+    if natural is not None and max(natural) > MAX_PAGE:
+        w, h = natural
+        raise ValueError(f"--graph: the graph would be {w:.0f} x {h:.0f} inches "
+                         f"({w * args.dpi:.0f} x {h * args.dpi:.0f} px at {args.dpi} dpi), too large "
+                         f"for a page; {how}")
 
 
 def write_graph(graph, path: str, option: str, *, dpi: int = DPI) -> bool:

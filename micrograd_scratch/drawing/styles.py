@@ -197,7 +197,7 @@ EDGE_ATTR = {"color": "#525252", "arrowsize": "0.7", "fontname": "Helvetica", "f
 # f pt as f * 960 / W "slide points": slides_text_pt says so, and the slide
 # style keeps every text at 18 of them or more.
 
-SLIDE = (13.333, 7.5)  # inches
+SLIDE = (40 / 3, 7.5)  # inches: 13.333..., so that 144 dpi is exactly 1920 px
 SLIDE_TEXT = 18  # pt, the smallest text on a slide shown 1920 px wide
 
 
