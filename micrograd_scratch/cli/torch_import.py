@@ -36,9 +36,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--model", type=model_out_file, required=True, metavar="FILE",
                         help="the model file to write (model.json)")
     parser.add_argument("--activation", choices=activation_names(),
-                        help="the hidden layers' activation, when the file does not say")
+                        help="the hidden layers' activation, when the file does not say "
+                        "(one that disagrees with the file is refused)")
     parser.add_argument("--output-activation", choices=activation_names(),
-                        help="the last layer's activation (default: linear)")
+                        help="the last layer's activation, when the file does not say "
+                        "(default: linear)")
     return parser
 
 
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             reason = "torch.load(weights_only=True) cannot read it as tensors"
         raise UsageError(f"{args.torch}: not a PyTorch state_dict file ({reason})") from None
     try:
-        model = from_state_dict(
+        model = _recorded(state, args) or from_state_dict(
             state, activation=args.activation, output_activation=args.output_activation
         )
     except ValueError as error:
@@ -71,3 +73,27 @@ def run(args: argparse.Namespace) -> int:
           f"output_activation {arch['output_activation']}: {n} parameters")
     print(f"saved the model to {args.model}")
     return OK
+
+
+def _recorded(state, args: argparse.Namespace):
+    """The model as the file's layer names record it, when they do and an
+    activation option was given too; None otherwise. An option that says
+    otherwise than the file is refused: it applies only where the file is
+    silent, and a silent change of the network is worse than an error."""
+    if args.activation is None and args.output_activation is None:
+        return None
+    try:
+        model = from_state_dict(state)  # the activations the layer names record
+    except ValueError:
+        return None  # the file does not say: the options do
+    arch = architecture(model)
+    given = [("--activation", args.activation, arch["activation"], "hidden layers"),
+             ("--output-activation", args.output_activation, arch["output_activation"], "last layer")]
+    if len(arch["nouts"]) == 1:  # no hidden layer: --activation has nothing to say
+        given = given[1:]
+    for option, value, recorded, where in given:
+        if value is not None and value != recorded:
+            raise UsageError(f"argument {option}: {args.torch} records {recorded} for its "
+                             f"{where}, not {value}; leave {option} out (it is for files that "
+                             f"do not say)")
+    return model
