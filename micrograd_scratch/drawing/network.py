@@ -597,7 +597,7 @@ def _class(t) -> int:
 def _key(plan: NetworkPlan, labelled: list, slide: bool, width: float, font: float) -> tuple[list, float]:
     """The caption's lines wrapped to a page `width` inches wide, and the
     height in inches they take at `font` points."""
-    chars = int(width * 72 / (font * 0.56))  # Helvetica-like text: about 0.56 em a character
+    chars = int(width * 72 / (font * 0.5))  # DejaVu Sans: about half an em a character
     lines = [part for line in _caption_lines(plan, labelled, slides=slide)
              for part in textwrap.wrap(line, chars)]
     return lines, len(lines) * font * 1.45 / 72 + 0.2
