@@ -124,4 +124,5 @@ def test_bad_noise(make):
 
 
 def test_module_declares_its_public_names():
-    assert set(data.__all__) == {"xor", "noisy_xor", "blobs", "moons", "DATASETS"}
+    assert set(data.__all__) == {"xor", "noisy_xor", "blobs", "moons", "DATASETS",
+                                 "load_csv", "parse_csv", "DataFileError", "MAX_ROWS", "MAX_COLUMNS"}
