@@ -601,7 +601,7 @@ function showTraining(s) {
     training.box = s.grid.box;
     drawBoundary(s);
     drawNetwork(s);
-    $("diagnosis-warnings").textContent = s.diagnosis ? s.diagnosis.warnings.join(" ") : "";
+    $("diagnosis-warnings").textContent = s.diagnosis ? s.diagnosis.warnings.join("\n") : "";
   }
   showPointsNote();
   if (state.mode === "train") writeHash(); // the link carries the trained weights
