@@ -195,7 +195,7 @@ def test_a_link_from_another_site_restores_settings_but_trains_nothing_until_a_c
     before = set(server.sessions.items)
     page.goto(page.base + "#mode=train&ds=xor&h=64,64,64")
     expect(page.locator("#train-hidden")).to_have_value("64,64,64")
-    page.wait_for_timeout(1500)  # what the page did 0.2 s after load, it would have done by now
+    page.wait_for_timeout(1000)  # what the page did 0.2 s after load, it would have done by now
     assert set(server.sessions.items) == before
     expect(page.get_by_test_id("accuracy")).to_have_text("–")
     page.get_by_test_id("train-step").click()

@@ -21,14 +21,15 @@ from micrograd_scratch.explore.training import MAX_STEPS
 PATHS = ["/api/expression", "/api/train/new", "/api/train/step", "/api/train/neuron", "/api/info", "/"]
 
 
-@pytest.fixture
-def server(monkeypatch):
-    monkeypatch.setattr(explore_server, "REQUEST_SECONDS", 1.0)  # the slow tests wait for it
-    s = make_server()
-    serve_in_thread(s)
-    yield s
-    s.shutdown()
-    s.server_close()
+@pytest.fixture(scope="module")
+def server():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(explore_server, "REQUEST_SECONDS", 1.0)  # the slow tests wait for it
+        s = make_server()
+        serve_in_thread(s)
+        yield s
+        s.shutdown()
+        s.server_close()
 
 
 def host(server) -> str:

@@ -4,8 +4,6 @@ the file records."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from micrograd_scratch import gradcheck
@@ -22,19 +20,18 @@ def test_gradcheck_where_eps_leaves_the_domain_fails_with_the_reason():
     assert gradcheck(lambda v: v.log(), [1e-3]).ok
 
 
-def program(*argv, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(["micrograd-scratch", *argv], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+def test_import_refuses_an_activation_that_disagrees_with_the_file(tmp_path, monkeypatch, capsys):
+    torch = pytest.importorskip("torch", reason="import reads PyTorch files: pip install torch")
+    from micrograd_scratch import MLP, cli
+    from micrograd_scratch.torch_bridge import to_torch
 
-
-def test_import_refuses_an_activation_that_disagrees_with_the_file(tmp_path):
-    pytest.importorskip("torch", reason="import reads PyTorch files: pip install torch")
-    assert program("xor", "--epochs", "5", "--save", "a.json", cwd=tmp_path).returncode == 0
-    assert program("export", "--model", "a.json", "--torch", "b.pt", cwd=tmp_path).returncode == 0
-    done = program("import", "--torch", "b.pt", "--model", "c.json", "--activation", "tanh", cwd=tmp_path)
-    assert done.returncode == 2 and not (tmp_path / "c.json").exists()
-    assert done.stderr.splitlines()[-1] == (
+    monkeypatch.chdir(tmp_path)
+    torch.save(to_torch(MLP(2, [4, 1], seed=0)).state_dict(), "b.pt")  # as `export` writes it
+    status = cli.main(["import", "--torch", "b.pt", "--model", "c.json", "--activation", "tanh"])
+    err = capsys.readouterr().err
+    assert status == 2 and not (tmp_path / "c.json").exists()
+    assert err.splitlines()[-1] == (
         "micrograd-scratch import: error: argument --activation: b.pt records relu for its hidden "
         "layers, not tanh; leave --activation out (it is for files that do not say)")
-    done = program("import", "--torch", "b.pt", "--model", "c.json", "--activation", "relu", cwd=tmp_path)
-    assert done.returncode == 0 and "activation relu" in done.stdout
+    status = cli.main(["import", "--torch", "b.pt", "--model", "c.json", "--activation", "relu"])
+    assert status == 0 and "activation relu" in capsys.readouterr().out
