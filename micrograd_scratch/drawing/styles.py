@@ -478,7 +478,8 @@ def render(graph, path: str | os.PathLike, *, dpi: int = DPI) -> Path:
     graphviz = _graphviz()
     try:
         return _write(graph, path, dpi)
-    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as error:
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, BrokenPipeError) as error:
+        # (BrokenPipeError: dot died before it had read the whole graph)
         return _write_dot_instead(graph, path, error)
 
 
@@ -488,6 +489,9 @@ def _write_dot_instead(graph, path: Path, error: Exception) -> Path | None:
     fallback = path.with_suffix(".dot")
     if isinstance(error, _graphviz().ExecutableNotFound):
         why, how = "Graphviz's dot program was not found", INSTALL_HINT
+    elif isinstance(error, BrokenPipeError):
+        why = "Graphviz's dot program failed (it stopped before reading the whole graph)"
+        how = "check the Graphviz install (dot -V says what is wrong), or reinstall it"
     else:  # dot is there but failed: a broken install, a missing library
         said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         why = (f"Graphviz's dot program failed (exit status {error.returncode}"
@@ -512,11 +516,20 @@ def _write(graph, path: Path, dpi: int = DPI) -> Path:
     elif suffix == ".png":  # the resolution is a graph attribute: set on a copy
         sharp = graph.copy()
         sharp.attr(dpi=str(dpi))
-        data = png_with_dpi(_exactly(sharp.pipe(format="png", quiet=True), graph, dpi), dpi)
+        data = png_with_dpi(_exactly(pipe(sharp, "png"), graph, dpi), dpi)
     else:
-        data = graph.pipe(format=suffix[1:], quiet=True)  # (a failure's stderr: in the error)
+        data = pipe(graph, suffix[1:])  # (a failure's stderr: in the error)
     write_atomically(path, lambda f: f.write(data))
     return path
+
+
+def pipe(graph, format: str, **options) -> bytes:
+    """graph drawn by its engine as `format` (options: neato_no_op=2 for
+    a pinned frame). The source goes in as one piece of bytes, not line by
+    line as graph.pipe sends it: a dot that dies before reading it (a
+    broken install) then raises CalledProcessError with its message, not a
+    BrokenPipeError from the middle of the writing."""
+    return _graphviz().pipe(graph.engine, format, graph.source.encode("utf-8"), quiet=True, **options)
 
 
 def _exactly(data: bytes, graph, dpi: int) -> bytes:
