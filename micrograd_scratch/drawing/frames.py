@@ -41,7 +41,7 @@ from ..files import write_atomically
 from .graph import _box, _build, _Plan, _Step, fitted, laid_out_size, op_symbol
 from .styles import (
     DPI, INSTALL_HINT, PICTURE_STYLES, PictureStyle, _graphviz, _html, _text, _write, fit_attrs,
-    fmt, picture_style, png_with_dpi,
+    fmt, picture_style, pipe, png_with_dpi,
 )
 
 __all__ = ["backward_steps", "backward_frames", "stepper", "BackwardStep", "ChainTerm", "Stepper"]
@@ -451,10 +451,10 @@ def _write_pinned(frame, path: Path, dpi: int = DPI) -> Path:
 def pinned_picture(frame, format: str, dpi: int = DPI) -> bytes:
     """A pinned frame drawn as svg, pdf or png (at `dpi`, which it records)."""
     if format != "png":
-        return frame.pipe(format=format, neato_no_op=2)
+        return pipe(frame, format, neato_no_op=2)
     sharp = frame.copy()
     sharp.attr(dpi=str(dpi))
-    return png_with_dpi(sharp.pipe(format="png", neato_no_op=2), dpi)
+    return png_with_dpi(pipe(sharp, "png", neato_no_op=2), dpi)
 
 
 def _forget_stale(outdir: Path, written: list[Path]) -> None:

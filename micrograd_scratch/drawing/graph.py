@@ -43,6 +43,7 @@ from typing import Iterable
 
 from .. import ops
 from ..engine import Value, chain, local_grads, topological_order
+from . import styles
 from .styles import (
     FIRE_COLOUR,
     FIRE_FILL,
@@ -663,13 +664,14 @@ def _box(size) -> tuple[float, float] | None:
     return width, height
 
 
-def laid_out_size(graph, **pipe) -> tuple[float, float] | None:
+def laid_out_size(graph, **options) -> tuple[float, float] | None:
     """(width, height) in inches of dot's layout of `graph` (or of what
-    `pipe` says, neato_no_op=2 for a pinned frame), without its pad; None
-    where Graphviz is missing."""
+    `options` say, neato_no_op=2 for a pinned frame), without its pad; None
+    where Graphviz is missing or broken (render then says so in one line)."""
+    graphviz = _graphviz()
     try:
-        laid_out = json.loads(graph.pipe(format="json0", **pipe))
-    except _graphviz().ExecutableNotFound:
+        laid_out = json.loads(styles.pipe(graph, "json0", **options))
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError):
         return None
     x0, y0, x1, y1 = map(float, laid_out["bb"].split(","))
     return (x1 - x0) / 72, (y1 - y0) / 72
