@@ -20,7 +20,7 @@ knows. So an op gives its local derivatives, one per input,
 
     local_grads(out, a, b, ...) -> (dy/da, dy/db, ...)
 
-and one loop, `backprop`, does all the chaining: it visits the nodes in
+and one loop, `chain_rule`, does all the chaining: it visits the nodes in
 reverse topological order (every node after all the nodes that use it),
 and for each input of each node adds
 
@@ -31,12 +31,13 @@ terms, which add up: that is the multivariable chain rule.
 
 The one loop
 ------------
-`backprop` is the only code that walks the graph backwards, and everything
-runs it: `backward()`, `grad()`, `backward(create_graph=True)`,
+`chain_rule` is the only code that walks the graph backwards, and
+everything runs it: `backward()`, `grad()`, `backward(create_graph=True)`,
 `detect_anomaly()`, gradcheck, the backward stepper, the frames and the
-explorer. A hand call of `node._backward()` is one step of it
-(`backprop_step`). Put a `print` in `backprop_step` and every one of those
-paths prints. To watch it without editing, pass `on_step`:
+explorer (all through `backprop`, which orders the nodes and seeds the
+root), and a hand call of `node._backward()` (the loop over that one
+node). Put a `print` in `chain_rule` and every one of those paths prints.
+To watch it without editing, pass `on_step`:
 
     y.backward(on_step=lambda node, g, local_grads: print(node._op, g, local_grads))
 
@@ -89,10 +90,10 @@ import math
 import numbers
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 __all__ = [
-    "Value", "Parameter", "Constant", "topological_order", "backprop", "backprop_step",
+    "Value", "Parameter", "Constant", "topological_order", "backprop", "chain_rule",
     "local_grads", "chain", "dot", "total", "grad", "paused_gc", "detect_anomaly", "AnomalyError",
 ]
 
@@ -232,12 +233,8 @@ class Value:
     def _backward(self) -> Callable[[], None]:
         """micrograd's `_backward`: a function of no arguments that adds
         self.grad * d(self)/d(input) into each input's `.grad`. It is one
-        step of the backward loop (`backprop_step`), for every node."""
-
-        def step() -> None:
-            backprop_step(self)
-
-        return step
+        step of the one backward loop (`chain_rule`), for every node."""
+        return lambda: chain_rule([self])
 
     @_backward.setter
     def _backward(self, function: Callable[[], None]) -> None:
@@ -433,31 +430,6 @@ def chain(g, local_grads: Sequence) -> list:
     return [g * d if d else 0.0 for d in local_grads]
 
 
-def backprop_step(node: Value, grads: dict | None = None, create_graph: bool = False) -> tuple:
-    """One step of the backward loop: the chain rule at `node`, whose
-    gradient is complete. Adds g * local into each input's gradient, kept
-    in `.grad` (grads None) or in the dict `grads`. Returns the local
-    derivatives. A hand call of `node._backward()` is this step."""
-    g = node.grad if grads is None else grads.get(node, 0.0)  # d root/d node
-    if grads is None and g == 0:
-        # Speed: every term would be 0 (a dead relu's weighted sum), so skip
-        # the node; saves 40% of backward() in a moons step (benchmarks/RESULTS.md).
-        return ()
-    local = local_grads(node, create_graph)  # d node/d input, one per input
-    terms = chain(g, local)  # d root/d node * d node/d input
-    # Each input's gradient += its term (a node used twice gets two terms).
-    if grads is None:
-        for child, term in zip(node._prev, terms):
-            child.grad += term
-    else:
-        for child, term in zip(node._prev, terms):
-            grads[child] = grads[child] + term if child in grads else term
-    if _modes.anomaly:  # the sums, not only the terms: two finite terms can add up to inf
-        for i, child in enumerate(node._prev):
-            _check_gradient(node, i, child.grad if grads is None else grads[child])
-    return local
-
-
 def backprop(
     root: Value,
     grads: dict | None = None,
@@ -465,19 +437,18 @@ def backprop(
     create_graph: bool = False,
     on_step: Callable | None = None,
 ) -> dict | None:
-    """The backward pass, the one loop that every path runs.
+    """The backward pass from `root`, into every node below it.
 
     1. Order the nodes so that each comes after all of its inputs.
     2. Seed d root/d root = 1; every other op result starts at 0 (leaves
        keep theirs: they accumulate).
-    3. Walk the order backwards: by the time a node is reached, every node
-       that uses it has added its term, so its gradient is complete and
-       the chain rule can pass g * local to its inputs (`backprop_step`).
+    3. Run the chain rule over the order backwards (`chain_rule`): by the
+       time a node is reached, every node that uses it has added its term,
+       so its gradient is complete.
 
     Gradients are kept in each node's `.grad` (grads None, `backward()`)
     or in the dict `grads` (returned; `grad()` and the stepper), as floats
-    or, with `create_graph`, as Values. `on_step(node, g, local_grads)`,
-    if given, is called after each step.
+    or, with `create_graph`, as Values.
     """
     order = topological_order(root)
     if grads is None:
@@ -487,13 +458,49 @@ def backprop(
         root.grad += 1.0
     else:
         grads[root] = Constant(1.0) if create_graph else 1.0
-    for node in reversed(order):
+    chain_rule(reversed(order), grads, create_graph=create_graph, on_step=on_step)
+    return grads
+
+
+def chain_rule(
+    nodes: Iterable[Value],
+    grads: dict | None = None,
+    *,
+    create_graph: bool = False,
+    on_step: Callable | None = None,
+) -> None:
+    """The one backward loop: for each node in turn, whose gradient g is
+    complete, add g * d(node)/d(input) into each input's gradient.
+
+    Every path runs it: `backward()` and `grad()` (through `backprop`),
+    and a hand call of `node._backward()` (for that one node). Gradients
+    are kept in `.grad` (grads None) or in the dict `grads`.
+    `on_step(node, g, local_grads)`, if given, is called after each node.
+    """
+    for node in nodes:
         if not node._prev:
             continue  # a leaf: nothing below it
-        local = backprop_step(node, grads, create_graph)
+        g = node.grad if grads is None else grads.get(node, 0.0)  # d root/d node
+        if grads is None and g == 0:
+            # Speed: every term would be 0 (a dead relu's weighted sum), so
+            # skip the node: saves 40% of backward() in a moons step.
+            local = ()
+        else:
+            local = local_grads(node, create_graph)  # d node/d input, one per input
+            # Each input's gradient += g * local (a node used twice gets two terms).
+            # The product is chain()'s, written out: saves a call per node.
+            if grads is None:
+                for child, d in zip(node._prev, local):
+                    child.grad += g * d if d else 0.0
+            else:
+                for child, d in zip(node._prev, local):
+                    term = g * d if d else 0.0
+                    grads[child] = grads[child] + term if child in grads else term
+            if _modes.anomaly:  # the sums, not only the terms: two finite terms can add up to inf
+                for i, child in enumerate(node._prev):
+                    _check_gradient(node, i, child.grad if grads is None else grads[child])
         if on_step is not None:
-            on_step(node, node.grad if grads is None else grads.get(node, 0.0), local)
-    return grads
+            on_step(node, g, local)
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list:

@@ -24,7 +24,7 @@ The contract for local derivatives
   Value), and no `isinstance`: `data(x)` reads the number of either, for a
   decision such as relu's `x > 0`.
 - The op does not multiply by the upstream gradient: the engine's one
-  loop does that (`engine.backprop_step`), for every op alike.
+  loop does that (`engine.chain_rule`), for every op alike.
 
 Kinds: "binary" (+, *, **), "unary" (exp, log, sin, cos, abs), "activation"
 (a unary op a neuron may use: relu, tanh, sigmoid), "n-ary" (dot, total:
@@ -138,9 +138,10 @@ def _method(op: Op):
 
 def _binary_method(op: Op):
     def method(self, other):  # a * b: micrograd's four beats
-        other = wrap(other)  # a number becomes a constant leaf
-        if other is NotImplemented:
-            return NotImplemented  # let Python try the other operand's method
+        if not isinstance(other, Value):
+            other = wrap(other)  # a number becomes a constant leaf
+            if other is NotImplemented:
+                return NotImplemented  # let Python try the other operand's method
         return make_node(op.forward(self.data, other.data), (self, other), op.name, op.local_grads)
 
     method.__name__ = _OPERATORS[op.name]

@@ -1,6 +1,6 @@
 """One backward loop that every path runs (issue 21).
 
-- A counting wrapper around `engine.backprop_step`, the loop's one step,
+- A counting wrapper around `engine.chain_rule`, the one loop,
   sees every path that computes gradients: backward(), grad(),
   create_graph=True, a hand call of node._backward(), gradcheck, the
   stepper (backward_steps), the frames page and the explorer's expression
@@ -26,15 +26,16 @@ from micrograd_scratch.gradcheck import gradcheck
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Counts the steps of the one loop, whichever path runs it."""
+    """The nodes the one loop runs over, whichever path runs it."""
     calls = []
-    step = engine.backprop_step
+    loop = engine.chain_rule
 
-    def counting(node, *args, **kwargs):
-        calls.append(node)
-        return step(node, *args, **kwargs)
+    def counting(nodes, *args, **kwargs):
+        nodes = list(nodes)
+        calls.extend(nodes)
+        return loop(nodes, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "backprop_step", counting)
+    monkeypatch.setattr(engine, "chain_rule", counting)
     return calls
 
 
