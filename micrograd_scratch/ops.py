@@ -239,13 +239,17 @@ def _power(a: float, n: float) -> float:
 
 
 def _d_power_d_base(a, n):
-    """d/da a**n = n * a**(n-1): 0 for n = 0, and infinite at a = 0 for
-    n < 1 (a float inf with n's sign, as torch gives)."""
+    """d/da a**n = n * a**(n-1): 0 for n = 0, and infinite (a float inf,
+    as torch gives) at a = 0 for n < 1 or where a**(n-1) overflows."""
     if data(n) == 0:
         return 0.0
     if data(a) == 0 and data(n) < 1:
         return math.copysign(math.inf, data(n))
-    return n * a ** (n - 1)
+    try:
+        return n * a ** (n - 1)
+    except OverflowError:  # 1 / x at x = 1e-200: d/dx = -1e400
+        odd_power_of_negative = data(a) < 0 and (data(n) - 1) % 2 == 1
+        return math.copysign(math.inf, -data(n) if odd_power_of_negative else data(n))
 
 
 def _d_power_d_exponent(out, a):
