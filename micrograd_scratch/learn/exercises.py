@@ -1,0 +1,151 @@
+"""The exercises: the talk's path, one file each, in the talk's order.
+
+This table is the one place an exercise is described: its number, its
+file (a template in `templates/`, copied into the learner's folder by
+`learn start`), what the learner writes there, the tutorial section it
+goes with, its hints, and the module in `checks/` that checks it. The
+command line, `check()`, `learn list`, the folder's README and the tests
+all read it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Exercise", "EXERCISES", "exercise", "DEFAULT_DIR"]
+
+DEFAULT_DIR = "micrograd-exercises"  # `learn start` with no folder writes ./micrograd-exercises
+
+
+@dataclass(frozen=True)
+class Exercise:
+    number: int
+    name: str  # the file's stem after "exNN_", and the check module's name
+    title: str
+    writes: tuple[str, ...]  # what the learner writes in the file
+    tutorial: str  # the section of docs/tutorial.md it goes with
+    hints: tuple[str, ...]  # from a nudge to the formula; never the code
+    time_limit: float = 10.0  # seconds, per check: a learner's infinite loop is stopped
+    optional: bool = False
+
+    @property
+    def file(self) -> str:
+        return f"ex{self.number:02d}_{self.name}.py"
+
+    @property
+    def picture(self) -> str:
+        """The picture a failed check writes beside the learner's file."""
+        return f"ex{self.number:02d}_{self.name}.svg"
+
+
+EXERCISES = (
+    Exercise(
+        1, "perceptron", "The perceptron and Rosenblatt's rule", ("predict", "update"),
+        "1. The perceptron and its learning rule",
+        ("predict is a weighted sum and a threshold: is the sum strictly above 0?",
+         "update changes w and b only by the error d - f(x): it is 0 when the answer was right, "
+         "+1 or -1 when it was wrong.",
+         "w_i <- w_i + lr * (d - f(x)) * x_i for every i, and b <- b + lr * (d - f(x)); "
+         "return new values rather than changing the list you were given."),
+    ),
+    Exercise(
+        2, "least_squares", "Least squares on XOR, by gradient descent", ("predict", "gradients", "fit"),
+        "3. Least squares on XOR: the convex solution f = 0.5",
+        ("J is a mean of squares, so its derivative is a mean of 2 * (error) * (what the error "
+         "depends on).",
+         "error_i = f(x_i) - y_i; dJ/dw_j = (2/n) * sum_i error_i * x_ij and "
+         "dJ/db = (2/n) * sum_i error_i.",
+         "fit starts at w = 0, b = 0 and repeats w_j -= lr * dJ/dw_j, b -= lr * dJ/db: "
+         "against the gradient, so minus."),
+    ),
+    Exercise(
+        3, "hand_relu", "The hand-set ReLU network for XOR", ("W1", "b1", "W2", "b2"),
+        "4. The hand-set ReLU network",
+        ("Both hidden units can read x1 + x2; they differ only by their bias.",
+         "Unit 1 is relu(x1 + x2), unit 2 is relu(x1 + x2 - 1): at (1, 1) they give 2 and 1, "
+         "elsewhere unit 2 is 0.",
+         "The output adds unit 1 and takes away twice unit 2, with no output bias."),
+    ),
+    Exercise(
+        4, "local_grads", "Local derivatives, in the contract of ops.py",
+        ("mul_grads", "pow_grads", "exp_grads", "log_grads", "tanh_grads", "sigmoid_grads",
+         "relu_grads"),
+        "14. Make it yours: your own op",
+        ("Each rule returns a tuple with one derivative per input, and nothing else: the engine "
+         "multiplies by the upstream gradient itself.",
+         "exp, tanh and sigmoid have derivatives written most simply with their own output, "
+         "`out`; log, relu and ** need the input.",
+         "d(a*b) = (b, a); d(a**n) = (n*a**(n-1), out*log(a)); exp: out; log: 1/x; "
+         "tanh: 1 - out**2; sigmoid: out*(1 - out); relu: 1 if x > 0 else 0 (0 at x = 0)."),
+        time_limit=10.0,
+    ),
+    Exercise(
+        5, "topo", "The topological order", ("topological_order",),
+        "10. Back-propagation: operations, variables and placeholders",
+        ("A node may be reached along several paths: remember which nodes you have already "
+         "visited, and visit each once.",
+         "Recursion stops at about 1000 levels; keep a stack of your own: push the root, and "
+         "pop until the stack is empty.",
+         "Push (node, False) to visit a node's inputs first and (node, True) to add it once "
+         "they are done; inputs come from node._prev, a tuple in a fixed order (not a set)."),
+    ),
+    Exercise(
+        6, "backward", "backward(): seed, reverse order, accumulate", ("backward",),
+        "10. Back-propagation: operations, variables and placeholders",
+        ("The gradient of the root with respect to itself is 1; every other gradient is built "
+         "from the nodes that use it, so visit users before what they use.",
+         "A node used twice receives two contributions, which add up; an input's share is the "
+         "node's gradient times the local derivative.",
+         "Walk reversed(topological_order(root)); for each input: child.grad += node.grad * local. "
+         "Before that, reset every op result's grad to 0 (leaves keep theirs) and seed the root."),
+    ),
+    Exercise(
+        7, "neuron", "A neuron's forward pass, a layer and an MLP",
+        ("Neuron", "Layer", "MLP"),
+        "8. Computational graphs and forward propagation",
+        ("A neuron is a weighted sum of its inputs, plus its bias, through its activation; "
+         "build it from Values so that gradients reach w and b.",
+         "A layer is a list of neurons that all read the same input; an MLP feeds each layer's "
+         "output to the next.",
+         "The hidden layers use relu; the last layer is linear (nonlin=False), so that the "
+         "network's score can be negative."),
+    ),
+    Exercise(
+        8, "mse_step", "The mean squared error and one gradient-descent step",
+        ("mse", "zero_grad", "sgd_step", "train_step"),
+        "6. Gradient descent (Cauchy, 1847)",
+        ("mse is a mean: add up the squared errors and divide by how many there are.",
+         "Leaves accumulate their gradients across backward() calls: reset them before each "
+         "backward pass.",
+         "train_step: zero_grad, forward pass and loss, loss.backward(), then "
+         "p.data -= lr * p.grad for every parameter."),
+    ),
+    Exercise(
+        9, "sgd", "Minibatch SGD with learning-rate decay",
+        ("learning_rate", "batches", "train"),
+        "7. Batch versus minibatch: what a step costs",
+        ("The rate goes down in a straight line from lr0 to lr_end over tau steps, then stays "
+         "at lr_end.",
+         "batches: shuffle range(n) with the rng you are given, then cut it into slices of "
+         "batch_size (the last one may be smaller): every example once per epoch.",
+         "eps_k = (1 - k/tau) * lr0 + (k/tau) * lr_end for k <= tau; train takes one step per "
+         "batch with the loss averaged over the batch, k counting the steps."),
+        time_limit=60.0,
+    ),
+    Exercise(
+        10, "momentum", "Momentum (optional)", ("Momentum",),
+        "6. Gradient descent (Cauchy, 1847)",
+        ("Each parameter keeps a velocity between steps, starting at 0.",
+         "The velocity is a decaying sum of past gradients: the old velocity times mu, plus "
+         "the new gradient.",
+         "v = mu * v + p.grad, then p.data -= lr * v (PyTorch's form)."),
+        optional=True,
+    ),
+)
+
+
+def exercise(number: int) -> Exercise:
+    for ex in EXERCISES:
+        if ex.number == number:
+            return ex
+    raise ValueError(f"there is no exercise {number}: the exercises are 1 to {len(EXERCISES)}")
