@@ -102,7 +102,9 @@ class Report:
             out.append(f"  FAIL  {self.load_error}")
         marks = {"passed": "ok  ", "failed": "FAIL", "not started": "todo", "skipped": "--  "}
         for r in self.results:
-            out.append(f"  {marks[r.state]}  {r.title}: {r.sentence}")
+            first, *more = r.sentence.split("\n")
+            out.append(f"  {marks[r.state]}  {r.title}: {first}")
+            out += [f"          {line}" for line in more]  # a table, under its verdict
         if self.picture_path is not None:
             out.append(f"  the graph it checked, the node marked: {self.picture_path}")
         return out

@@ -1,0 +1,121 @@
+"""Exercise 7: a neuron's forward pass act(w . x + b) with its gradients,
+and an MLP, against the package's nn.MLP given the same weights."""
+
+from __future__ import annotations
+
+import random
+
+from ...drawing.styles import fmt
+from ...engine import Value
+from ...nn import MLP as PackageMLP
+from ..runner import Check, Failed
+from .graphs import close
+
+
+def _classes(module, *names):
+    for name in names:
+        if not callable(getattr(module, name, None)):
+            raise Failed(f"there is no class {name} in the file: write it")
+
+
+def _params(thing, who: str) -> list:
+    params = thing.parameters()
+    if not isinstance(params, (list, tuple)) or not all(isinstance(p, Value) for p in params):
+        raise Failed(f"{who}.parameters() must be a list of Values, got {params!r}"[:300])
+    return list(params)
+
+
+def check_neuron_forward(module) -> str:
+    _classes(module, "Neuron")
+    n = module.Neuron(3)
+    params = _params(n, "Neuron(3)")
+    if len(params) != 4:
+        raise Failed(f"Neuron(3).parameters() has {len(params)} Values, expected 4: "
+                     "3 weights (one per input) and 1 bias")
+    ws, b = [0.5, -1.0, 2.0], 0.25
+    for p, v in zip(params, ws + [b]):  # w then b, in parameters() order
+        p.data = v
+    for x in ([1.0, 2.0, 3.0], [1.0, 2.0, -1.0]):
+        total = sum(w * xi for w, xi in zip(ws, x)) + b
+        want = max(0.0, total)
+        out = n(x)
+        if not isinstance(out, Value):
+            raise Failed(f"Neuron's output is {out!r}, a {type(out).__name__}: return a Value, built "
+                         "from the weights (Values), so that backward() reaches w and b")
+        if close(out.data, want):
+            continue
+        case = f"with w = {ws}, b = {b} and x = {x}, your neuron gave {fmt(out.data)}, expected relu({fmt(total)}) = {fmt(want)}"
+        if close(out.data, max(0.0, total - b)):
+            raise Failed(f"forgot the bias: {case}; act(w . x + b) adds b before the activation")
+        if close(out.data, total):
+            raise Failed(f"forgot the activation: {case}; a non-linear neuron applies relu to w . x + b")
+        if close(out.data, max(0.0, total - b) + b):
+            raise Failed(f"added the bias after the activation: {case}; it is relu(w . x + b)")
+        raise Failed(case)
+    out = n([1.0, 2.0, 3.0])
+    out.backward()
+    grads = [p.grad for p in params]
+    if not all(close(g, e) for g, e in zip(grads, [1.0, 2.0, 3.0, 1.0])):
+        raise Failed(f"after out.backward(), the grads of w and b are {grads}, expected "
+                     "[1, 2, 3] (x) and 1: gradients do not reach the weights; compute with the "
+                     "Values themselves, not their .data")
+    linear = module.Neuron(3, nonlin=False)
+    for p, v in zip(_params(linear, "Neuron(3, nonlin=False)"), ws + [b]):
+        p.data = v
+    got = linear([1.0, 2.0, -1.0]).data
+    if not close(got, -3.25):
+        raise Failed(f"Neuron(3, nonlin=False) gave {fmt(got)} for w . x + b = -3.25: a linear "
+                     "neuron applies no relu")
+    return ("relu(w . x + b) = 4.75 for x = [1, 2, 3], 0 below 0, linear with nonlin=False; "
+            "backward() reaches every w (grad x) and b (grad 1)")
+
+
+def check_mlp(module) -> str:
+    _classes(module, "Layer", "MLP")
+    saved = random.getstate()  # the learner's MLP draws from the global random: seed it, then put it back
+    try:
+        random.seed(1)
+        return _check_mlp(module)
+    finally:
+        random.setstate(saved)
+
+
+def _check_mlp(module) -> str:
+    mlp = module.MLP(2, [4, 4, 1])
+    params = _params(mlp, "MLP(2, [4, 4, 1])")
+    want_count = (2 * 4 + 4) + (4 * 4 + 4) + (4 + 1)
+    if len(params) != want_count:
+        raise Failed(f"MLP(2, [4, 4, 1]) has {len(params)} parameters, expected {want_count}: each "
+                     "neuron has one weight per input of its layer and one bias")
+    start = [p.data for p in params]
+    if len(set(start)) < len(params) // 2:
+        raise Failed("most of your initial weights are equal: neurons that start the same get the "
+                     "same gradients and stay the same; draw each weight with random.uniform(-1, 1)")
+    for p in params:  # weights away from relu's kink, the same in both networks
+        p.data = random.uniform(-1, 1)
+    out = mlp([0.5, -1.0])
+    if isinstance(out, (list, tuple)) and len(out) == 1:
+        raise Failed("MLP(2, [..., 1]) returned a list of one Value: return the Value itself when "
+                     "the last layer has one neuron")
+    if not isinstance(out, Value):
+        raise Failed(f"MLP's output is {out!r}, not a Value")
+    for hidden, last, what in [("relu", "linear", None), ("relu", "relu", "your last layer applies "
+                               "relu: the output layer is linear (nonlin=False), so that its score "
+                               "can be negative"), ("linear", "linear", "your hidden layers are "
+                               "linear: without a non-linearity the layers collapse into one "
+                               "linear map")]:
+        ref = PackageMLP(2, [4, 4, 1], activation=hidden, output_activation=last)
+        for p, q in zip(ref.parameters(), params):
+            p.data = q.data
+        if all(close(mlp(x).data, ref(x).data) for x in ([0.5, -1.0], [-2.0, 0.3], [1.5, 1.5])):
+            if what is None:
+                return (f"{len(params)} parameters; the same outputs as the package's MLP given "
+                        "the same weights (relu hidden layers, a linear output)")
+            raise Failed(what)
+    raise Failed("MLP(2, [4, 4, 1]) gives other outputs than the package's MLP with the same "
+                 f"weights (yours {fmt(mlp([0.5, -1.0]).data)} at x = [0.5, -1], the package's "
+                 f"{fmt(ref([0.5, -1.0]).data)}); parameters() must list them layer by layer, "
+                 "neuron by neuron, each neuron's w then b")
+
+
+CHECKS = [Check("a neuron", check_neuron_forward), Check("MLP(2, [4, 4, 1])", check_mlp)]

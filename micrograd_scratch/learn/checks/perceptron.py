@@ -1,0 +1,154 @@
+"""Exercise 1: the perceptron learns AND and OR, and fails XOR, its
+weights going round in a cycle (XOR is not linearly separable)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from ...data import xor
+from ..runner import Check, Failed
+
+GATES = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
+X = xor()[0]  # (0,0), (0,1), (1,0), (1,1): the inputs of every gate
+MAX_EPOCHS = 20
+
+
+def _functions(module):
+    for name in ("predict", "update"):
+        if not callable(getattr(module, name, None)):
+            raise Failed(f"there is no function {name} in the file: write it")
+    return module.predict, module.update
+
+
+def _label(value, where: str) -> int:
+    if isinstance(value, numbers.Real) and value in (0, 1):
+        return int(value)
+    raise Failed(f"predict{where} returned {value!r}: it must be 1 or 0")
+
+
+def _step(update, w, b, x, d, lr) -> tuple[list[float], float]:
+    given = list(w)
+    result = update(given, b, list(x), d, lr)
+    if given != list(w):
+        raise Failed("update changed the list w it was given: build and return a new one")
+    try:
+        new_w, new_b = result
+        new_w, new_b = [float(v) for v in new_w], float(new_b)
+    except (TypeError, ValueError):
+        raise Failed(f"update returned {result!r}: it must return (w, b), a list and a number") from None
+    if len(new_w) != len(w):
+        raise Failed(f"update returned {len(new_w)} weights for {len(w)} inputs")
+    return new_w, new_b
+
+
+def check_predict(module) -> str:
+    predict, _ = _functions(module)
+    cases = [([1.0, 1.0], -1.5, [1.0, 1.0], 1), ([1.0, 1.0], -1.5, [1.0, 0.0], 0),
+             ([-2.0, 1.0], 0.5, [0.0, 1.0], 1), ([-2.0, 1.0], 0.5, [1.0, 1.0], 0)]
+    for w, b, x, want in cases:
+        got = _label(predict(w, b, x), f"({w}, {b}, {x})")
+        if got != want:
+            total = sum(wi * xi for wi, xi in zip(w, x)) + b
+            raise Failed(f"predict(w={w}, b={b}, x={x}) gave {got}, expected {want}: "
+                         f"w . x + b = {total:g}, and the answer is 1 exactly when that is above 0")
+    got = _label(predict([1.0, 1.0], -1.0, [1.0, 0.0]), "")
+    if got != 0:
+        raise Failed("predict(w=[1, 1], b=-1, x=[1, 0]) gave 1, expected 0: there w . x + b is "
+                     "exactly 0, and the perceptron answers 1 only when it is above 0 (> 0, not >= 0)")
+    return "1 exactly when w . x + b > 0 (and 0 on the boundary)"
+
+
+def check_update(module) -> str:
+    predict, update = _functions(module)
+    # A right answer: nothing may change.
+    w, b, x = [0.5, -0.5], 0.2, [1.0, 0.0]
+    new = _step(update, w, b, x, 1, 1.0)
+    if new != (w, b):
+        raise Failed(f"update changed (w, b) from ({w}, {b}) to ({new[0]}, {new[1]:g}) on x = {x}, "
+                     "d = 1, which the perceptron already gets right (f(x) = 1): a perceptron "
+                     "update without the error term; multiply by d - f(x), which is 0 for a "
+                     "right answer")
+    # Wrong answers, both ways, and the learning rate.
+    for w, b, x, d, lr in [([0.0, 0.0], 0.0, [1.0, 1.0], 1, 1.0), ([1.0, 1.0], 0.0, [1.0, 0.0], 0, 1.0),
+                           ([0.0, 0.0], 0.0, [1.0, 1.0], 1, 0.5)]:
+        error = d - predict(w, b, x)
+        want = ([wi + lr * error * xi for wi, xi in zip(w, x)], b + lr * error)
+        got = _step(update, w, b, x, d, lr)
+        if all(math.isclose(g, e) for g, e in zip(got[0] + [got[1]], want[0] + [want[1]])):
+            continue
+        case = f"on x = {x}, d = {d}, lr = {lr} from w = {w}, b = {b} (f(x) = {d - error})"
+        if got == (w, b):
+            why = ("a perceptron update without the error term: here d = 0 and f(x) = 1, so the "
+                   "update must use d - f(x) = -1, not d" if d == 0 else
+                   "nothing changed, though the answer was wrong")
+        elif all(math.isclose(g, 2 * s - e) for g, s, e in zip(got[0] + [got[1]], w + [b], want[0] + [want[1]])):
+            why = "a sign error: the update moved the boundary away from the example; add lr * (d - f(x)) * x"
+        elif lr != 1.0 and all(math.isclose(g, s + (e - s) / lr) for g, s, e in zip(got[0] + [got[1]], w + [b], want[0] + [want[1]])):
+            why = "the learning rate lr is missing from the step"
+        else:
+            why = "expected w = {}, b = {:g}".format(want[0], want[1])
+        raise Failed(f"update gave w = {got[0]}, b = {got[1]:g} {case}: {why}")
+    return "no change on a right answer; w += lr * (d - f(x)) * x and b += lr * (d - f(x)) on a wrong one"
+
+
+def train(module, gate: str) -> tuple[bool, list, list]:
+    """Epochs of the rule on a gate: (converged, (w, b) after each epoch,
+    (w, b) after each example)."""
+    predict, update = _functions(module)
+    w, b, history, steps = [0.0, 0.0], 0.0, [], []
+    for _ in range(MAX_EPOCHS):
+        errors = 0
+        for x, d in zip(X, GATES[gate]):
+            if _label(predict(w, b, x), "") != d:
+                errors += 1
+            w, b = _step(update, w, b, x, d, 1.0)
+            steps.append((tuple(w), b))
+        history.append((tuple(w), b))
+        if errors == 0:
+            return True, history, steps
+    return False, history, steps
+
+
+def _wb(state) -> str:
+    w, b = state
+    return f"w = [{', '.join(f'{v:g}' for v in w)}], b = {b:g}"
+
+
+def learns(gate: str):
+    def run(module) -> str:
+        converged, history, _ = train(module, gate)
+        if not converged:
+            raise Failed(f"your perceptron did not learn {gate} in {MAX_EPOCHS} epochs (ending at "
+                         f"{_wb(history[-1])}); {gate} is linearly separable, so the rule must "
+                         "find a line: check update")
+        return f"learned in {len(history)} epochs: {_wb(history[-1])}"
+    return run
+
+
+def check_xor(module) -> str:
+    converged, history, steps = train(module, "XOR")
+    if converged:
+        raise Failed(f"your perceptron got XOR right ({_wb(history[-1])}), which no line can do: "
+                     "predict must be a threshold of w . x + b")
+    why = ("XOR is not linearly separable: (0,1) and (1,0) need w1 + b > 0 and w2 + b > 0, and "
+           "(0,0) needs b <= 0, so w1 + w2 + b > -b >= 0 and (1,1) is classed 1, not 0; every "
+           "epoch makes a mistake, so the rule never settles")
+    # The weights after each example, from the last epoch back: the cycle they go round.
+    states = [_wb(s) for s in steps]
+    last = states[-1]
+    period = next((k for k in range(1, len(states)) if states[-1 - k] == last), None)
+    if period is None:
+        return f"fails, as it must, after {MAX_EPOCHS} epochs ({_wb(history[-1])}): {why}"
+    cycle = " -> ".join(states[-period - 1:])
+    return (f"fails, as it must: after each example its weights go {cycle}, round and round "
+            f"(a cycle of {period} updates). {why}")
+
+
+CHECKS = [
+    Check("predict", check_predict),
+    Check("update", check_update),
+    Check("learns AND", learns("AND"), needs_earlier=True),
+    Check("learns OR", learns("OR"), needs_earlier=True),
+    Check("fails XOR", check_xor, needs_earlier=True),
+]
