@@ -59,7 +59,7 @@ import sys
 import threading
 from typing import Sequence
 
-from . import draw, explore, perceptron, predict, torch_export, torch_import, train, xor
+from . import draw, explore, learn, perceptron, predict, torch_export, torch_import, train, xor
 from .args import (
     EXIT_STATUS_TEXT, FAILED, INTERRUPTED, PROG, TERMINATED, USAGE, OneLineErrors, Terminated,
     UsageError, usage_error,
@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 # The commands, in the order --help lists them.
-COMMANDS = [xor, train, perceptron, predict, draw, explore, torch_export, torch_import]
+COMMANDS = [xor, train, perceptron, predict, draw, explore, torch_export, torch_import, learn]
 
 
 def build_parser() -> argparse.ArgumentParser:
