@@ -96,8 +96,9 @@ EXERCISES = (
          "from the nodes that use it, so visit users before what they use.",
          "A node used twice receives two contributions, which add up; an input's share is the "
          "node's gradient times the local derivative.",
-         "Walk reversed(topological_order(root)); for each input: child.grad += node.grad * local. "
-         "Before that, reset every op result's grad to 0 (leaves keep theirs) and seed the root."),
+         "Walk the order reversed; into each input's gradient add the node's gradient times "
+         "that input's local derivative. Before that, reset every op result's gradient to 0 "
+         "(leaves keep theirs) and seed the root with 1."),
     ),
     Exercise(
         7, "neuron", "A neuron's forward pass, a layer and an MLP",
@@ -117,8 +118,8 @@ EXERCISES = (
         ("mse is a mean: add up the squared errors and divide by how many there are.",
          "Leaves accumulate their gradients across backward() calls: reset them before each "
          "backward pass.",
-         "train_step: zero_grad, forward pass and loss, loss.backward(), then "
-         "p.data -= lr * p.grad for every parameter."),
+         "train_step, in order: zero the gradients, the forward pass and its loss, the "
+         "backward pass, then theta <- theta - lr * dL/dtheta for every parameter theta."),
     ),
     Exercise(
         9, "sgd", "Minibatch SGD with learning-rate decay",
@@ -138,7 +139,7 @@ EXERCISES = (
         ("Each parameter keeps a velocity between steps, starting at 0.",
          "The velocity is a decaying sum of past gradients: the old velocity times mu, plus "
          "the new gradient.",
-         "v = mu * v + p.grad, then p.data -= lr * v (PyTorch's form)."),
+         "v <- mu * v + g, then theta <- theta - lr * v (PyTorch's form)."),
         optional=True,
     ),
 )
