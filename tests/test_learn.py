@@ -224,8 +224,8 @@ def test_hints_go_from_a_nudge_to_the_formula_and_never_print_code(tmp_path):
     code = {line.strip() for ex in EXERCISES for line in (SOLUTIONS / ex.file).read_text().splitlines()
             if len(line.strip()) > 12 and not line.strip().startswith(("def ", "class ", "from ", "import "))}
     for ex in EXERCISES:
-        for hint in ex.hints:
-            assert not [line for line in code if line in hint], (ex.number, hint)
+        for text in ex.hints:
+            assert not [line for line in code if line in text], (ex.number, text)
     assert [hint(6, tmp_path)[:2] for _ in range(3)] == [(1, 3), (2, 3), (3, 3)]
     shown = learn("hint", "6", "--dir", str(tmp_path)).stdout  # the last one again
     assert shown.startswith(f"hint 3 of 3 for exercise 6: {exercise(6).hints[2]}")
