@@ -719,6 +719,6 @@ def value_mimebundle(v: Value, include=None, exclude=None, *, limit: int = VALUE
         bundle = draw(v, max_nodes=limit)._repr_mimebundle_(include, exclude)
     except (GraphTooLarge, ImportError):
         return text
-    if "text/plain" in bundle:  # the no-dot fallback: not for every Value shown
+    if "image/svg+xml" not in bundle:  # the no-dot fallback: not for every Value shown
         return text
     return {**bundle, **text}
