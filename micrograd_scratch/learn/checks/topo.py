@@ -32,8 +32,14 @@ def _picture(root: Value, order: list, marked: Value, title: str):
     places = {}
     for i, v in enumerate(order, 1):
         places.setdefault(v, []).append(i)
-    notes = {v: [f"place {' and '.join(map(str, places[v]))} of {len(order)}"]
-             if v in places else ["not in your order"] for v in nodes(root)}
+    def where(v) -> str:
+        if v not in places:
+            return "not in your order"
+        *more, last = places[v]
+        at = f"{', '.join(map(str, more))} and {last}" if more else str(last)
+        return f"place{'s' * bool(more)} {at} of {len(order)}"
+
+    notes = {v: [where(v)] for v in nodes(root)}
     return graph_picture(root, notes=notes, marked=marked, title=title)
 
 
