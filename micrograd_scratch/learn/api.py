@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
+from ..drawing import render
 from ..files import write_atomically
 from .checks import checks_for
 from .exercises import DEFAULT_DIR, EXERCISES, Exercise, exercise
@@ -206,12 +207,9 @@ def _picture(path: Path, ex: Exercise, report: Report) -> None:
         if target.exists():
             target.unlink()
         return
-    try:
-        report.picture_path = Path(report.picture.render(outfile=target, format="svg", cleanup=True))
-    except Exception as error:  # no Graphviz: the words of the verdict are all there is
-        report.picture_path = None
-        print(f"(the graph's picture was not drawn: {str(error).splitlines()[0][:150]})",
-              file=sys.stderr)
+    # drawing.render: written whole or not at all; without Graphviz's dot, the DOT
+    # source instead and one line saying so (the verdict's words are all there).
+    report.picture_path = render(report.picture, target)
 
 
 def _show_inline(picture) -> None:

@@ -152,7 +152,7 @@ def load(folder: Path, ex: Exercise, time_limit: float | None) -> types.ModuleTy
             exec(code, module.__dict__)
     except TimeLimit:
         raise LoadError(f"{path.name} did not finish loading within {time_limit:g} s{where(sys.exc_info()[2], folder)}") from None
-    except (Exception, RecursionError) as error:
+    except (Exception, SystemExit) as error:  # SystemExit: an exit() in the file must not end the checker
         raise LoadError(f"{path.name} raised {describe(error)} while it was loaded"
                         f"{where(error.__traceback__, folder)}") from None
     return module
@@ -272,7 +272,7 @@ def _run_one(check: Check, module, folder: Path, limit: float) -> CheckResult:
                            f"RecursionError: your code called itself too deeply"
                            f"{where(error.__traceback__, folder)}; Python stops at about "
                            f"{sys.getrecursionlimit()} levels: use a loop and a stack of your own")
-    except Exception as error:  # the learner's code raised: one line, their file and line
+    except (Exception, SystemExit) as error:  # the learner's code raised: one line, their file and line
         at = where(error.__traceback__, folder)
         if not at:  # raised in the checker, on something the learner's code returned
             return CheckResult(check.title, "failed",
