@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numbers
 import random
-from itertools import repeat
 from typing import Sequence
 
 from . import ops
@@ -69,8 +68,6 @@ def _inputs(x) -> list[Value]:
     x0, x1, ... (the talk's placeholders). Any sequence of numbers will do
     (a list, a tuple, a numpy row); a single number or Value is a one-input
     example (the output of a one-neuron layer is a single Value)."""
-    if type(x) is list and all(map(isinstance, x, repeat(Value))):
-        return x  # a layer's outputs: nothing to wrap (checked in C, see benchmarks/RESULTS.md)
     if isinstance(x, (Value, numbers.Real)):
         x = [x]
     return [v if isinstance(v, Value) else Value(v, label=f"x{i}") for i, v in enumerate(x)]
