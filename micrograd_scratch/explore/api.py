@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import threading
 from collections import OrderedDict
+from typing import Callable
 
 from .. import expr
 from ..cli.training import OBJECTIVES, TRAIN_DEFAULTS
@@ -39,7 +40,7 @@ from .training import (
     points_from, settings_from,
 )
 
-__all__ = ["ApiError", "info", "expression", "Sessions", "MAX_VALUE"]
+__all__ = ["ApiError", "info", "expression", "Sessions", "ROUTES", "use_renderer", "MAX_VALUE"]
 
 MAX_VALUE = 1e6  # |value| of an input the page may set
 FD_TOLERANCE = 1e-4  # gradcheck's error measure, |a - n| / max(1, |a|, |n|), above this disagrees
@@ -102,9 +103,24 @@ def info() -> dict:
     }
 
 
+# ---- drawing: the dot program, or a renderer given instead ----------------------
+
+_renderer: Callable[[str], str] | None = None
+
+
+def use_renderer(render: Callable[[str], str] | None) -> None:
+    """Lay graphs out with `render(dot_text) -> svg` instead of the `dot`
+    program (None: `dot` again). The static site's worker gives Graphviz
+    compiled to WebAssembly here (browser.py): the same DOT text, drawn in
+    the browser."""
+    global _renderer
+    _renderer = render
+
+
 def _dot_missing() -> str | None:
-    """None when Graphviz's `dot` program is installed, else the one line to show."""
-    if shutil.which("dot"):
+    """None when graphs can be drawn (Graphviz's `dot` program, or a
+    renderer given), else the one line to show."""
+    if _renderer is not None or shutil.which("dot"):
         return None
     return f"Graphviz's dot program was not found, so graphs cannot be drawn: {styles.INSTALL_HINT}"
 
@@ -193,6 +209,12 @@ def _svg(graph) -> str:
     """The graph as SVG through `dot`, given at most DOT_SECONDS: some graphs
     of a few hundred nodes (one input feeding a hundred sums) take dot
     minutes, and a request must not hold the machine that long."""
+    if _renderer is not None:  # in the learner's own browser: their tab, their time
+        try:
+            return _renderer(graph.source)
+        except Exception as error:  # whatever the renderer raised, as one line
+            reason = str(error).strip().splitlines()[:1]
+            raise ApiError(f"Graphviz could not draw this graph: {' '.join(reason) or 'no reason given'}") from None
     try:
         done = subprocess.run(["dot", "-Tsvg"], input=graph.source.encode("utf-8"),
                               capture_output=True, timeout=DOT_SECONDS)
@@ -233,6 +255,19 @@ def _finite_difference(text: str, values: dict, name: str, grad: float) -> dict:
         abs(grad - fd) / max(1.0, abs(grad), abs(fd)) <= FD_TOLERANCE
     )
     return {"fd": _json_number(fd), "fd_text": styles.fmt(fd), "agrees": agrees}
+
+
+# ---- the requests, by path -------------------------------------------------------
+
+# The page's POST requests: path -> answer(sessions, body, gone), where
+# `gone()` says the page that asked has left. The server (server.py) and
+# the static site's worker (browser.py) both answer from this one table.
+ROUTES: dict[str, Callable[["Sessions", dict, Callable[[], bool]], dict]] = {
+    "/api/expression": lambda sessions, body, gone: expression(body),
+    "/api/train/new": lambda sessions, body, gone: sessions.new(body),
+    "/api/train/step": lambda sessions, body, gone: sessions.step(body, gone),
+    "/api/train/neuron": lambda sessions, body, gone: sessions.neuron(body),
+}
 
 
 # ---- training sessions --------------------------------------------------------

@@ -30,7 +30,9 @@ open in the browser, can send requests to:
   connections are open at once (MAX_CONNECTIONS; one more is answered 503
   and closed), and stops training for a page that has gone;
 - it runs nothing a request sends as code (expressions go through expr.py's
-  whitelist parser), and serves only its own three files;
+  whitelist parser; the op editor's requests, /api/op/..., are refused:
+  only the static site runs a learner's code, in their own browser), and
+  serves only its own three files;
 - a bad request is a 4xx JSON error of one line, never a traceback; a
   client that goes away is not an error and prints nothing; a bug in one
   request is that request's one-line 500, and the server goes on.
@@ -73,6 +75,14 @@ STATIC = {
     "/explore.css": ("explore.css", "text/css; charset=utf-8"),
     "/explore.js": ("explore.js", "text/javascript; charset=utf-8"),
 }
+
+# The op editor's requests (/api/op/...) carry code to run: only the static
+# site answers them, in the learner's own browser (browser.py). This server
+# runs no code from a request, and says so.
+EDITOR_PATH = "/api/op/"
+EDITOR_REFUSED = ("this server runs no code from a request: the op editor is part of the "
+                  "static site (micrograd-scratch explore --export DIR), where it runs in "
+                  "your own browser")
 
 # The page needs nothing from anywhere else; the graphs are inline SVG and
 # the pictures are canvases.
@@ -226,13 +236,6 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "micrograd-explore"
     protocol_version = "HTTP/1.0"  # one request a connection: each gets its own deadline
 
-    ROUTES = {
-        "/api/expression": lambda server, body, gone: api.expression(body),
-        "/api/train/new": lambda server, body, gone: server.sessions.new(body),
-        "/api/train/step": lambda server, body, gone: server.sessions.step(body, gone),
-        "/api/train/neuron": lambda server, body, gone: server.sessions.neuron(body),
-    }
-
     def setup(self):
         super().setup()
         self.deadline = time.monotonic() + REQUEST_SECONDS
@@ -283,13 +286,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _post(self):
         path = urlsplit(self.path).path
-        route = self.ROUTES.get(path)
+        if path.startswith(EDITOR_PATH):
+            raise Refused(HTTPStatus.FORBIDDEN, EDITOR_REFUSED)
+        route = api.ROUTES.get(path)
         if route is None:
             raise Refused(HTTPStatus.NOT_FOUND, f"nothing at {path[:100]!r}")
         self._same_origin()
         body = self._body()
         try:
-            answer = route(self.server, body, self._client_gone)
+            answer = route(self.server.sessions, body, self._client_gone)
         except api.ApiError as error:
             raise Refused(HTTPStatus.BAD_REQUEST, str(error)) from None
         self._json(HTTPStatus.OK, answer)

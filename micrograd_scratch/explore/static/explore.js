@@ -28,7 +28,12 @@ const $ = (id) => document.getElementById(id);
 
 // ---- talking to the server -------------------------------------------------
 
+// In the static site (site.js), the same requests go to Python running in
+// a Web Worker, and come back as the same JSON.
+const transport = window.explorerTransport || null;
+
 async function post(path, body) {
+  if (transport) return transport(path, body);
   const response = await fetch(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -1106,10 +1111,10 @@ function wire() {
 
 async function start() {
   try {
-    const response = await fetch("/api/info");
-    info = await response.json();
+    info = transport ? await transport("/api/info") : await (await fetch("/api/info")).json();
   } catch (error) {
-    showServerError("cannot reach the explorer's server: is `micrograd-scratch explore` still running?");
+    showServerError(transport ? error.message
+      : "cannot reach the explorer's server: is `micrograd-scratch explore` still running?");
     return;
   }
   fillTrainChoices();

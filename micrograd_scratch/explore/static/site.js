@@ -1,0 +1,56 @@
+// The static site's transport: the page's /api/ requests go to a Web
+// Worker that runs this package in Pyodide (worker.js), not to a server.
+// explore.js calls window.explorerTransport(path, body) where it would
+// fetch, and gets the same JSON. The exporter puts this script before
+// explore.js in the site's index.html; the server's page has neither.
+"use strict";
+
+(() => {
+  const worker = new Worker("worker.js", { type: "module" });
+  const waiting = new Map(); // request id -> [resolve, reject]
+  let next = 0;
+  let failed = null;
+  const started = performance.now();
+
+  function showLoading(text, done) {
+    const box = document.getElementById("loading");
+    if (!box) return;
+    box.hidden = false;
+    document.getElementById("loading-bar").value = done;
+    document.getElementById("loading-text").textContent = text;
+    if (done >= 1) {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      document.getElementById("loading-text").textContent = `Python ready in ${seconds} s`;
+      document.getElementById("loading-bar").hidden = true;
+    }
+  }
+
+  function fail(message) {
+    failed = `could not start Python in this browser: ${message}`;
+    showLoading(failed, 0);
+    for (const [, reject] of waiting.values()) reject(new Error(failed));
+    waiting.clear();
+  }
+
+  worker.onmessage = (event) => {
+    const m = event.data;
+    if ("progress" in m) return showLoading(m.progress, m.done);
+    if ("failed" in m) return fail(m.failed);
+    const pending = waiting.get(m.id);
+    if (!pending) return;
+    waiting.delete(m.id);
+    const [resolve, reject] = pending;
+    if ("error" in m) return reject(new Error(m.error));
+    const { status, data } = JSON.parse(m.answer);
+    if (status === 200) resolve(data);
+    else reject(new Error(data.error || `the worker answered ${status}`));
+  };
+  worker.onerror = (event) => fail(event.message || "the worker stopped");
+
+  window.explorerTransport = (path, body) => new Promise((resolve, reject) => {
+    if (failed) return reject(new Error(failed));
+    const id = ++next;
+    waiting.set(id, [resolve, reject]);
+    worker.postMessage({ id, path, body: body === undefined ? "" : JSON.stringify(body) });
+  });
+})();

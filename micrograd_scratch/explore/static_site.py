@@ -1,0 +1,259 @@
+"""`micrograd-scratch explore --export DIR`: the explorer as a static site.
+
+The same page, the same requests and the same api.py, with Python running
+in the learner's browser instead of on a local server: a teacher copies
+the folder to a course page (or GitHub Pages, or any static host) and a
+class opens it from a link, with nothing to install.
+
+What the site holds (every path relative, so it works from a subfolder):
+
+    index.html, explore.css, explore.js  the page (static/), with site.js added
+    site.js      sends the page's /api/ requests to the worker instead of fetch
+    worker.js    a Web Worker: loads Pyodide, then this package, and answers
+                 each request with api.py's functions (browser.py)
+    python/      this package's own .py files, and those of the graphviz
+                 Python package it depends on (it writes the DOT text);
+                 files.json lists them
+    pyodide/     the pinned Pyodide: its core files only (no extra packages)
+    viz/         the pinned @viz-js/viz: Graphviz compiled to WebAssembly,
+                 which lays out the same DOT text that `dot` lays out on the server
+
+The two runtimes come from npm, pinned here (PYODIDE_VERSION, VIZ_VERSION;
+the exporter, CI and the tests read them from here): from `--assets DIR`,
+a folder holding them unpacked (node_modules' layout: DIR/pyodide,
+DIR/@viz-js/viz) or as `npm pack` tarballs, or else fetched with
+`npm pack` when npm is installed.
+
+Sources: Pyodide's documentation (loading Pyodide in a web worker);
+viz-js.com (the @viz-js/viz API); TensorFlow Playground (a page a class
+opens from a link).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+__all__ = [
+    "PYODIDE_VERSION", "VIZ_VERSION", "RUNTIMES", "ExportError", "export", "tarball_names",
+    "npm_pack_command",
+]
+
+PYODIDE_VERSION = "314.0.8"
+VIZ_VERSION = "3.31.0"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """One npm package the site carries: its name, pinned version, the
+    files of it the site needs, and the folder they go to in the site."""
+
+    package: str
+    version: str
+    files: tuple[str, ...]  # paths inside the package
+    folder: str  # where they go in the site
+
+    @property
+    def spec(self) -> str:
+        return f"{self.package}@{self.version}"
+
+    @property
+    def tarball(self) -> str:
+        """The file `npm pack` writes: @viz-js/viz 3.31.0 is viz-js-viz-3.31.0.tgz."""
+        return f"{self.package.lstrip('@').replace('/', '-')}-{self.version}.tgz"
+
+
+RUNTIMES = (
+    # Pyodide's core: the loader, the interpreter compiled to WebAssembly,
+    # the standard library, and the lock file the loader reads at start.
+    Runtime("pyodide", PYODIDE_VERSION,
+            ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+             "pyodide-lock.json"), "pyodide"),
+    # One ES module with Graphviz's WebAssembly inside it.
+    Runtime("@viz-js/viz", VIZ_VERSION, ("dist/viz.js",), "viz"),
+)
+
+# The page's files, from static/; site.js and worker.js only make sense in the site.
+PAGE_FILES = ("index.html", "explore.css", "explore.js", "site.js", "worker.js")
+# Where site.js goes into the page: just before explore.js, which uses it.
+PAGE_SCRIPT = '<script src="explore.js" defer></script>'
+MARKER = "python/files.json"  # a folder holding this is an earlier export, safe to replace
+
+
+class ExportError(Exception):
+    """The site cannot be written; the message says why and what to do."""
+
+
+def tarball_names() -> list[str]:
+    """The `npm pack` tarballs of the pinned runtimes (the CI's cache holds these)."""
+    return [r.tarball for r in RUNTIMES]
+
+
+def npm_pack_command() -> list[str]:
+    """The command that fetches the pinned runtimes as tarballs into the current folder."""
+    return ["npm", "pack", "--silent", *(r.spec for r in RUNTIMES)]
+
+
+def _what_to_do() -> str:
+    specs = " ".join(r.spec for r in RUNTIMES)
+    return (f"install npm (apt-get install npm, or Node.js from nodejs.org) and run this again, "
+            f"or pass --assets DIR, a folder holding the tarballs of `npm pack {specs}`")
+
+
+# ---- finding the runtimes -------------------------------------------------------
+
+
+def _from_folder(runtime: Runtime, folder: Path) -> dict[str, bytes] | None:
+    """The runtime's files from `folder`: unpacked (folder/<package>/) or as
+    its tarball; None when neither is there. A package of another version
+    is refused: the site is tested with the pinned one."""
+    unpacked = folder / runtime.package
+    if (unpacked / "package.json").is_file():
+        version = json.loads((unpacked / "package.json").read_text("utf-8")).get("version")
+        if version != runtime.version:
+            raise ExportError(f"{unpacked} is {runtime.package} {version}; the site is built and "
+                              f"tested with {runtime.version} (npm pack {runtime.spec})")
+        missing = [f for f in runtime.files if not (unpacked / f).is_file()]
+        if missing:
+            raise ExportError(f"{unpacked} has no {', '.join(missing)}: is the package whole?")
+        return {f: (unpacked / f).read_bytes() for f in runtime.files}
+    tarball = folder / runtime.tarball
+    if tarball.is_file():
+        return _from_tarball(runtime, tarball)
+    return None
+
+
+def _from_tarball(runtime: Runtime, tarball: Path) -> dict[str, bytes]:
+    """The runtime's files read out of an npm tarball (each file by its own
+    name, package/<file>: nothing else in the archive is written anywhere)."""
+    files = {}
+    try:
+        with tarfile.open(tarball, "r:gz") as archive:
+            for name in runtime.files:
+                member = archive.extractfile(f"package/{name}")
+                if member is None:
+                    raise KeyError(name)
+                files[name] = member.read()
+    except (tarfile.TarError, KeyError, OSError, EOFError) as error:
+        raise ExportError(f"{tarball} is not a whole npm tarball of {runtime.spec} "
+                          f"({type(error).__name__}: {error})") from None
+    return files
+
+
+def _npm_pack(folder: Path) -> None:
+    """Fetch the pinned tarballs into `folder` with npm."""
+    try:
+        done = subprocess.run(npm_pack_command(), cwd=folder, capture_output=True, text=True,
+                              timeout=600)
+    except subprocess.TimeoutExpired:
+        raise ExportError("npm pack took more than 10 minutes; " + _what_to_do()) from None
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+        raise ExportError(f"npm pack {' '.join(r.spec for r in RUNTIMES)} failed ({reason}); "
+                          + _what_to_do())
+
+
+def runtime_files(assets: Path | None) -> dict[Runtime, dict[str, bytes]]:
+    """Every runtime's files: from `assets`, or fetched with npm when no
+    folder is given."""
+    if assets is not None:
+        if not assets.is_dir():
+            raise ExportError(f"--assets {assets}: no such folder")
+        found = {r: _from_folder(r, assets) for r in RUNTIMES}
+        missing = [r.spec for r, files in found.items() if files is None]
+        if missing:
+            raise ExportError(f"--assets {assets} holds no {' and no '.join(missing)} (unpacked as "
+                              f"{assets}/<package>/ or as npm pack's tarball); " + _what_to_do())
+        return found
+    if shutil.which("npm") is None:
+        raise ExportError("the site needs the Pyodide and Graphviz runtimes from npm: "
+                          + _what_to_do())
+    with tempfile.TemporaryDirectory(prefix="micrograd-npm-") as tmp:
+        _npm_pack(Path(tmp))
+        return {r: _from_folder(r, Path(tmp)) for r in RUNTIMES}
+
+
+# ---- the Python the worker imports ------------------------------------------------
+
+
+def python_files() -> dict[str, bytes]:
+    """This package's .py files and the graphviz package's, by their path
+    under python/ (the worker puts that folder on sys.path)."""
+    import graphviz  # the one dependency: it writes the DOT text
+
+    import micrograd_scratch
+
+    files = {}
+    for package in (micrograd_scratch, graphviz):
+        root = Path(package.__file__).parent
+        for path in sorted(root.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                files[f"{root.name}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+    return files
+
+
+# ---- writing the site ---------------------------------------------------------------
+
+
+def _page_file(name: str) -> bytes:
+    data = resources.files(__package__).joinpath("static", name).read_bytes()
+    if name == "index.html":
+        text = data.decode("utf-8")
+        if PAGE_SCRIPT not in text:  # a page edited without this file in mind
+            raise ExportError(f"static/index.html has no {PAGE_SCRIPT} to put site.js before")
+        data = text.replace(PAGE_SCRIPT, '<script src="site.js" defer></script>\n' + PAGE_SCRIPT
+                            ).encode("utf-8")
+    return data
+
+
+def site_files(assets: Path | None) -> dict[str, bytes]:
+    """Every file of the site, by its relative path."""
+    files = {name: _page_file(name) for name in PAGE_FILES}
+    sources = python_files()
+    for path, data in sources.items():
+        files[f"python/{path}"] = data
+    files[MARKER] = json.dumps(sorted(sources), indent=0).encode("utf-8")
+    for runtime, found in runtime_files(assets).items():
+        for name, data in found.items():
+            files[f"{runtime.folder}/{Path(name).name}"] = data
+    return files
+
+
+def export(dest: str | Path, assets: str | Path | None = None) -> tuple[int, int]:
+    """Write the static site to `dest` and return (files, bytes). The site
+    is written beside `dest` first and moved into place whole, so a failed
+    export leaves no half-written site. `dest` must be new, empty, or an
+    earlier export (which is replaced)."""
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or (any(dest.iterdir()) and not (dest / MARKER).is_file())):
+        raise ExportError(f"{dest} exists and is not an exported explorer site; "
+                          f"choose a new or empty folder")
+    files = site_files(Path(assets) if assets is not None else None)
+    parent = dest.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=parent))
+    except OSError as error:
+        raise ExportError(f"cannot write in {parent}: {error.strerror or error}") from None
+    try:
+        for path, data in files.items():
+            target = tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the site from a web server's user
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    except OSError as error:
+        raise ExportError(f"cannot write the site to {dest}: {error.strerror or error}") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return len(files), sum(len(d) for d in files.values())
