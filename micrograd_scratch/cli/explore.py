@@ -28,17 +28,47 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "time, check each gradient against finite differences, and train a network on "
         "xor, noisy-xor, moons or blobs while its decision boundary changes. The server "
         "listens on 127.0.0.1 only and runs until Ctrl-C, which is how it is meant to "
-        "stop: it then prints one line and exits 0 (not 130).",
+        "stop: it then prints one line and exits 0 (not 130). With --export DIR it "
+        "writes the explorer instead as a static site that runs this package in the "
+        "browser (Pyodide), with an op editor: put DIR on a course page or any static host.",
     )
     parser.add_argument("--port", type=port, default=DEFAULT_PORT, metavar="N",
                         help="the port to listen on; 0 picks a free one (default: %(default)s)")
     parser.add_argument("--no-browser", action="store_true",
                         help="print the URL without opening a browser")
+    parser.add_argument("--export", metavar="DIR",
+                        help="write the explorer as a static site to DIR (new, empty, or an "
+                        "earlier export, which is replaced) and exit; serve it from any static "
+                        "host, e.g. python -m http.server -d DIR")
+    parser.add_argument("--assets", metavar="DIR",
+                        help="with --export: take the pinned Pyodide and @viz-js/viz from DIR "
+                        "(unpacked, as DIR/pyodide and DIR/@viz-js/viz, or their npm pack "
+                        "tarballs) instead of fetching them with npm pack")
     return parser
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write the static site and say how large it is."""
+    from ..explore.static_site import ExportError, export
+
+    try:
+        files, size = export(args.export, args.assets)
+    except ExportError as error:
+        raise ValueError(str(error)) from None
+    print(f"wrote the explorer's static site to {args.export}: {files} files, "
+          f"{size / 1e6:.1f} MB; serve the folder from any static host, e.g. "
+          f"python -m http.server -d {args.export}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     from ..explore import serve
+
+    if args.export is not None:
+        return export(args)
+    if args.assets is not None:
+        raise ValueError("--assets goes with --export DIR: it is where the static site's "
+                         "runtimes come from")
 
     try:
         return serve(args.port, open_browser=not args.no_browser)

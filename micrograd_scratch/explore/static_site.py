@@ -169,8 +169,9 @@ def runtime_files(assets: Path | None) -> dict[Runtime, dict[str, bytes]]:
         found = {r: _from_folder(r, assets) for r in RUNTIMES}
         missing = [r.spec for r, files in found.items() if files is None]
         if missing:
-            raise ExportError(f"--assets {assets} holds no {' and no '.join(missing)} (unpacked as "
-                              f"{assets}/<package>/ or as npm pack's tarball); " + _what_to_do())
+            raise ExportError(f"--assets {assets} holds no {' and no '.join(missing)}: put there "
+                              f"the tarballs of `npm pack {' '.join(missing)}`, or the packages "
+                              f"unpacked as {assets}/<package>/ (node_modules' layout)")
         return found
     if shutil.which("npm") is None:
         raise ExportError("the site needs the Pyodide and Graphviz runtimes from npm: "
