@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from .. import ops
 from . import api, op_editor
 
 __all__ = ["start", "answer"]
@@ -31,7 +32,7 @@ def start(render: Callable[[str], str]) -> None:
 
 def _info(body: dict) -> dict:
     # The same info as the server's, and the editor, which only this side offers.
-    return {**api.info(), "editor": True, "edited": op_editor.edited()}
+    return {**api.info(), "editor": True, "ops": list(ops.OPS), "edited": op_editor.edited()}
 
 
 def _op_source(body: dict) -> dict:

@@ -21,6 +21,7 @@ const state = {
            decay_steps: "", batch_size: "", seed: "0", example: 0,
            points: null, // your own [x1, x2, label] points; null: the data set's
            weights: null }, // a trained network's parameters, from a link, for the next session
+  defs: [], // the static site's op editor: the code of each edit applied, in order (the link carries it)
 };
 
 let info = null; // GET /api/info: choices, defaults, colours, limits
@@ -74,6 +75,7 @@ function writeHash() {
     const weights = t.weights || (training.last && training.last.parameters);
     if (weights) h.set("w", weights.join(","));
   }
+  for (const code of state.defs) h.append("def", code);
   history.replaceState(null, "", "#" + h.toString());
 }
 
@@ -106,6 +108,7 @@ function readHash() {
       ? h.get("pts").split(";").filter(Boolean).map(numbers) : null;
     state.train.weights = h.has("w") ? numbers(h.get("w")) : null;
   }
+  state.defs = h.getAll("def");
   return true;
 }
 
@@ -1031,6 +1034,140 @@ async function openNeuron(layer, neuron) {
 }
 
 // =============================================================================
+// The op editor: the static site only (info.editor), where the Python that
+// runs the learner's code is their own browser's (browser.py, op_editor.py)
+// =============================================================================
+
+// name: the op in the editor; dirty: edited since shown or applied;
+// applied: state.defs as last applied; names: each applied code's op names.
+const editor = { name: null, dirty: false, applied: "[]", names: new Map() };
+
+function setupEditor() {
+  $("op-editor").hidden = false;
+  fillOpNames();
+  $("op-name").addEventListener("change", () => showOp($("op-name").value, { force: true }));
+  $("op-code").addEventListener("input", () => { editor.dirty = true; });
+  $("op-apply").addEventListener("click", () => applyOp($("op-code").value));
+  $("op-reset").addEventListener("click", () => editor.name && resetOp(editor.name));
+  for (const type of ["click", "keyup"]) $("expression").addEventListener(type, opUnderCursor);
+}
+
+function fillOpNames() {
+  $("op-name").replaceChildren(...info.ops.map((n) => new Option(n, n)));
+  if (editor.name) $("op-name").value = editor.name;
+}
+
+// The op named where the expression's text cursor is (tanh in "tanh(a*b)")
+// goes into the editor, unless the editor holds changes not yet applied.
+function opAt(text, at) {
+  for (const m of text.matchAll(/[A-Za-z_]\w*/g)) {
+    if (m.index <= at && at <= m.index + m[0].length && info.ops.includes(m[0])) return m[0];
+  }
+  return null;
+}
+
+function opUnderCursor() {
+  const name = opAt($("expression").value, $("expression").selectionStart);
+  if (name && name !== editor.name) showOp(name);
+}
+
+async function showOp(name, { force = false } = {}) {
+  if (editor.dirty && !force) return;
+  try {
+    const answer = await post("/api/op/source", { name });
+    editor.name = name;
+    editor.dirty = false;
+    $("op-name").value = name;
+    $("op-code").value = answer.source;
+    $("op-error").textContent = "";
+    $("op-checks").replaceChildren();
+  } catch (error) {
+    $("op-error").textContent = error.message;
+  }
+}
+
+function showOpChecks(checks) {
+  $("op-checks").replaceChildren(...checks.map((c) => {
+    const li = document.createElement("li");
+    li.textContent = (c.ok ? "✓ " : "✗ ") + c.text;
+    li.className = c.ok ? "agrees" : "disagrees";
+    return li;
+  }));
+}
+
+// Apply: the learner's code runs in the page's Python; an error is one line
+// with its line number, and changes nothing. `refresh` false: the caller
+// redraws once after several (a link's edits).
+async function applyOp(code, { refresh = true } = {}) {
+  $("op-code").value = code;
+  let answer;
+  try {
+    answer = await post("/api/op/define", { code });
+  } catch (error) {
+    $("op-error").textContent = error.message;
+    $("op-checks").replaceChildren();
+    return false;
+  }
+  $("op-error").textContent = "";
+  $("op-code").value = code;
+  editor.dirty = false;
+  // Code that redefines every op of an earlier edit takes its place in the link.
+  state.defs = state.defs.filter((c) => !(editor.names.get(c) || []).every((n) => answer.defined.includes(n)));
+  state.defs.push(code);
+  editor.names.set(code, answer.defined);
+  editor.applied = JSON.stringify(state.defs);
+  if (!answer.defined.includes(editor.name)) editor.name = answer.defined[0];
+  showOpChecks(answer.checks);
+  if (refresh) await opsChanged({ clicked: true });
+  return true;
+}
+
+// Reset: the built-in op again (or an op the learner added, gone).
+async function resetOp(name) {
+  let answer;
+  try {
+    answer = await post("/api/op/reset", { name });
+  } catch (error) {
+    $("op-error").textContent = error.message;
+    return;
+  }
+  state.defs = state.defs.filter((c) => !(editor.names.get(c) || []).includes(name));
+  editor.applied = JSON.stringify(state.defs);
+  $("op-code").value = answer.source;
+  $("op-error").textContent = "";
+  $("op-checks").replaceChildren();
+  editor.dirty = false;
+  if (!answer.built_in) editor.name = null;
+  await opsChanged({ clicked: true });
+}
+
+// The link's edits, applied when a page opens from it (or its hash changes).
+async function syncDefs() {
+  if (!info.editor || JSON.stringify(state.defs) === editor.applied) return;
+  const wanted = state.defs;
+  for (const name of info.edited) await post("/api/op/reset", { name });
+  state.defs = [];
+  editor.applied = "[]";
+  for (const code of wanted) if (!(await applyOp(code, { refresh: false }))) break;
+  await opsChanged({ clicked: false });
+}
+
+// After an edit every view recomputes with the op as it is now: the
+// expression, and a new network (the activations may have changed).
+async function opsChanged({ clicked }) {
+  info = await post("/api/info");
+  fillOpNames();
+  fillTrainChoices();
+  showTrainSettings();
+  pause();
+  training.id = null;
+  if (training.last) training.last.parameters = null;
+  writeHash();
+  if (state.mode === "train" && clicked) await ensureSession();
+  if (state.mode === "expr") await loadExpression();
+}
+
+// =============================================================================
 // Wiring
 // =============================================================================
 
@@ -1053,9 +1190,10 @@ function setMode(mode, { clicked = true } = {}) {
   writeHash();
 }
 
-function applyState() {
+async function applyState() {
   $("expression").value = state.expr.text;
   $("check").checked = state.expr.check;
+  if (info.editor) await syncDefs();
   setMode(state.mode, { clicked: false });
   if (state.mode === "expr") loadExpression();
 }
@@ -1120,7 +1258,9 @@ async function start() {
   fillTrainChoices();
   wire();
   readHash();
-  applyState();
+  if (info.editor) setupEditor();
+  await applyState();
+  if (info.editor && !editor.name) showOp(opAt(state.expr.text, state.expr.text.indexOf("(")) || "tanh");
 }
 
 start();
