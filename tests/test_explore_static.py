@@ -1,0 +1,364 @@
+"""The explorer as a static site: `micrograd-scratch explore --export DIR`.
+
+The export itself (from an --assets folder, with npm, with neither), the
+local server's refusal of the op editor, and the exported site in a real
+browser (Playwright driving Debian's chromium), served by a plain static
+file server from a subfolder, with no explorer server running: the same
+gradients as the package, stepping with no node moving, XOR trained to
+4/4, tanh's backward edited wrong and caught by the finite-difference
+check, softsign defined and used, the edit restored from the link, no
+request leaving the site and no JavaScript error.
+
+The runtimes are the pinned npm packages (static_site.RUNTIMES). They are
+fetched once with `npm pack` into ASSETS (.ci/assets, or the folder
+$MICROGRAD_SCRATCH_ASSETS names) and reused; without them and without npm
+the tests that need them skip, saying so. Waits are for conditions; nothing
+is timed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from micrograd_scratch import expr
+from micrograd_scratch.drawing import styles
+from micrograd_scratch.explore import make_server, serve_in_thread
+from micrograd_scratch.explore.static_site import RUNTIMES, npm_pack_command, tarball_names
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = Path(os.environ.get("MICROGRAD_SCRATCH_ASSETS", ROOT / ".ci" / "assets"))
+COMMAND = shutil.which("micrograd-scratch") or str(Path(sys.executable).parent / "micrograd-scratch")
+CHROMIUM = "/usr/bin/chromium"
+WAIT = 60_000  # ms: generous, for a busy two-core machine
+
+
+def _assets() -> Path | None:
+    """ASSETS holding the pinned tarballs: fetched with npm pack the first
+    time, then reused; None when they are not there and npm is not either."""
+    if all((ASSETS / name).is_file() for name in tarball_names()):
+        return ASSETS
+    if shutil.which("npm") is None:
+        return None
+    ASSETS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(npm_pack_command(), cwd=ASSETS, check=True, capture_output=True, timeout=600)
+    return ASSETS
+
+
+@pytest.fixture(scope="module")
+def assets() -> Path:
+    found = _assets()
+    if found is None:
+        pytest.skip(f"needs the pinned runtimes ({', '.join(r.spec for r in RUNTIMES)}): "
+                    f"npm is not installed and {ASSETS} does not hold their npm pack tarballs")
+    return found
+
+
+def run(*args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([COMMAND, *args], capture_output=True, text=True, timeout=300, env=env)
+
+
+# ---- the export ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(assets, tmp_path_factory) -> Path:
+    """The site exported with --assets into a subfolder of the folder served."""
+    root = tmp_path_factory.mktemp("served")
+    done = run("explore", "--export", str(root / "course" / "explorer"), "--assets", str(assets))
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"wrote the explorer's static site to \S+: \d+ files, [\d.]+ MB; .*\n",
+                        done.stdout)
+    return root / "course" / "explorer"
+
+
+def test_export_from_an_assets_folder_writes_the_page_the_sources_and_the_runtimes(site):
+    page = (site / "index.html").read_text("utf-8")
+    assert '<script src="site.js" defer></script>' in page
+    # Every path the page, the shim and the worker use is relative.
+    for name in ("index.html", "site.js", "worker.js", "explore.js"):
+        text = (site / name).read_text("utf-8")
+        assert not re.search(r'(?:src|href)="/|from "/|import\("/|new Worker\("/', text), name
+    sources = json.loads((site / "python" / "files.json").read_text("utf-8"))
+    assert "micrograd_scratch/ops.py" in sources and "micrograd_scratch/explore/api.py" in sources
+    assert (site / "python" / "micrograd_scratch" / "ops.py").read_bytes() == \
+        (ROOT / "micrograd_scratch" / "ops.py").read_bytes()  # the package's own source
+    for runtime in RUNTIMES:
+        for name in runtime.files:
+            assert (site / runtime.folder / Path(name).name).stat().st_size > 0
+    assert not (site / "pyodide" / "console.html").exists()  # the core files only
+
+
+def test_export_from_unpacked_packages_and_into_an_earlier_export(assets, tmp_path):
+    unpacked = tmp_path / "node_modules"
+    for runtime in RUNTIMES:
+        (unpacked / runtime.package).mkdir(parents=True)
+        subprocess.run(["tar", "xzf", str(assets / runtime.tarball), "-C",
+                        str(unpacked / runtime.package), "--strip-components=1"], check=True)
+    dest = tmp_path / "site"
+    for _ in range(2):  # the second time over the first export, which is replaced
+        done = run("explore", "--export", str(dest), "--assets", str(unpacked))
+        assert done.returncode == 0, done.stderr
+    assert (dest / "viz" / "viz.js").is_file()
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs npm to fetch the runtimes")
+def test_export_with_npm(tmp_path):
+    done = run("explore", "--export", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "site" / "pyodide" / "pyodide.asm.wasm").is_file()
+
+
+def test_export_without_npm_or_assets_says_what_to_do_in_one_line(tmp_path):
+    env = {**os.environ, "PATH": str(Path(COMMAND).parent)}  # the command, and no npm
+    done = run("explore", "--export", str(tmp_path / "site"), env=env)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "npm" in done.stderr and "--assets DIR" in done.stderr
+    assert not (tmp_path / "site").exists()
+    assert list(tmp_path.iterdir()) == []  # nothing half-written beside it either
+
+
+def test_export_refuses_a_folder_that_is_not_a_site_and_runtimes_of_another_version(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep me")
+    done = run("explore", "--export", str(tmp_path / "notes"), "--assets", str(tmp_path))
+    assert done.returncode == 1 and "is not an exported explorer site" in done.stderr
+    assert (tmp_path / "notes" / "mine.txt").read_text() == "keep me"
+    old = tmp_path / "old" / "pyodide"
+    old.mkdir(parents=True)
+    (old / "package.json").write_text('{"version": "0.1.0"}')
+    done = run("explore", "--export", str(tmp_path / "site"), "--assets", str(tmp_path / "old"))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert f"is pyodide 0.1.0; the site is built and tested with {RUNTIMES[0].version}" in done.stderr
+
+
+# ---- the server never runs code from a request ---------------------------------------
+
+
+def test_the_server_refuses_the_op_editor():
+    server = make_server()
+    serve_in_thread(server)
+    try:
+        request = urllib.request.Request(
+            server.url + "api/op/define", method="POST", headers={"Content-Type": "application/json"},
+            data=json.dumps({"code": "define('tanh', forward=abs, local_grads=abs)"}).encode())
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 403
+        assert "runs no code from a request" in json.load(refused.value)["error"]
+        with urllib.request.urlopen(server.url + "api/info", timeout=10) as answer:
+            assert "editor" not in json.load(answer)  # the page offers no editor
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---- the site in a browser -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="needs Playwright for Python: pip install playwright")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        yield b
+        b.close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def static_server(site):
+    """A plain static file server (the standard library's) over the folder
+    that holds the site's folder: the site is at /course/explorer/."""
+    handler = functools.partial(_Quiet, directory=str(site.parent.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, static_server):
+    """One page on the site for the tests below (Pyodide starts once), with
+    every request and every JavaScript error recorded; at the end, no
+    request went anywhere but the site's origin and no error happened."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1300, "height": 1100})
+    pg = context.new_page()
+    pg.set_default_timeout(WAIT)
+    errors, requests = [], []
+    pg.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    context.on("request", lambda r: requests.append(r.url))  # the worker's requests too
+    pg.base = static_server + "/course/explorer/"
+    pg.goto(pg.base)
+    expect(pg.locator("[data-testid=graph] g.node").first).to_be_visible(timeout=120_000)
+    yield pg
+    context.close()
+    assert errors == []
+    strangers = [u for u in requests if not u.startswith(static_server + "/") and not u.startswith("data:")]
+    assert strangers == [], "requests left the site's origin"
+    assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in requests)
+
+
+def grad_text(pg, name):
+    return pg.locator(f'#inputs tr[data-name="{name}"] .grad')
+
+
+def python_grads(text: str, values: dict) -> dict:
+    """What the package itself gives for the expression at these values."""
+    root, inputs = expr.parse_expression(text, values)
+    root.backward()
+    return {name: styles.fmt(x.grad) for name, x in inputs.items()}
+
+
+def type_expression(pg, text: str, names: list[str]) -> dict:
+    """Type `text` and wait for its graph; the values of its inputs, `names`."""
+    from playwright.sync_api import expect
+
+    pg.get_by_test_id("expression").fill(text)
+    expect(pg.locator("#expr-output")).not_to_be_empty()
+    for name in names:
+        expect(pg.get_by_test_id(f"input-{name}")).to_be_visible()
+    pg.wait_for_function("t => graph && graph.answer.expression === t", arg=text)
+    return {n: float(pg.get_by_test_id(f"input-{n}").input_value()) for n in names}
+
+
+def node_boxes(pg):
+    return pg.evaluate("""() => {
+        const boxes = {};
+        for (const g of document.querySelectorAll('[data-testid=graph] g.node')) {
+            const r = g.querySelector('polygon, ellipse, path').getBoundingClientRect();
+            boxes[g.querySelector('title').textContent] = [r.x, r.y, r.width, r.height];
+        }
+        return boxes;
+    }""")
+
+
+def test_site_gives_the_packages_gradients_and_steps_with_no_node_moving(page):
+    from playwright.sync_api import expect
+
+    text = "tanh(a*b + c) * sigmoid(a)"
+    values = type_expression(page, text, ["a", "b", "c"])
+    for name, grad in python_grads(text, values).items():
+        expect(grad_text(page, name)).to_have_text(grad)
+    steps = int(page.locator("#step-slider").get_attribute("max"))
+    assert steps >= 5
+    boxes = node_boxes(page)
+    assert len(boxes) >= 12
+    for k in range(steps, -1, -1):
+        expect(page.locator("#step-counter")).to_have_text(f"step {k} of {steps}")
+        assert node_boxes(page) == boxes, f"a node moved at step {k}"
+        if k:
+            page.get_by_test_id("step-prev").click()
+
+
+def test_site_trains_xor_to_four_of_four(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Train").click()
+    page.get_by_test_id("train-play").click()
+    expect(page.get_by_test_id("accuracy")).to_have_text("4/4", timeout=120_000)
+    page.get_by_test_id("train-pause").click()
+    expect(page.get_by_test_id("train-play")).to_be_enabled()
+    page.get_by_role("tab", name="Expression").click()
+
+
+def apply_code(page, code):
+    page.get_by_test_id("op-code").fill(code)
+    page.get_by_test_id("op-apply").click()
+
+
+def test_a_wrong_tanh_backward_is_flagged_and_reset_restores_it(page):
+    from playwright.sync_api import expect
+
+    text = "tanh(a*b + c) * sigmoid(a)"
+    values = type_expression(page, text, ["a", "b", "c"])
+    page.get_by_test_id("expression").click()
+    page.get_by_test_id("expression").press("Home")  # the cursor on tanh: its definition
+    expect(page.get_by_test_id("op-name")).to_have_value("tanh")
+    code = page.get_by_test_id("op-code").input_value()
+    assert 'define(\n    "tanh"' in code and "lambda out, x: (1 - out * out,)" in code
+    apply_code(page, code.replace("(1 - out * out,)", "(1 + out * out,)"))
+    expect(page.get_by_test_id("op-checks")).to_contain_text("tanh: backward DISAGREES with finite")
+    right = python_grads(text, values)
+    expect(grad_text(page, "b")).not_to_have_text(right["b"])  # the view uses the wrong rule
+    # An error: one line, with its line number, and the op unchanged.
+    apply_code(page, code.replace("forward=math.tanh,", "forward=math.tanh +,"))
+    expect(page.get_by_test_id("op-error")).to_have_text(re.compile(r"^line 3: SyntaxError: .+"))
+    page.get_by_test_id("op-reset").click()
+    expect(page.get_by_test_id("op-code")).to_have_value(code)
+    for name, grad in right.items():
+        expect(grad_text(page, name)).to_have_text(grad)
+    assert "def=" not in page.evaluate("location.hash")
+
+
+SOFTSIGN = '''define(
+    "softsign", kind="activation",
+    forward=lambda x: x / (1 + abs(x)),
+    local_grads=lambda out, x: (1 / (1 + abs(x)) ** 2,),
+)
+'''
+
+
+def test_softsign_in_an_expression_in_a_network_and_back_from_the_link(page):
+    from playwright.sync_api import expect
+
+    apply_code(page, SOFTSIGN)
+    expect(page.get_by_test_id("op-checks")).to_contain_text("softsign: backward agrees")
+    text = "softsign(a*b) + a"
+    values = type_expression(page, text, ["a", "b"])
+    a, b = values["a"], values["b"]
+    expect(grad_text(page, "b")).to_have_text(styles.fmt(a / (1 + abs(a * b)) ** 2))
+    # As a network's activation.
+    page.get_by_role("tab", name="Train").click()
+    page.locator("#train-activation").select_option("softsign")
+    page.get_by_test_id("train-step").click()
+    expect(page.locator("#train-steps")).to_have_text("1")
+    page.get_by_role("tab", name="Expression").click()
+    # The link carries the definition: a fresh page (a fresh Python) has it.
+    link = page.url
+    assert "def=" in link
+    page.goto("about:blank")
+    page.goto(link)
+    expect(page.get_by_test_id("op-code")).to_have_value(SOFTSIGN, timeout=120_000)
+    expect(page.get_by_test_id("op-checks")).to_contain_text("softsign: backward agrees")
+    expect(grad_text(page, "b")).to_have_text(styles.fmt(a / (1 + abs(a * b)) ** 2))
+
+
+def test_the_servers_page_offers_no_editor(browser):
+    from playwright.sync_api import expect
+
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot program to draw the server's graphs")
+    server = make_server()
+    serve_in_thread(server)
+    try:
+        pg = browser.new_page()
+        pg.goto(server.url)
+        expect(pg.locator("[data-testid=graph] g.node").first).to_be_visible(timeout=WAIT)
+        expect(pg.get_by_test_id("op-editor")).to_be_hidden()
+        pg.close()
+    finally:
+        server.shutdown()
+        server.server_close()
