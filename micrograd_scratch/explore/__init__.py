@@ -20,6 +20,12 @@ Files: server.py (HTTP, the security checks), api.py (the JSON answers),
 training.py (a network trained a few steps at a time), static/ (the page:
 plain HTML, CSS and JavaScript, no build step, nothing fetched from the web).
 
+The same page as a static site (`explore --export DIR`, static_site.py):
+the page's requests go to a Web Worker (static/site.js, static/worker.js)
+that runs this package in Pyodide and answers them with the same api.py
+(browser.py); there, and only there, an op editor runs the learner's own
+`define(...)` in their own browser (op_editor.py).
+
 Sources: TensorFlow Playground (the network view, the state in the URL);
 Karpathy's micrograd and its stepped graph page (the backward view);
 `pydoc -b` (a local server from the standard library).
