@@ -475,7 +475,8 @@ def chain_rule(
     Every path runs it: `backward()` and `grad()` (through `backprop`),
     and a hand call of `node._backward()` (for that one node). Gradients
     are kept in `.grad` (grads None) or in the dict `grads`.
-    `on_step(node, g, local_grads)`, if given, is called after each node.
+    `on_step(node, g, local_grads)`, if given, is called after each node
+    (with local_grads () where `backward()` skipped a node whose g is 0).
     """
     for node in nodes:
         if not node._prev:
@@ -484,6 +485,8 @@ def chain_rule(
         if grads is None and g == 0:
             # Speed: every term would be 0 (a dead relu's weighted sum), so
             # skip the node: saves 32% of a moons step (benchmarks/RESULTS.md).
+            # (Only an infinite local derivative would give 0 * inf = NaN,
+            # as torch does; grad() and the stepper, which do not skip, do.)
             local = ()
         else:
             local = local_grads(node, create_graph)  # d node/d input, one per input
