@@ -245,3 +245,14 @@ def test_a_seeded_mlp_still_gives_the_same_gradients_on_every_run():
         return [p.grad for p in model.parameters()]
 
     assert gradients() == gradients()
+
+
+def test_a_microgpt_node_is_drawn_with_the_generic_symbol_and_its_gradient_flow():
+    from micrograd_scratch.drawing import draw
+
+    x = Value(0.5, label="x")
+    y = 3 * microgpt_sin(x)
+    y.backward()
+    source = draw(y, grad_view=True).source
+    assert f"label=<{engine.GENERIC_OP}>" in source
+    assert "grad 2.633" in source  # x's gradient, through the microgpt node
