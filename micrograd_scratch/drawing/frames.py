@@ -40,8 +40,8 @@ from ..engine import Value
 from ..files import write_atomically
 from .graph import _box, _build, _Plan, _Step, fitted, laid_out_size, op_symbol
 from .styles import (
-    DPI, INSTALL_HINT, PICTURE_STYLES, PictureStyle, _graphviz, _html, _text, _write, fit_attrs,
-    fmt, picture_style, pipe, png_with_dpi,
+    DPI, PICTURE_STYLES, PictureStyle, _html, _text, _write, dot_errors, dot_failure,
+    fit_attrs, fmt, picture_style, pipe, png_with_dpi,
 )
 
 __all__ = ["backward_steps", "backward_frames", "stepper", "BackwardStep", "ChainTerm", "Stepper"]
@@ -243,7 +243,7 @@ def _as_frame_step(s: BackwardStep) -> _Step:
 
 def _positions(layout) -> dict:
     """Where dot put each node and cluster of `layout`: {name: attributes}."""
-    laid_out = json.loads(layout.pipe(format="json0"))
+    laid_out = json.loads(pipe(layout, "json0"))
     found = {"": {"bb": laid_out["bb"]}}
     for obj in laid_out.get("objects", ()):
         if obj.get("bb"):
@@ -417,15 +417,15 @@ def backward_frames(
     count = len(steps) + 1  # and "done"
     width = max(3, len(str(count - 1)))
     paths = [outdir / f"frame_{i:0{width}d}.{format}" for i in range(count)]
-    graphviz = _graphviz()
     try:
         frames = _pinned_frames(plan, steps, look)
         written = [_write_pinned(graph, path) for graph, path in zip(frames, paths)]
-    except graphviz.ExecutableNotFound:
+    except dot_errors() as error:  # dot missing or broken: the frames' DOT text instead
         frames = _frame_graphs(plan, steps, _titles(steps), look)
         written = [_write(graph, path.with_suffix(".dot")) for graph, path in zip(frames, paths)]
-        print(f"Graphviz's dot program was not found, so the frames were written as "
-              f".dot files in {outdir}; {INSTALL_HINT}", file=sys.stderr)
+        why, how = dot_failure(error)
+        print(f"{why}, so the frames were written as .dot files in {outdir}; {how}",
+              file=sys.stderr)
         _forget_stale(outdir, written)
         return written
     if format == "svg" and html_page:
@@ -541,22 +541,30 @@ class Stepper:
     (in a frame of its own, so two steppers in a notebook never mix), and
     `save(path)` writes it as a self-contained HTML file."""
 
-    def __init__(self, page: str, steps: list[BackwardStep]):
-        self.page = page
+    def __init__(self, page: str | None, steps: list[BackwardStep], missing: str = ""):
+        self.page = page  # None when Graphviz's dot could not draw the frames
         self.steps = steps
+        self.missing = missing  # why there is no page, in one line
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
+        if self.page is None:
+            return None  # Jupyter shows the text below instead
         return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
                 f'style="width: 100%; height: 32em; border: 0" '
                 f'title="the backward pass, step by step"></iframe>')
 
     def save(self, path: str | os.PathLike) -> Path:
+        if self.page is None:
+            raise RuntimeError(self.missing)
         path = Path(path)
         data = self.page.encode("utf-8")
         write_atomically(path, lambda f: f.write(data))
         return path
 
     def __repr__(self) -> str:
+        if self.page is None:  # the steps in words, after the one line that says why
+            lines = [self.missing] + [s.caption for s in self.steps]
+            return "\n".join(lines)
         return f"<Stepper: {len(self.steps)} steps of the backward pass>"
 
 
@@ -577,5 +585,9 @@ def stepper(
     look = frame_look(rankdir, style, grad_view, size)
     plan = _Plan(root, params, model, False, max_nodes, look.rankdirs[0])
     steps = backward_steps(root)
-    svgs = [frame.pipe(format="svg", neato_no_op=2) for frame in _pinned_frames(plan, steps, look)]
+    try:
+        svgs = [pipe(frame, "svg", neato_no_op=2) for frame in _pinned_frames(plan, steps, look)]
+    except dot_errors() as error:
+        why, how = dot_failure(error)
+        return Stepper(None, steps, f"{why}, so the backward pass is shown in words; {how}")
     return Stepper(_slider_page(svgs, _counters(steps)), steps)

@@ -475,28 +475,37 @@ def render(graph, path: str | os.PathLike, *, dpi: int = DPI) -> Path:
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot write {str(path)!r}: no directory {str(path.parent)!r}")
     check_dpi(dpi)
-    graphviz = _graphviz()
     try:
         return _write(graph, path, dpi)
-    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, BrokenPipeError) as error:
+    except dot_errors() as error:
         # (BrokenPipeError: dot died before it had read the whole graph)
         return _write_dot_instead(graph, path, error)
+
+
+def dot_errors() -> tuple:
+    """The errors that mean Graphviz's dot is missing or broken."""
+    graphviz = _graphviz()
+    return (graphviz.ExecutableNotFound, graphviz.CalledProcessError, BrokenPipeError)
+
+
+def dot_failure(error: Exception) -> tuple[str, str]:
+    """(what went wrong, what to do) for one of `dot_errors()`, in words."""
+    if isinstance(error, _graphviz().ExecutableNotFound):
+        return "Graphviz's dot program was not found", INSTALL_HINT
+    how = "check the Graphviz install (dot -V says what is wrong), or reinstall it"
+    if isinstance(error, BrokenPipeError):
+        return "Graphviz's dot program failed (it stopped before reading the whole graph)", how
+    # dot is there but failed: a broken install, a missing library
+    said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+    return (f"Graphviz's dot program failed (exit status {error.returncode}"
+            + (f": {said[0][:150]}" if said else "") + ")"), how
 
 
 def _write_dot_instead(graph, path: Path, error: Exception) -> Path | None:
     """render's fallback without a working `dot`: one line on stderr, and the
     DOT text in path.dot unless a file is there already."""
     fallback = path.with_suffix(".dot")
-    if isinstance(error, _graphviz().ExecutableNotFound):
-        why, how = "Graphviz's dot program was not found", INSTALL_HINT
-    elif isinstance(error, BrokenPipeError):
-        why = "Graphviz's dot program failed (it stopped before reading the whole graph)"
-        how = "check the Graphviz install (dot -V says what is wrong), or reinstall it"
-    else:  # dot is there but failed: a broken install, a missing library
-        said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-        why = (f"Graphviz's dot program failed (exit status {error.returncode}"
-               + (f": {said[0][:150]}" if said else "") + ")")
-        how = "check the Graphviz install (dot -V says what is wrong), or reinstall it"
+    why, how = dot_failure(error)
     if fallback.exists():  # the user's own file, or an older run's: left as it is
         print(f"{why}, so {path} was not written, nor its DOT source: {fallback} "
               f"already exists and is left as it is; {how}", file=sys.stderr)
