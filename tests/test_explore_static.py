@@ -341,7 +341,11 @@ def test_softsign_in_an_expression_in_a_network_and_back_from_the_link(page):
     assert "def=" in link
     page.goto("about:blank")
     page.goto(link)
+    # The link's code is shown, and runs only when asked: it may be anyone's.
     expect(page.get_by_test_id("op-code")).to_have_value(SOFTSIGN, timeout=120_000)
+    expect(page.get_by_test_id("op-checks")).to_be_empty()
+    page.get_by_test_id("op-link-run").click()
+    expect(page.get_by_test_id("op-link")).to_be_hidden()
     expect(page.get_by_test_id("op-checks")).to_contain_text("softsign: backward agrees")
     expect(grad_text(page, "b")).to_have_text(styles.fmt(a / (1 + abs(a * b)) ** 2))
 

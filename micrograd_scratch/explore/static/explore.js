@@ -1040,7 +1040,8 @@ async function openNeuron(layer, neuron) {
 
 // name: the op in the editor; dirty: edited since shown or applied;
 // applied: state.defs as last applied; names: each applied code's op names.
-const editor = { name: null, dirty: false, applied: "[]", names: new Map() };
+// pending: a link's code, not yet run.
+const editor = { name: null, dirty: false, applied: "[]", names: new Map(), pending: null };
 
 function setupEditor() {
   $("op-editor").hidden = false;
@@ -1049,6 +1050,7 @@ function setupEditor() {
   $("op-code").addEventListener("input", () => { editor.dirty = true; });
   $("op-apply").addEventListener("click", () => applyOp($("op-code").value));
   $("op-reset").addEventListener("click", () => editor.name && resetOp(editor.name));
+  $("op-link-run").addEventListener("click", runLinkCode);
   for (const type of ["click", "keyup"]) $("expression").addEventListener(type, opUnderCursor);
 }
 
@@ -1141,15 +1143,26 @@ async function resetOp(name) {
   await opsChanged({ clicked: true });
 }
 
-// The link's edits, applied when a page opens from it (or its hash changes).
+// A link's edits, when a page opens from it (or its hash changes): shown in
+// the editor, and run only when the learner presses "Run the link's code",
+// since code in a link is someone else's until they have read it.
 async function syncDefs() {
   if (!info.editor || JSON.stringify(state.defs) === editor.applied) return;
-  const wanted = state.defs;
+  editor.pending = state.defs;
   for (const name of info.edited) await post("/api/op/reset", { name });
-  state.defs = [];
   editor.applied = "[]";
+  $("op-code").value = state.defs.join("\n\n");
+  editor.dirty = true; // the link's code stays in the editor until it is run
+  $("op-link").hidden = false;
+}
+
+async function runLinkCode() {
+  $("op-link").hidden = true;
+  const wanted = editor.pending || [];
+  editor.pending = null;
+  state.defs = [];
   for (const code of wanted) if (!(await applyOp(code, { refresh: false }))) break;
-  await opsChanged({ clicked: false });
+  await opsChanged({ clicked: true });
 }
 
 // After an edit every view recomputes with the op as it is now: the
@@ -1260,7 +1273,9 @@ async function start() {
   readHash();
   if (info.editor) setupEditor();
   await applyState();
-  if (info.editor && !editor.name) showOp(opAt(state.expr.text, state.expr.text.indexOf("(")) || "tanh");
+  if (info.editor && !editor.name && !editor.pending) {
+    showOp(opAt(state.expr.text, state.expr.text.indexOf("(")) || "tanh");
+  }
 }
 
 start();
