@@ -119,7 +119,11 @@ class Neuron(Module):
 
     def __call__(self, x) -> Value:
         """act(w . x + b)"""
-        x = _inputs(x)
+        return self.forward(_inputs(x))
+
+    def forward(self, x: list[Value]) -> Value:
+        """act(w . x + b) for inputs that are Values already (a layer wraps
+        its inputs once for all its neurons)."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         act = ops.dot(self.w, x, self.b)
@@ -153,7 +157,7 @@ class Layer(Module):
 
     def __call__(self, x):
         x = _inputs(x)  # once here, so that every neuron reads the same input leaves
-        out = [n(x) for n in self.neurons]
+        out = [n.forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
