@@ -188,6 +188,16 @@ def test_the_command_from_start_to_passing(tmp_path):
     assert (folder / "ex04_local_grads.svg").exists()
 
 
+def test_learn_with_no_action_lists_or_says_to_start(tmp_path):
+    result = learn(cwd=tmp_path)  # no folder yet: a usage error in one line
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "run `micrograd-scratch learn start` first")
+    learn("start", cwd=tmp_path)
+    result = learn(cwd=tmp_path)
+    assert result.returncode == 0 and re.search(r"ex01_\w+\.py\s+not started", result.stdout)
+
+
 def test_the_learners_errors_are_one_line(tmp_path):
     start(tmp_path)
     (tmp_path / "ex05_topo.py").write_text("def topological_order(root):\n    return 1 / 0\n")

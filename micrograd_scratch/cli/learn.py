@@ -86,7 +86,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        return ACTIONS[args.action](args)
+        return ACTIONS[args.action or "list"](args)  # no action: the list
     except NoFolder as error:
         raise UsageError(str(error)) from None
 

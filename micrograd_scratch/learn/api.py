@@ -40,8 +40,8 @@ def folder_path(folder: str | Path | None) -> Path:
 def _existing(folder: str | Path | None) -> Path:
     path = folder_path(folder)
     if not path.is_dir():
-        raise NoFolder(f"no exercises folder {path}: run `micrograd-scratch learn start "
-                       f"{'' if folder is None else folder}`".rstrip() + " first")
+        command = "micrograd-scratch learn start" + ("" if folder is None else f" {folder}")
+        raise NoFolder(f"no exercises folder {path}: run `{command}` first")
     return path
 
 
