@@ -93,9 +93,19 @@ def _call(name: str):
 # Negation, and every one-input op of ops.py (so an op added there is fuzzed).
 UNARY = {"neg": lambda lib, a: -a, **{name: _call(name) for name in ops.functions()}}
 OPS = list(BINARY) + list(UNARY) + ["dot", "total"]
-# Where an op has no derivative (finite differences cannot judge a point
-# next to one): op name -> the input at its kink.
-KINKS = {"relu": 0.0, "abs": 0.0}
+
+
+def _slope(op: str, x: float) -> float:
+    """A one-input op's local derivative at x, from its definition in ops.py."""
+    definition = ops.OPS[op]
+    return definition.local_grads(definition.forward(x), x)[0]
+
+
+def _near_a_kink(op: str, x: float) -> bool:
+    """Whether a one-input op's derivative jumps within KINK of x (relu and
+    abs at 0): finite differences cannot judge a point next to a kink. Read
+    from the op's own derivative, so a kinked op added to ops.py is seen."""
+    return abs(_slope(op, x - KINK) - _slope(op, x + KINK)) > 0.5
 
 
 def run(program: dict, lib, leaves=None) -> list:
@@ -142,11 +152,8 @@ def _in_domain(op: str, args, operands: list, result) -> bool:
         return False
     if op == "/":
         return abs(operands[1]) >= MARGIN
-    if op in KINKS:
-        return abs(operands[0] - KINKS[op]) >= KINK
     if op in ops.functions():  # a steep slope (log near 0) makes differences inaccurate
-        (slope,) = ops.OPS[op].local_grads(result, operands[0])
-        return abs(slope) <= BOUND
+        return abs(_slope(op, operands[0])) <= BOUND and not _near_a_kink(op, operands[0])
     if op == "**":
         base, exponent = operands
         if args[1][0] == "n" or not float(exponent).is_integer():
@@ -272,10 +279,11 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
 
 
 def _kink_pattern(program: dict, values: list) -> tuple:
-    """Which side of its kink every relu input is on (every op in KINKS),
-    so that a finite step that crosses one is noticed."""
+    """Every one-input op's local derivative, to 3 digits: a finite step
+    that crosses a kink (relu's 0 -> 1) changes it, a smooth op's hardly."""
     return tuple(
-        values[args[0][1]] > KINKS[op] for op, args in program["ops"] if op in KINKS
+        float(f"{_slope(op, values[args[0][1]]):.3g}")
+        for op, args in program["ops"] if op in ops.functions()
     )
 
 
