@@ -7,7 +7,8 @@ file server from a subfolder, with no explorer server running: the same
 gradients as the package, stepping with no node moving, XOR trained to
 4/4, tanh's backward edited wrong and caught by the finite-difference
 check, softsign defined and used, the edit restored from the link, no
-request leaving the site and no JavaScript error.
+request leaving the site, a second visit served from the service worker's
+cache, and no JavaScript error.
 
 The runtimes are the pinned npm packages (static_site.RUNTIMES). They are
 fetched once with `npm pack` into ASSETS (.ci/assets, or the folder
@@ -209,7 +210,9 @@ def page(browser, static_server):
     errors, requests = [], []
     pg.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    context.on("request", lambda r: requests.append(r.url))  # the worker's requests too
+    context.on("request", lambda r: requests.append(r.url))  # the workers' requests too
+    pg.from_cache = []  # the URLs answered by the site's service worker
+    context.on("response", lambda r: pg.from_cache.append(r.url) if r.from_service_worker else None)
     pg.base = static_server + "/course/explorer/"
     pg.goto(pg.base)
     expect(pg.locator("[data-testid=graph] g.node").first).to_be_visible(timeout=120_000)
@@ -336,10 +339,21 @@ def test_softsign_in_an_expression_in_a_network_and_back_from_the_link(page):
     page.get_by_test_id("train-step").click()
     expect(page.locator("#train-steps")).to_have_text("1")
     page.get_by_role("tab", name="Expression").click()
-    # The link carries the definition: a fresh page (a fresh Python) has it.
+    # The service worker has kept the whole site by now (sw.js), for the next visit.
+    kept = page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        const names = await caches.keys();
+        const cache = await caches.open(names.find((n) => n.startsWith('micrograd-explorer-')));
+        return (await cache.keys()).map((r) => r.url);
+    }""")
+    assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in kept)
+    assert any(u.endswith("/python/micrograd_scratch/ops.py") for u in kept)
+    # The link carries the definition: a fresh page (a fresh Python) has it,
+    # and this second visit takes the runtime from the browser's cache.
     link = page.url
     assert "def=" in link
     page.goto("about:blank")
+    page.from_cache.clear()
     page.goto(link)
     # The link's code is shown, and runs only when asked: it may be anyone's.
     expect(page.get_by_test_id("op-code")).to_have_value(SOFTSIGN, timeout=120_000)
@@ -348,6 +362,7 @@ def test_softsign_in_an_expression_in_a_network_and_back_from_the_link(page):
     expect(page.get_by_test_id("op-link")).to_be_hidden()
     expect(page.get_by_test_id("op-checks")).to_contain_text("softsign: backward agrees")
     expect(grad_text(page, "b")).to_have_text(styles.fmt(a / (1 + abs(a * b)) ** 2))
+    assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in page.from_cache)
 
 
 def test_the_servers_page_offers_no_editor(browser):

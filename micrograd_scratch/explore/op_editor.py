@@ -26,7 +26,7 @@ from .. import ops
 from ..engine import Value
 from ..gradcheck import gradcheck
 
-__all__ = ["EditorError", "source", "apply", "check", "reset", "FILENAME"]
+__all__ = ["EditorError", "source", "apply", "check", "reset", "edited", "FILENAME"]
 
 FILENAME = "<your op>"  # what a traceback names the learner's code
 # The points an op is checked at, by kind, away from kinks (relu's 0) and

@@ -9,6 +9,8 @@ What the site holds (every path relative, so it works from a subfolder):
 
     index.html, explore.css, explore.js  the page (static/), with site.js added
     site.js      sends the page's /api/ requests to the worker instead of fetch
+    sw.js        a service worker that keeps the site in the browser's cache,
+                 so a second visit downloads nothing; site.json lists its files
     worker.js    a Web Worker: loads Pyodide, then this package, and answers
                  each request with api.py's functions (browser.py)
     python/      this package's own .py files, and those of the graphviz
@@ -31,6 +33,7 @@ opens from a link).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -81,10 +84,11 @@ RUNTIMES = (
 )
 
 # The page's files, from static/; site.js and worker.js only make sense in the site.
-PAGE_FILES = ("index.html", "explore.css", "explore.js", "site.js", "worker.js")
+PAGE_FILES = ("index.html", "explore.css", "explore.js", "site.js", "worker.js", "sw.js")
 # Where site.js goes into the page: just before explore.js, which uses it.
 PAGE_SCRIPT = '<script src="explore.js" defer></script>'
 MARKER = "python/files.json"  # a folder holding this is an earlier export, safe to replace
+SW_BUILD = 'const BUILD = "dev";'  # the line of sw.js that names the cache
 
 
 class ExportError(Exception):
@@ -224,6 +228,17 @@ def site_files(assets: Path | None) -> dict[str, bytes]:
     for runtime, found in runtime_files(assets).items():
         for name, data in found.items():
             files[f"{runtime.folder}/{Path(name).name}"] = data
+    # The service worker's cache is named after the files' content, so
+    # that a new export replaces an old one in the learners' browsers.
+    build = hashlib.sha256()
+    for path in sorted(files):
+        build.update(path.encode("utf-8") + b"\0" + files[path])
+    sw = files["sw.js"].decode("utf-8")
+    if SW_BUILD not in sw:
+        raise ExportError(f"static/sw.js has no {SW_BUILD} line to name its cache by")
+    files["sw.js"] = sw.replace(SW_BUILD, f'const BUILD = "{build.hexdigest()[:16]}";').encode("utf-8")
+    files["site.json"] = json.dumps({"files": sorted(f for f in files if f != "sw.js")},
+                                    indent=0).encode("utf-8")
     return files
 
 

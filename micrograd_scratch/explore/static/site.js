@@ -6,6 +6,10 @@
 "use strict";
 
 (() => {
+  // The service worker keeps the site for the next visit (sw.js). Browsers
+  // allow one only on https or localhost; elsewhere the site loads as usual.
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
+
   const worker = new Worker("worker.js", { type: "module" });
   const waiting = new Map(); // request id -> [resolve, reject]
   let next = 0;
