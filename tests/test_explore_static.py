@@ -165,6 +165,44 @@ def test_the_server_refuses_the_op_editor():
         server.server_close()
 
 
+# ---- the worker's side, in this Python ------------------------------------------------
+
+
+def test_the_worker_answers_with_api_py_and_edits_in_place_and_back():
+    """browser.answer, which the worker calls: the same JSON as api.py for
+    the same request, and the op editor's requests (the ops are put back)."""
+    from micrograd_scratch import ops
+    from micrograd_scratch.explore import api, browser, op_editor
+
+    def ask(path, body):
+        answer = json.loads(browser.answer(path, json.dumps(body)))
+        return answer["status"], answer["data"]
+
+    body = {"expression": "tanh(a*b + c) * sigmoid(a)", "values": {"a": 0.5, "b": -1.5, "c": 1},
+            "check": True}
+    assert ask("/api/expression", body) == (200, json.loads(json.dumps(api.expression(body))))
+    status, info = ask("/api/info", {})
+    assert status == 200 and info["editor"] is True and info["ops"] == list(ops.OPS)
+    status, shown = ask("/api/op/source", {"name": "tanh"})
+    assert "lambda out, x: (1 - out * out,)" in shown["source"]
+    try:
+        status, error = ask("/api/op/define", {"code": shown["source"].replace("forward=math.tanh,", "forward=math.tanh +,")})
+        assert status == 400 and re.fullmatch(r"line 3: SyntaxError: .+", error["error"])
+        wrong = shown["source"].replace("(1 - out * out,)", "(1 + out * out,)")
+        status, applied = ask("/api/op/define", {"code": wrong})
+        assert applied["defined"] == ["tanh"] and not applied["checks"][0]["ok"]
+        assert not all(i["agrees"] for i in ask("/api/expression", body)[1]["inputs"])
+        status, error = ask("/api/op/define", {"code": "define('tanh', kind='activation',\n"
+                                               "    forward=math.tanh, local_grads=lambda out, x: (x + 'a',))"})
+        assert status == 200
+        status, error = ask("/api/expression", body)  # the engine meets the learner's TypeError
+        assert status == 500 and error["error"].startswith("your op: line 2: TypeError: ")
+    finally:
+        status, back = ask("/api/op/reset", {"name": "tanh"})
+    assert status == 200 and back["source"] == shown["source"] and op_editor.edited() == []
+    assert all(i["agrees"] for i in ask("/api/expression", body)[1]["inputs"])
+
+
 # ---- the site in a browser -------------------------------------------------------------
 
 
@@ -338,7 +376,10 @@ def test_softsign_in_an_expression_in_a_network_and_back_from_the_link(page):
     page.locator("#train-activation").select_option("softsign")
     page.get_by_test_id("train-step").click()
     expect(page.locator("#train-steps")).to_have_text("1")
-    page.get_by_role("tab", name="Expression").click()
+    page.locator("#network g.neuron").first.click()  # its graph: a softsign neuron
+    expect(page.get_by_test_id("expression")).to_have_value("softsign(w0*x0 + w1*x1 + b)")
+    values = type_expression(page, text, ["a", "b"])  # (b is the neuron's bias now)
+    a, b = values["a"], values["b"]
     # The service worker has kept the whole site by now (sw.js), for the next visit.
     kept = page.evaluate("""async () => {
         await navigator.serviceWorker.ready;

@@ -66,7 +66,9 @@ EDITOR_ROUTES = {
 
 def answer(path: str, body: str) -> str:
     """One request: its path and JSON body in, '{"status": ..., "data": ...}'
-    out, with the HTTP status the server would give (200, 400 or 404)."""
+    out, with the HTTP status the server would give (200, 400 or 404; 500
+    with one line for an error no check foresaw, such as an edited op's
+    TypeError, as the server answers a bug)."""
     try:
         request = json.loads(body) if body else {}
         if not isinstance(request, dict):
@@ -81,4 +83,7 @@ def answer(path: str, body: str) -> str:
             return json.dumps({"status": 404, "data": {"error": f"nothing at {path[:100]!r}"}})
     except (api.ApiError, op_editor.EditorError, json.JSONDecodeError) as error:
         return json.dumps({"status": 400, "data": {"error": str(error)}})
+    except Exception as error:  # an edited op that raises what the engine does not expect
+        where = "your op" if op_editor.edited() else "internal error"
+        return json.dumps({"status": 500, "data": {"error": f"{where}: {op_editor.error_line(error)}"}})
     return json.dumps({"status": 200, "data": data}, allow_nan=False)

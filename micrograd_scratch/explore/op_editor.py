@@ -26,7 +26,7 @@ from .. import ops
 from ..engine import Value
 from ..gradcheck import gradcheck
 
-__all__ = ["EditorError", "source", "apply", "check", "reset", "edited", "FILENAME"]
+__all__ = ["EditorError", "source", "apply", "check", "reset", "edited", "error_line", "FILENAME"]
 
 FILENAME = "<your op>"  # what a traceback names the learner's code
 # The points an op is checked at, by kind, away from kinks (relu's 0) and
@@ -81,9 +81,10 @@ def source(name: str) -> str:
 # ---- applying the learner's code ------------------------------------------------------
 
 
-def _line(error: BaseException) -> str:
+def error_line(error: BaseException) -> str:
     """An exception raised by the learner's code as one line: where in their
-    code it happened, the exception's name and message."""
+    code it happened, the exception's name and message ("line 3:
+    TypeError: ..."; no line when their code is not in the traceback)."""
     if isinstance(error, SyntaxError) and error.filename == FILENAME:
         return f"line {error.lineno}: SyntaxError: {error.msg}"
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == FILENAME]
@@ -129,7 +130,7 @@ def apply(code: str) -> dict:
         exec(compile(code, FILENAME, "exec"), namespace)
     except Exception as error:  # the learner's code, whatever it raised
         _restore(snapshot)
-        raise EditorError(_line(error)) from None
+        raise EditorError(error_line(error)) from None
     if not defined:
         raise EditorError("this code defines no op: write define(\"name\", forward=..., "
                           "local_grads=..., kind=...)")
@@ -152,12 +153,12 @@ def check(name: str) -> dict:
         except (ValueError, ArithmeticError):
             continue  # outside the op's domain
         except Exception as error:  # the learner's forward is broken
-            return {"name": name, "ok": False, "text": f"{name}: the forward fails: {_line(error)}"}
+            return {"name": name, "ok": False, "text": f"{name}: the forward fails: {error_line(error)}"}
         try:
             result = gradcheck(lambda *xs: op(*xs), point)
         except Exception as error:  # the forward worked here: the local derivatives failed
             return {"name": name, "ok": False,
-                    "text": f"{name}: its local_grads fail at ({where}): {_line(error)}"}
+                    "text": f"{name}: its local_grads fail at ({where}): {error_line(error)}"}
         checked += 1
         if not result.ok:
             inputs = ["x"] if len(point) == 1 else [f"x{i}" for i in range(len(point))]

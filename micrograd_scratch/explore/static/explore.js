@@ -1169,6 +1169,8 @@ async function runLinkCode() {
 // expression, and a new network (the activations may have changed).
 async function opsChanged({ clicked }) {
   info = await post("/api/info");
+  // An activation that is gone (a new op reset) gives way to the default.
+  if (!info.activations.includes(state.train.activation)) state.train.activation = info.defaults.activation;
   fillOpNames();
   fillTrainChoices();
   showTrainSettings();
