@@ -186,14 +186,16 @@ def test_the_worker_answers_with_api_py_and_edits_in_place_and_back():
     status, shown = ask("/api/op/source", {"name": "tanh"})
     assert "lambda out, x: (1 - out * out,)" in shown["source"]
     try:
-        status, error = ask("/api/op/define", {"code": shown["source"].replace("forward=math.tanh,", "forward=math.tanh +,")})
+        broken = shown["source"].replace("forward=math.tanh,", "forward=math.tanh +,")
+        status, error = ask("/api/op/define", {"code": broken})
         assert status == 400 and re.fullmatch(r"line 3: SyntaxError: .+", error["error"])
         wrong = shown["source"].replace("(1 - out * out,)", "(1 + out * out,)")
         status, applied = ask("/api/op/define", {"code": wrong})
         assert applied["defined"] == ["tanh"] and not applied["checks"][0]["ok"]
         assert not all(i["agrees"] for i in ask("/api/expression", body)[1]["inputs"])
-        status, error = ask("/api/op/define", {"code": "define('tanh', kind='activation',\n"
-                                               "    forward=math.tanh, local_grads=lambda out, x: (x + 'a',))"})
+        status, error = ask("/api/op/define", {"code": (
+            "define('tanh', kind='activation',\n"
+            "    forward=math.tanh, local_grads=lambda out, x: (x + 'a',))")})
         assert status == 200
         status, error = ask("/api/expression", body)  # the engine meets the learner's TypeError
         assert status == 500 and error["error"].startswith("your op: line 2: TypeError: ")
@@ -247,7 +249,8 @@ def page(browser, static_server):
     pg.set_default_timeout(WAIT)
     errors, requests = [], []
     pg.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
+          if m.type == "error" else None)
     context.on("request", lambda r: requests.append(r.url))  # the workers' requests too
     pg.from_cache = []  # the URLs answered by the site's service worker
     context.on("response", lambda r: pg.from_cache.append(r.url) if r.from_service_worker else None)
@@ -257,7 +260,8 @@ def page(browser, static_server):
     yield pg
     context.close()
     assert errors == []
-    strangers = [u for u in requests if not u.startswith(static_server + "/") and not u.startswith("data:")]
+    strangers = [u for u in requests
+                 if not u.startswith(static_server + "/") and not u.startswith("data:")]
     assert strangers == [], "requests left the site's origin"
     assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in requests)
 

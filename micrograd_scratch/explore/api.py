@@ -17,6 +17,12 @@ tests call these directly as well as through HTTP.
   (training.py), a few steps of it, one neuron as an expression. A session
   may train on the page's own points (`points`, or `csv` text) and start
   from given `weights` (a link); a step request may bring edited points.
+
+`ROUTES` maps each request's path to its function: the local server
+(server.py) and the static site's Web Worker (browser.py, running this
+package in Pyodide) answer from it alike. In the browser there is no `dot`
+program; the worker gives Graphviz compiled to WebAssembly instead
+(`use_renderer`), which lays out the same DOT text.
 """
 
 from __future__ import annotations
@@ -213,8 +219,8 @@ def _svg(graph) -> str:
         try:
             return _renderer(graph.source)
         except Exception as error:  # whatever the renderer raised, as one line
-            reason = str(error).strip().splitlines()[:1]
-            raise ApiError(f"Graphviz could not draw this graph: {' '.join(reason) or 'no reason given'}") from None
+            reason = " ".join(str(error).strip().splitlines()[:1]) or "no reason given"
+            raise ApiError(f"Graphviz could not draw this graph: {reason}") from None
     try:
         done = subprocess.run(["dot", "-Tsvg"], input=graph.source.encode("utf-8"),
                               capture_output=True, timeout=DOT_SECONDS)
