@@ -12,6 +12,10 @@
 //     Your own points (state.train.points, clicked, erased or pasted as CSV)
 //     go with the next step request, and training goes on with them; they and
 //     a small network's trained weights travel in the link.
+//
+// In the static site (`explore --export`), site.js sends these same requests
+// to a Web Worker that runs the package in Pyodide, and there the op editor
+// appears (info.editor): /api/op/source, /api/op/define, /api/op/reset.
 "use strict";
 
 const state = {
