@@ -25,7 +25,10 @@ from .perceptron import Perceptron, PerceptronResult
 from .gradcheck import GradcheckResult, gradcheck
 from .serialize import ModelFileError, load, load_state_dict, save, state_dict
 from .plot import decision_map, loss_sparkline, plot_training
-from .drawing import GraphTooLarge, animate_backward, backward_frames, draw, draw_network, render
+from .drawing import (
+    GraphTooLarge, TrainingRecorder, animate_backward, animate_training, backward_frames, draw, draw_network,
+    render,
+)
 
 __all__ = [
     "Value", "Parameter", "dot", "total", "grad", "topological_order", "paused_gc",
@@ -40,5 +43,6 @@ __all__ = [
     "gradcheck", "GradcheckResult",
     "save", "load", "state_dict", "load_state_dict", "ModelFileError",
     "plot_training", "loss_sparkline", "decision_map",
-    "draw", "backward_frames", "animate_backward", "draw_network", "render", "GraphTooLarge",
+    "draw", "backward_frames", "animate_backward", "animate_training", "TrainingRecorder",
+    "draw_network", "render", "GraphTooLarge",
 ]

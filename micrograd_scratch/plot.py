@@ -11,6 +11,11 @@ top and the ones it gets wrong ringed. It returns the matplotlib Figure
 optional extra, imported only when a figure is drawn:
 pip install -e ".[plot]" in a checkout (or pip install matplotlib).
 
+`plot_snapshot(...)` draws the same two plots as one frame of a film of
+training (drawing/animate.py's animate_training): the loss so far above,
+the decision boundary below, on axes fixed for the whole run, so that
+only the curve and the regions move from frame to frame.
+
 Two terminal versions that need nothing but Python:
 
 - `loss_sparkline(history)`: the loss curve in one line of text,
@@ -39,6 +44,7 @@ from typing import Callable, Sequence
 
 __all__ = [
     "plot_training",
+    "plot_snapshot",
     "loss_sparkline",
     "decision_map",
     "default_classify",
@@ -318,17 +324,26 @@ def plot_training(
     return save_figure(fig, path, dpi)  # through a temporary file: whole or not at all
 
 
-def _loss_axes(ax, losses: list[float], text: float | None = None) -> None:
-    epochs = range(1, len(losses) + 1)
-    ax.plot(epochs, losses, color="tab:blue", linewidth=1.5, marker="o" if len(losses) < 30 else None)
-    if all(v > 0 for v in losses):
+def _loss_axes(ax, losses: list[float], text: float | None = None, *,
+               epochs: int | None = None, limits: tuple[float, float] | None = None) -> None:
+    """The loss curve. A frame of a film gives `epochs`, the run's length,
+    and `limits`, its losses' range: the axes then stay put while the
+    curve grows (and may be empty, before the first epoch)."""
+    ax.plot(range(1, len(losses) + 1), losses, color="tab:blue", linewidth=1.5,
+            marker="o" if len(losses) < 30 else None)
+    if all(v > 0 for v in [*losses, *(limits or ())]):
         ax.set_yscale("log")
         ax.set_ylabel("loss (log scale)")
     else:  # a loss of exactly 0 has no logarithm
         ax.set_ylabel("loss")
     ax.set_xlabel("epoch")
     ax.xaxis.get_major_locator().set_params(integer=True)  # no epoch 2.5
-    ax.set_title(f"training loss: {losses[0]:.4g} -> {losses[-1]:.4g}")
+    if epochs is not None:
+        ax.set_xlim(0, max(epochs, 1))
+    if limits is not None:
+        ax.set_ylim(*limits)
+    ax.set_title(f"training loss: {losses[0]:.4g} -> {losses[-1]:.4g}" if losses
+                 else "training loss: before the first epoch")
     ax.grid(True, which="both", alpha=0.3)
     _text_size(ax, text)
 
@@ -342,7 +357,13 @@ def _text_size(ax, text: float | None) -> None:
     ax.tick_params(which="both", labelsize=text)
 
 
-def _boundary_axes(ax, model, X, y, classify, resolution: int, text: float | None = None) -> None:
+def _boundary_axes(ax, model, X, y, classify, resolution: int, text: float | None = None, *,
+                   title: str = "decision boundary: {right}/{n} training points right",
+                   legend_below: float = 0.12, ring_in_legend: bool = True) -> None:
+    """The decision regions, the boundary and the points (the wrong ones
+    ringed); `title` is formatted with right and n, the legend hangs
+    `legend_below` of the axes' height under them (the ring in it, unless
+    the title explains it: then the legend is the same in every frame)."""
     box = _bounds(X)
     x0, x1, y0, y1 = box
     xs = [x0 + (c + 0.5) * (x1 - x0) / resolution for c in range(resolution)]
@@ -379,13 +400,84 @@ def _boundary_axes(ax, model, X, y, classify, resolution: int, text: float | Non
     if wrong:  # ringed, so a wrong point is found at a glance
         ax.scatter([p[0] for p in wrong], [p[1] for p in wrong], s=220 if big else 110,
                    facecolors="none", edgecolors="black", linewidths=1.6, zorder=4,
-                   label=f"misclassified ({len(wrong)})")
+                   label=f"misclassified ({len(wrong)})" if ring_in_legend else None)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_title(f"decision boundary: {len(y) - len(wrong)}/{len(y)} training points right")
+    ax.set_title(title.format(right=len(y) - len(wrong), n=len(y)))
     # Below the plot, where it hides neither points nor boundary.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(set(y)) + bool(wrong),
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -legend_below), ncol=len(set(y)) + bool(wrong and ring_in_legend),
               fontsize=text or "small")
     _text_size(ax, text)
+
+
+def loss_limits(history: Sequence[float]) -> tuple[float, float]:
+    """A y range that holds every loss of a run, with a margin: a log
+    range (a fifth of a decade either side) when every loss is above 0."""
+    losses = _history(history, "loss_limits")
+    low, high = min(losses), max(losses)
+    if low > 0:
+        return low / 10 ** 0.2, high * 10 ** 0.2
+    pad = (high - low) * 0.05 or 1.0
+    return low - pad, high + pad
+
+
+SNAPSHOT_TEXT = 9  # pt: a frame's plots share it with the network picture beside them
+# Margins of a snapshot, in units of its text size: room for tick labels,
+# axis labels, titles and the legend under the map, whatever they say.
+_SNAPSHOT_MARGINS = dict(left=6.5, right=1.5, top=4.2, gap=5.2, bottom=6.0)
+
+
+def plot_snapshot(
+    history: Sequence[float],
+    model: Callable,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    *,
+    epochs: int,
+    limits: tuple[float, float],
+    caption: str = "",
+    classify: Callable[[object], int] | None = None,
+    resolution: int = 40,
+    size: tuple[float, float] = (4.4, 5.4),
+    dpi: int = 100,
+    style: str = "default",
+):
+    """One frame of a film of training: the losses so far (`history`, may
+    be empty) on axes of `epochs` epochs and loss range `limits`
+    (loss_limits of the whole run), above `model`'s decision regions over
+    the 2-D data; `caption` on top. The layout is fixed in inches, not
+    fitted to what the texts say, so every frame of a run puts every axis
+    at the same pixels. Returns the matplotlib Figure (`size` inches)."""
+    from .drawing.styles import SLIDE_TEXT, check_dpi, new_figure, picture_style
+
+    check_dpi(dpi, "plot_snapshot")
+    losses = _history(history, "plot_snapshot") if len(history) else []  # [] before epoch 1
+    X, y = _data(X, y, "plot_snapshot")
+    if not _is_2d(X):
+        raise ValueError("plot_snapshot: the points must have 2 coordinates (x1, x2) to be mapped")
+    text = SLIDE_TEXT if picture_style(style).canvas else SNAPSHOT_TEXT
+    em = text / 72  # inches of one line of text
+    width, height = size
+    m = {k: v * em for k, v in _SNAPSHOT_MARGINS.items()}
+    panel = (height - m["top"] - m["gap"] - m["bottom"]) / 2  # each plot's height
+    if panel < 0.5 or width - m["left"] - m["right"] < 0.5:
+        raise ValueError(f"plot_snapshot: {width:g} x {height:g} inches leaves no room for the plots")
+
+    fig = new_figure(figsize=size, dpi=dpi)
+    if caption:
+        fig.text(0.5, 1 - 0.3 * em / height, caption, ha="center", va="top",
+                 fontsize=text + 2, fontweight="bold")
+
+    def axes(bottom: float):  # inches from the bottom -> a fixed axes
+        return fig.add_axes((m["left"] / width, bottom / height,
+                             (width - m["left"] - m["right"]) / width, panel / height))
+
+    loss_ax = axes(m["bottom"] + panel + m["gap"])
+    _loss_axes(loss_ax, losses, text, epochs=epochs, limits=limits)
+    loss_ax.set_title("the loss so far", fontsize=text)  # its numbers are the caption's
+    _boundary_axes(axes(m["bottom"]), model, X, y, classify or default_classify, resolution, text,
+                   title="boundary: {right}/{n} right, wrong ringed", legend_below=3.2 * em / panel,
+                   ring_in_legend=False)
+    return fig

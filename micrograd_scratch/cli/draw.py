@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 
 from .. import expr
 from ..drawing import FORMATS, MAX_NODES, GraphTooLarge, backward_frames, draw
-from ..drawing.animate import ANIMATION_FORMATS, FPS, MAX_FPS, animate_backward
+from ..drawing.animate import FPS, animate_backward
 from .args import (
-    FALLBACK, PROG, UsageError, assignment, expression_text, folder_to_write, number,
+    FALLBACK, PROG, UsageError, assignment, expression_text, folder_to_write,
     output_file, positive_int, usage_error,
 )
 from .outputs import (
-    add_picture_options, check_distinct, check_not_a_frame, size_in_inches, small_text_note,
-    write_graph,
+    add_picture_options, animation_file, check_distinct, check_not_a_frame, fps, size_in_inches,
+    small_text_note, write_graph,
 )
 from .training import dpi
 from ..drawing.styles import DPI, INSTALL_HINT
@@ -87,25 +86,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     parser.error = error
     return parser
-
-
-def animation_file(text: str) -> str:
-    """--animate FILE: .gif, .apng (.png) or .mp4, the last only with ffmpeg."""
-    path = output_file(ANIMATION_FORMATS)(text)
-    if path.lower().endswith(".mp4") and shutil.which("ffmpeg") is None:
-        raise argparse.ArgumentTypeError(
-            f"cannot write {text!r}: .mp4 needs the ffmpeg program, which is not installed; "
-            "write .gif or .apng instead"
-        )
-    return path
-
-
-def fps(text: str) -> float:
-    """--fps: frames a second, from 0.1 to MAX_FPS."""
-    x = number(text)
-    if not 0.1 <= x <= MAX_FPS:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be from 0.1 to {MAX_FPS} frames a second, got {text}")
-    return x
 
 
 DEFAULT_OUTPUT = "graph.svg"

@@ -10,6 +10,8 @@ instead of a .png without Graphviz's `dot`, no figure without
 matplotlib), which the command turns into exit status 3.
 
 `check_distinct` runs before any work: two options may not name one file.
+--animate's types (the file, --fps) are here too, for draw's film of the
+backward pass and the training commands' film of training.
 """
 
 from __future__ import annotations
@@ -18,17 +20,21 @@ import argparse
 import math
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
 from ..losses import LOSSES
-from ..plot import decision_map, loss_sparkline, plot_training
+from ..plot import INSTALL_HINT, decision_map, loss_sparkline, plot_training
 from ..serialize import save
 from ..drawing import GraphTooLarge, draw, render
 from ..drawing.graph import laid_out_size
 from ..drawing.network import DENSE, STRONGEST, choose_example, draw_network
 from ..drawing.styles import DPI, PICTURE_STYLES, SLIDE_TEXT, picture_style
-from .args import PROG, UsageError, cannot_write, positive_int
+from ..drawing.animate import (
+    ANIMATION_FORMATS, MAX_FPS, PILLOW_HINT, TRAINING_FPS, TRAINING_FRAMES, TrainingRecorder,
+)
+from .args import PROG, UsageError, cannot_write, number, output_file, positive_int
 
 
 # ---- how a picture is drawn: --style and --size ------------------------------
@@ -288,3 +294,100 @@ def _write_figure(option: str, path: str, what: str, write) -> Path | None:
     except OSError as error:  # e.g. no permission to write there
         raise cannot_write(option, path, error) from None
 
+
+
+# ---- animations: draw --animate, and xor/train --animate ------------------------
+
+
+def animation_file(text: str) -> str:
+    """--animate FILE: .gif, .apng (.png) or .mp4, the last only with ffmpeg."""
+    path = output_file(ANIMATION_FORMATS)(text)
+    if path.lower().endswith(".mp4") and shutil.which("ffmpeg") is None:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: .mp4 needs the ffmpeg program, which is not installed; "
+            "write .gif or .apng instead"
+        )
+    return path
+
+
+def training_animation_file(text: str) -> str:
+    """--animate FILE after training: animation_file's checks, and Pillow
+    and matplotlib there now, before training, not after it."""
+    path = animation_file(text)
+    for module, name, hint in (("PIL", "Pillow", PILLOW_HINT), ("matplotlib", "matplotlib", INSTALL_HINT)):
+        try:
+            __import__(module)
+        except ImportError:
+            raise argparse.ArgumentTypeError(
+                f"cannot write {text!r}: a film of training needs {name}, which is not "
+                f"installed: {hint}") from None
+    return path
+
+
+def fps(text: str) -> float:
+    """--fps: frames a second, from 0.1 to MAX_FPS."""
+    x = number(text)
+    if not 0.1 <= x <= MAX_FPS:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be from 0.1 to {MAX_FPS} frames a second, got {text}")
+    return x
+
+
+def add_training_animation_options(parser: argparse.ArgumentParser) -> None:
+    """xor's and train's --animate, --animate-every and --fps."""
+    parser.add_argument(
+        "--animate", type=training_animation_file, default=None, metavar="FILE",
+        help="after training, write it as a film, a frame every --animate-every epochs: the loss "
+        "so far, the decision boundary and the network picture, each captioned with its epoch "
+        "and loss; .gif, .apng, or .mp4 where ffmpeg is installed (needs Pillow and matplotlib)")
+    parser.add_argument(
+        "--animate-every", type=positive_int, default=None, metavar="K",
+        help=f"with --animate, a frame every K epochs, and the first and last (default: about "
+        f"{TRAINING_FRAMES} frames in all)")
+    parser.add_argument(
+        "--fps", type=fps, default=None, metavar="N",
+        help=f"with --animate, frames a second (default: {TRAINING_FPS:g}; the first and last "
+        "are held three times as long)")
+
+
+def training_recorder(args: argparse.Namespace, epochs: int, nin: int, regression: bool):
+    """The TrainingRecorder --animate films with, or None without --animate;
+    its other options checked before training."""
+    from ..drawing.animate import every_for
+
+    given = [o for o, v in (("--animate-every", args.animate_every), ("--fps", args.fps)) if v is not None]
+    if getattr(args, "animate", None) is None:
+        if given:
+            raise UsageError(f"argument {given[0]}: sets how --animate films training; "
+                             "give --animate FILE too")
+        return None
+    if nin != 2 or regression:
+        why = (f"the data has {nin} input columns, and a frame maps two" if nin != 2
+               else "the labels are numbers to predict, not classes")
+        raise UsageError(f"argument --animate: films the decision boundary over the input "
+                         f"plane; {why}")
+    try:
+        return TrainingRecorder(every=every_for(epochs, args.animate_every))
+    except ValueError as error:
+        raise UsageError(f"argument --animate-every: {error}") from None
+
+
+def training_animation(args: argparse.Namespace, run) -> bool:
+    """--animate FILE after training: the film the recorder took."""
+    if getattr(args, "animate", None) is None:
+        return True
+    title = f"{run.dataset}: MLP {_architecture(run.model)}, {loss_name(run)} loss"
+    try:
+        path = run.recorder.animation(
+            run.X, run.y, loss=LOSSES[run.objective.loss], path=args.animate,
+            fps=args.fps or TRAINING_FPS, classify=run.objective.classify,
+            example=args.graph_input, loss_name=loss_name(run), title=title, edges=args.edges,
+            style=args.style, dpi=args.dpi)
+    except ImportError as missing:  # checked before training; uninstalled since?
+        sys.stdout.flush()
+        print(f"{PROG}: no animation written: {missing}", file=sys.stderr)
+        return False
+    except OSError as error:
+        raise cannot_write("--animate", args.animate, error) from None
+    frames = len(run.recorder.filmed())
+    print(f"wrote training, {frames} frames (a frame every {run.recorder.every} epochs), to {path}")
+    return True

@@ -288,8 +288,10 @@ def add_training_options(parser, *, hidden: list[int], activation: str, dataset:
     parser.add_argument("--graph-input", type=graph_input, default=None, metavar="X1,X2",
                         help="with --graph, follow this input instead of the example with the "
                         "largest loss (its target: the label of the nearest training point)")
+    outputs.add_training_animation_options(parser)  # --animate, --animate-every, --fps
     parser.add_argument("--dpi", type=dpi, default=DPI, metavar="N",
-                        help="pixels per inch of a .png from --plot or --graph (default: %(default)s)")
+                        help="pixels per inch of a .png from --plot or --graph, and of the "
+                        "frames of --animate (default: %(default)s)")
     outputs.add_picture_options(parser, network=True)  # --style, --size, --edges
     parser.add_argument("--diagnose", action="store_true",
                         help="after training, print each layer's health: dead and saturated "
@@ -340,6 +342,7 @@ class TrainingRun:
     history: list[float]  # the mean loss of each epoch finished so far
     activation: str = "relu"
     before: list[float] | None = None  # the parameters before the last step (for --diagnose)
+    recorder: object = None  # --animate's TrainingRecorder, which filmed the run
 
     def predict(self, x) -> int:
         """The predicted class, 0 or 1, of one example."""
@@ -396,6 +399,7 @@ def train_model(
     seed: int = 0,
     divergence_factor: float = DEFAULT_FACTOR,
     data: tuple[list, list] | None = None,
+    on_epoch: Callable[[int, TrainingRun], None] | None = None,
 ) -> TrainingRun:
     """Build an MLP for `dataset` (a key of TRAIN_DEFAULTS) and train it
     with `fit`, printing the setup and then the loss every so many epochs.
@@ -405,7 +409,11 @@ def train_model(
     Raises DivergenceError (a TrainingDiverged) when the loss diverges
     (see divergence.py; `divergence_factor` 0 checks only for NaN and
     infinity), and TrainingInterrupted on Ctrl-C, with `.run` holding the
-    model trained so far."""
+    model trained so far.
+
+    `on_epoch(epoch, run)`, the hook for a view of training as it runs
+    (--animate's TrainingRecorder), is called before the first step with
+    epoch 0, then after each epoch, once its loss is in run.history."""
     X, y = data if data is not None else DATASETS[dataset.replace("-", "_")]()
     objective = objective_for(loss, y)
     loss_fn = LOSSES[objective.loss]
@@ -433,6 +441,8 @@ def train_model(
         run.history.append(value)
         if epoch == 1 or epoch % every == 0 or epoch == epochs:
             print(f"epoch {epoch:>{width}}/{epochs}  loss {_number(value)}", flush=True)
+        if on_epoch is not None:
+            on_epoch(epoch, run)
 
     with _ctrl_c_stops_training() as stop:
         check = DivergenceCheck(starting_loss(model, X, y, loss_fn), divergence_factor,
@@ -441,6 +451,8 @@ def train_model(
         # of the pipe may wait for it before it sends Ctrl-C).
         print(f"MLP {arch} ({activation}, {len(model.parameters())} parameters) on {dataset} "
               f"({len(X)} points): {loss} loss, {rate}, {batching}, seed {seed}", flush=True)
+        if on_epoch is not None:
+            on_epoch(0, run)
         try:
             fit(model, X, y, stop.checked(_remembering_start(loss_fn, run)), epochs=epochs, lr=lr,
                 momentum=momentum, batch_size=batch_size, schedule=schedule, seed=seed,
@@ -523,7 +535,8 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
     """train_model with the command line's options, those left out filled
     in by `defaults_for`. A Ctrl-C ends the command here, after one line
     (and the model saved with --save), with exit status 130."""
-    outputs.check_distinct(("--save", args.save), ("--plot", args.plot), ("--graph", args.graph))
+    outputs.check_distinct(("--save", args.save), ("--plot", args.plot), ("--graph", args.graph),
+                           ("--animate", args.animate))
     for option, given in (("--graph-detail", args.graph_detail), ("--graph-input", args.graph_input)):
         if given and args.graph is None:  # else it would be accepted and do nothing
             raise UsageError(f"argument {option}: says how --graph draws the network; "
@@ -549,10 +562,18 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
         check_model_size(nin, list(args.hidden) + [outputs_count])
     except ValueError as error:
         raise UsageError(f"argument --hidden: {error}") from None
+    recorder = outputs.training_recorder(args, settings["epochs"], nin, objective.regression)
+
+    def filmed(epoch: int, run: TrainingRun) -> None:  # --animate: sees every epoch, keeps every K-th
+        recorder.observe(epoch, run.model, run.history)
+
     try:
-        return train_model(dataset, hidden=args.hidden, activation=args.activation,
-                           seed=args.seed, momentum=args.momentum,
-                           divergence_factor=args.divergence_factor, data=data, **settings)
+        run = train_model(dataset, hidden=args.hidden, activation=args.activation,
+                          seed=args.seed, momentum=args.momentum,
+                          divergence_factor=args.divergence_factor, data=data,
+                          on_epoch=filmed if recorder is not None else None, **settings)
+        run.recorder = recorder
+        return run
     except TrainingInterrupted as stopped:
         sys.stdout.flush()
         how = "terminated (SIGTERM)" if stopped.terminated else "interrupted"
@@ -612,13 +633,16 @@ def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
     # Ctrl-C (or SIGTERM) while the files are written: say which were not.
     pending = [f"{option} {path}" for option, path in
                (("--save", getattr(args, "save", None)), ("--plot", getattr(args, "plot", None)),
-                ("--graph", getattr(args, "graph", None))) if path is not None]
+                ("--graph", getattr(args, "graph", None)), ("--animate", getattr(args, "animate", None)))
+               if path is not None]
     try:
         outputs.save_model(args, run)
         pending = [p for p in pending if not p.startswith("--save ")]
         complete = outputs.pictures(args, run)
         pending = [p for p in pending if not p.startswith("--plot ")]
         complete = outputs.network_graph(args, run) and complete
+        pending = [p for p in pending if not p.startswith("--graph ")]
+        complete = outputs.training_animation(args, run) and complete
     except KeyboardInterrupt:
         sys.stdout.flush()
         if pending:

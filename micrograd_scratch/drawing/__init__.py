@@ -8,7 +8,8 @@
     network   draw_network(model, X, y): a trained MLP as columns of neurons,
               each a map of what it computes over the input plane
     animate   animate_backward(root, "backprop.gif"): the backward pass as one
-              GIF, APNG or MP4, a step a frame, for a slide
+              GIF, APNG or MP4, a step a frame, for a slide; animate_training
+              (model, X, y, loss, "training.gif", epochs=...): training filmed
     styles    what the pictures share: colours (one signed colour map for
               gradients, weights and activations), labels, writing files
               (render, save_figure), the one-line fallback when Graphviz's
@@ -21,7 +22,7 @@ The package is `drawing`, so that `micrograd_scratch.draw` stays the
 function `draw` that the package has always exported.
 """
 
-from .animate import Animation, animate_backward
+from .animate import Animation, TrainingRecorder, animate_backward, animate_training
 from .frames import backward_frames, backward_steps, stepper
 from .graph import MAX_NODES, GraphTooLarge, draw, role, value_mimebundle
 from .network import draw_network
@@ -30,5 +31,6 @@ from .styles import FIGURE_FORMATS, FORMATS, PICTURE_STYLES, render
 __all__ = [
     "draw", "backward_frames", "backward_steps", "stepper", "draw_network", "render", "role", "value_mimebundle",
     "GraphTooLarge", "MAX_NODES", "FORMATS", "FIGURE_FORMATS", "animate_backward", "Animation",
+    "animate_training", "TrainingRecorder",
     "PICTURE_STYLES",
 ]

@@ -22,8 +22,18 @@ Jupyter (a GIF), and `.save(path)` writes it. GIF and APNG are written by
 Pillow, which matplotlib already needs (pip install -e ".[plot]", or
 pip install pillow); Graphviz's `dot` draws the frames.
 
+Training, filmed: `animate_training(model, X, y, mse, "training.gif",
+epochs=200)` trains the model with optim.fit and films it, a frame every
+`every` epochs (and the first and last): the loss so far and the decision
+boundary (plot.plot_snapshot) beside the network picture (network.py),
+each frame drawn on the same fixed layout, captioned with its epoch and
+loss. A TrainingRecorder is the camera: fit's callback, or the command
+line's training hook (cli/training.py's train_model), keeps the
+parameters every `every` epochs while training runs; the frames are
+drawn afterwards, when the loss axes can be fixed to the whole run.
+
 Sources: micrograd PR #105 and the micrograd-animation project (backprop
-animated); the GIF89a specification (comment extension); the APNG
+animated); TensorFlow Playground (training watched as it happens); the GIF89a specification (comment extension); the APNG
 specification (frame delays).
 """
 
@@ -36,7 +46,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
 
 from ..engine import Value
 from ..files import write_atomically
@@ -45,9 +56,10 @@ from .frames import (
     pinned_picture,
 )
 from .graph import OUTPUT_NAME, _Plan, op_symbol
-from .styles import DPI, PictureStyle, check_dpi, checked_path, fmt
+from .styles import DPI, PictureStyle, check_dpi, checked_path, fmt, picture_style
 
-__all__ = ["animate_backward", "Animation", "ANIMATION_FORMATS", "PILLOW_HINT", "captions"]
+__all__ = ["animate_backward", "animate_training", "TrainingRecorder", "Snapshot", "Animation",
+           "ANIMATION_FORMATS", "PILLOW_HINT", "captions"]
 
 ANIMATION_FORMATS = (".gif", ".apng", ".png", ".mp4")
 PILLOW_HINT = 'pip install -e ".[plot]" (or pip install pillow)'
@@ -96,10 +108,13 @@ class Animation:
     """Frames (PNG bytes), how long each shows (ms) and its caption: shown
     inline in Jupyter as a GIF, written with `save(path)`."""
 
-    def __init__(self, frames: list[bytes], durations: list[int], captions: list[str]):
+    def __init__(self, frames: list[bytes], durations: list[int], captions: list[str], *,
+                 subject: str = "the backward pass", name: str = "backprop.gif"):
         self.frames = frames
         self.durations = durations
         self.captions = captions
+        self.subject = subject  # what it films, for a reader that cannot see it
+        self.name = name  # the file its repr suggests
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write .gif, .apng (.png) or .mp4, whole or not at all."""
@@ -172,12 +187,12 @@ class Animation:
 
     def _repr_html_(self) -> str:
         gif = base64.b64encode(self._pillow_bytes("GIF")).decode("ascii")
-        return f'<img alt="the backward pass, animated" src="data:image/gif;base64,{gif}">'
+        return f'<img alt="{self.subject}, animated" src="data:image/gif;base64,{gif}">'
 
     def __repr__(self) -> str:
         seconds = sum(self.durations) / 1000
         return (f"<an animation of {len(self.frames)} frames, {seconds:g} s: "
-                f"save('backprop.gif') writes it, Jupyter shows it>")
+                f"save('{self.name}') writes it, Jupyter shows it>")
 
 
 def _palette(images: list):
@@ -255,3 +270,230 @@ def animate_backward(
     pngs = [pinned_picture(frame, "png", dpi) for frame in frames]
     animation = Animation(pngs, _durations(len(pngs), fps), ["  ".join(c) for c in lines])
     return animation if path is None else animation.save(path)
+
+
+# ---- training, filmed --------------------------------------------------------
+
+TRAINING_FPS = 4.0  # snapshots go by faster than chain-rule steps: a run in seconds
+TRAINING_FRAMES = 20  # snapshots in a film when `every` is not given
+MAX_TRAINING_FRAMES = 200  # past it a film is too long to watch, and minutes to draw
+FRAME = (12, 6.75)  # inches, 16:9: 1200 x 675 px at 100 dpi (the slide style: 13.33 x 7.5)
+PLOTS = {"default": 0.36, "slides": 0.42}  # of a frame's width: the loss and the map; the network the rest
+MAP_RESOLUTION = 40  # grid points a side of the map: a frame draws in about a second
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The model's parameters after `epoch` epochs (0: before training)."""
+
+    epoch: int
+    parameters: tuple[float, ...]
+
+
+def every_for(epochs: int, every: int | None = None) -> int:
+    """`every` checked, or by default so that a film of `epochs` epochs has
+    about TRAINING_FRAMES frames; refused past MAX_TRAINING_FRAMES."""
+    if every is None:
+        every = max(1, -(-epochs // TRAINING_FRAMES))  # ceil: never more than TRAINING_FRAMES
+    if type(every) is not int or every < 1:
+        raise ValueError(f"every must be a whole number of epochs, at least 1, got {every!r}")
+    frames = epochs // every + 1 + (epochs % every > 0)  # the start, every K-th, the last
+    if frames > MAX_TRAINING_FRAMES:
+        raise ValueError(f"a frame every {every} epochs of {epochs} is {frames} frames, more than "
+                         f"{MAX_TRAINING_FRAMES}; take a frame every {-(-epochs // (MAX_TRAINING_FRAMES - 2))} "
+                         f"epochs or more")
+    return every
+
+
+class TrainingRecorder:
+    """The camera of a training film: keeps the parameters before training
+    and after every `every`-th epoch, while training runs.
+
+    As fit's callback, `fit(model, X, y, mse, epochs=200, callback=recorder)`
+    with `TrainingRecorder(model, every=10)`; or fed by any loop through
+    `observe(epoch, model, history)` (the command line's train_model does).
+    `animation(X, y, loss=mse)` then draws the film: the last epoch is
+    always in it, whether or not it is an `every`-th."""
+
+    def __init__(self, model=None, *, every: int = 1):
+        if type(every) is not int or every < 1:
+            raise ValueError(f"TrainingRecorder: every must be a whole number of epochs, at least 1, "
+                             f"got {every!r}")
+        self.every = every
+        self.model = None
+        self.history: list[float] = []  # the mean loss of each epoch so far
+        self.snapshots: list[Snapshot] = []
+        if model is not None:
+            self.observe(0, model, self.history)
+
+    def __call__(self, epoch: int, loss: float) -> None:
+        """fit's callback(epoch, loss), after each epoch."""
+        if self.model is None:
+            raise ValueError("TrainingRecorder: give it the model, TrainingRecorder(model), "
+                             "to use it as fit's callback")
+        self.history.append(loss)
+        self.observe(epoch, self.model, self.history)
+
+    def observe(self, epoch: int, model, history: list[float]) -> None:
+        """After `epoch` epochs (0: before the first) whose losses are
+        `history`: keep the parameters if this epoch is one to film."""
+        self.model, self.history = model, history
+        if epoch == 0 or epoch % self.every == 0:
+            self.snapshots.append(Snapshot(epoch, tuple(p.data for p in model.parameters())))
+
+    def filmed(self) -> list[Snapshot]:
+        """The snapshots, with the model as it is now when the last epoch
+        was not an every-th one."""
+        if not self.snapshots:
+            raise ValueError("TrainingRecorder: nothing recorded: it has not seen the model yet")
+        if self.snapshots[-1].epoch == len(self.history):
+            return self.snapshots
+        return [*self.snapshots, Snapshot(len(self.history), tuple(p.data for p in self.model.parameters()))]
+
+    def animation(
+        self,
+        X: Sequence[Sequence[float]],
+        y: Sequence,
+        *,
+        loss: Callable,
+        path: str | os.PathLike | None = None,
+        fps: float = TRAINING_FPS,
+        classify: Callable | None = None,
+        example: int | Sequence[float] | None = None,
+        loss_name: str = "",
+        title: str = "",
+        edges: int | None = None,
+        style: str | PictureStyle = "default",
+        dpi: int = 100,
+    ):
+        """The film: one frame per snapshot, the loss so far and the
+        decision boundary on the left, the network picture (following one
+        example throughout: `example`, or the one the trained model gets
+        most wrong) on the right. Written to `path` (.gif, .apng or .png,
+        .mp4), or returned as an Animation. The model is left as trained."""
+        fps = check_fps(fps)
+        check_dpi(dpi, "animate_training")
+        if path is not None:
+            path = checked_path(path, ANIMATION_FORMATS, "animate_training")
+        _pillow()
+        from ..drawing.network import choose_example
+        from ..plot import loss_limits
+
+        snapshots = self.filmed()
+        model, history = self.model, self.history
+        params = model.parameters()
+        trained = [p.data for p in params]
+        shown = choose_example(model, X, y, loss=loss, example=example)
+        follow = shown.index if shown.index is not None else shown.x
+        look = picture_style(style)
+        size = look.canvas or FRAME
+        lines = []
+        try:
+            _load(params, snapshots[0].parameters)
+            start = loss([model(list(x)) for x in X], list(y)).data  # before the first epoch
+            limits = loss_limits([start, *history])
+            pngs = []
+            for snap in snapshots:
+                _load(params, snap.parameters)
+                done = history[:snap.epoch]
+                line = (f"epoch {snap.epoch} of {len(history)}: loss {fmt(done[-1])}" if done
+                        else f"epoch 0 of {len(history)}: before training, loss {fmt(start)}")
+                lines.append(line)
+                pngs.append(_training_frame(model, X, y, done, line, limits, len(history), loss,
+                                            classify, follow, loss_name, title, edges, look, size, dpi))
+        finally:
+            _load(params, trained)
+        animation = Animation(pngs, _durations(len(pngs), fps), lines,
+                              subject="training", name="training.gif")
+        return animation if path is None else animation.save(path)
+
+
+def _load(params: list[Value], values: Sequence[float]) -> None:
+    for p, v in zip(params, values):
+        p.data = v
+
+
+def _training_frame(model, X, y, done, caption, limits, epochs, loss, classify, follow,
+                    loss_name, title, edges, look, size, dpi) -> bytes:
+    """One frame as PNG bytes: plot_snapshot's figure and the network
+    picture, side by side on one canvas of `size` inches."""
+    from ..drawing.network import draw_network
+    from ..plot import plot_snapshot
+
+    Image = _pillow()
+    width, height = size
+    plots = PLOTS[look.name]
+    left = plot_snapshot(done, model, X, y, epochs=epochs, limits=limits, caption=caption,
+                         classify=classify, resolution=MAP_RESOLUTION, size=(width * plots, height),
+                         dpi=dpi, style=look.name)
+    right = draw_network(model, X, y, loss=loss, loss_name=loss_name, example=follow,
+                         classify=classify, title=title, dpi=dpi, resolution=MAP_RESOLUTION // 2 + 1,
+                         edges=edges, style=look.name, size=(width * (1 - plots), height))
+    panels = [Image.open(io.BytesIO(_png(fig, dpi))).convert("RGB") for fig in (left, right)]
+    canvas = Image.new("RGB", (sum(p.width for p in panels), max(p.height for p in panels)), "white")
+    canvas.paste(panels[0], (0, 0))
+    canvas.paste(panels[1], (panels[0].width, 0))
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _png(fig, dpi: int) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def animate_training(
+    model,
+    X: Sequence[Sequence[float]],
+    y: Sequence,
+    loss: Callable,
+    path: str | os.PathLike | None = None,
+    *,
+    epochs: int,
+    every: int | None = None,
+    lr: float = 0.1,
+    momentum: float = 0.0,
+    batch_size: int | None = None,
+    seed: int = 0,
+    fps: float = TRAINING_FPS,
+    classify: Callable | None = None,
+    example: int | Sequence[float] | None = None,
+    loss_name: str = "",
+    title: str = "",
+    edges: int | None = None,
+    style: str | PictureStyle = "default",
+    dpi: int = 100,
+):
+    """Train `model` on (X, y) with optim.fit (loss, epochs, lr, momentum,
+    batch_size, seed as fit takes them) and film it: a frame before
+    training, every `every` epochs (by default about 20 frames in all) and
+    after the last, each the loss so far, the decision boundary and the
+    network picture, captioned "epoch 40 of 200: loss 0.0123". The first
+    and last frames are held HOLD times as long; `fps` frames a second.
+
+    With `path` (.gif, .apng or .png, .mp4 where ffmpeg is installed)
+    writes it whole and returns the path; without, returns the Animation,
+    which Jupyter shows inline. The model is left trained. 2-D data only
+    (the map is of the input plane). Needs matplotlib and Pillow.
+    """
+    from ..optim import fit
+
+    # Everything checked before the training, which may take a while.
+    every = every_for(epochs, every) if type(epochs) is int and epochs >= 1 else every
+    check_fps(fps)
+    check_dpi(dpi, "animate_training")
+    if path is not None:
+        checked_path(path, ANIMATION_FORMATS, "animate_training")
+    _pillow()
+    picture_style(style)
+    if any(len(x) != 2 for x in X):
+        raise ValueError("animate_training: the points must have 2 coordinates (x1, x2): "
+                         "each frame maps the input plane")
+    recorder = TrainingRecorder(model, every=every)
+    fit(model, X, y, loss, epochs=epochs, lr=lr, momentum=momentum, batch_size=batch_size,
+        seed=seed, callback=recorder)
+    return recorder.animation(X, y, loss=loss, path=path, fps=fps, classify=classify,
+                              example=example, loss_name=loss_name, title=title, edges=edges,
+                              style=style, dpi=dpi)

@@ -433,6 +433,7 @@ class _Type:
 # The slide style keeps every text at 18 pt on its 13.333-inch slide.
 TYPE = {"default": _Type(11, 9, 7, 7.5, 9, 7.5), "slides": _Type(20, 18, 18, 18, 18, 18)}
 ROOMY = 8  # columns of up to 8 units get words under each map; past that, one line
+MIN_MAP = 0.3  # inches: fitted to a box, a column whose words leave maps smaller goes without them
 
 
 def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["default"],
@@ -482,10 +483,20 @@ def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["defau
         if span < 0.5:
             raise ValueError(f"draw_network: a box of {width:g} x {height:g} inches leaves no room "
                              f"for the network under its title and caption; give a larger size")
+        for c, column in enumerate(columns):
+            if labelled[c] and span / len(column) - text_h[c] - 0.08 < MIN_MAP:
+                # The words would leave the maps too small to see: a map
+                # says more than its numbers, so they go (the key says so).
+                labelled[c], text_h[c] = False, 0.05
+                captions, bottom = _key(plan, labelled, slide, width, type_.caption)
+                span = height - top - bottom
         sizes = [max(0.05, min(2.2, span / len(column) - text_h[c] - 0.08))
                  for c, column in enumerate(columns)]
-        gap = (width - 0.3 - sizes[0] / 2 - sizes[-1] / 2 - loss_w - 0.2) / max(1, len(columns) - 1)
-        sizes = [max(0.05, min(s_, gap * 0.45)) for s_ in sizes]
+        def spread(sizes):  # the gap between column centres that fills the width
+            return (width - 0.3 - sizes[0] / 2 - sizes[-1] / 2 - loss_w - 0.2) / max(1, len(columns) - 1)
+
+        sizes = [max(0.05, min(s_, spread(sizes) * 0.45)) for s_ in sizes]
+        gap = spread(sizes)  # the maps shrank: the columns take the room they left
     left = 0.3 + sizes[0] / 2
 
     fig = new_figure(figsize=(width, height), dpi=dpi)
@@ -597,7 +608,7 @@ def _class(t) -> int:
 def _key(plan: NetworkPlan, labelled: list, slide: bool, width: float, font: float) -> tuple[list, float]:
     """The caption's lines wrapped to a page `width` inches wide, and the
     height in inches they take at `font` points."""
-    chars = int(width * 72 / (font * 0.5))  # DejaVu Sans: about half an em a character
+    chars = int(width * 72 / (font * 0.55))  # DejaVu Sans: about half an em a character, and a margin
     lines = [part for line in _caption_lines(plan, labelled, slides=slide)
              for part in textwrap.wrap(line, chars)]
     return lines, len(lines) * font * 1.45 / 72 + 0.2
@@ -667,6 +678,7 @@ def _caption_lines(plan: NetworkPlan, labelled: list, slides: bool) -> list[str]
         if example.why:
             shown += f", {example.why}"
         if example.loss is not None:
-            shown += "; under each unit: its output on it, and ∂L/∂out, the gradient of its loss L"
+            shown += ("; under each unit" + ("" if all(labelled) else " with room for words")
+                      + ": its output on it, and ∂L/∂out, the gradient of its loss L")
         parts.append(shown)
     return "\n".join(parts).split("\n")
