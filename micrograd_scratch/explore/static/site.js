@@ -10,7 +10,6 @@
   // allow one only on https or localhost; elsewhere the site loads as usual.
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
 
-  const worker = new Worker("worker.js", { type: "module" });
   const waiting = new Map(); // request id -> [resolve, reject]
   let next = 0;
   let failed = null;
@@ -30,10 +29,22 @@
   }
 
   function fail(message) {
-    failed = `could not start Python in this browser: ${message}`;
-    showLoading(failed, 0);
+    failed = location.protocol === "file:"
+      ? "open this page through a web server (python -m http.server -d FOLDER, or a course page), "
+        + "not as a file: browsers do not start the Python worker from disk"
+      : `could not start Python in this browser: ${message}`;
+    const box = document.getElementById("loading");
+    if (box) box.hidden = true; // the page shows the message (its first request fails with it)
     for (const [, reject] of waiting.values()) reject(new Error(failed));
     waiting.clear();
+  }
+
+  let worker;
+  try {
+    worker = new Worker("worker.js", { type: "module" });
+  } catch (error) { // a page opened from disk, for one
+    fail(error.message);
+    worker = { postMessage() {} };
   }
 
   worker.onmessage = (event) => {
