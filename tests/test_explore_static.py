@@ -410,6 +410,16 @@ def test_softsign_in_an_expression_in_a_network_and_back_from_the_link(page):
     assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in page.from_cache)
 
 
+def test_the_site_opened_from_disk_says_to_serve_it(browser, site):
+    from playwright.sync_api import expect
+
+    pg = browser.new_page()
+    pg.goto((site / "index.html").as_uri())
+    expect(pg.locator("#server-error")).to_have_text(re.compile(
+        r"^open this page through a web server \(python -m http.server -d FOLDER.*from disk$"))
+    pg.close()
+
+
 def test_the_servers_page_offers_no_editor(browser):
     from playwright.sync_api import expect
 
