@@ -189,6 +189,9 @@ def test_the_worker_answers_with_api_py_and_edits_in_place_and_back():
         broken = shown["source"].replace("forward=math.tanh,", "forward=math.tanh +,")
         status, error = ask("/api/op/define", {"code": broken})
         assert status == 400 and re.fullmatch(r"line 3: SyntaxError: .+", error["error"])
+        status, error = ask("/api/op/define", {"code": "define('backward', forward=abs,\n"
+                                               "       local_grads=lambda out, x: (1.0,))"})
+        assert status == 400 and "a Value already has 'backward'" in error["error"]
         wrong = shown["source"].replace("(1 - out * out,)", "(1 + out * out,)")
         status, applied = ask("/api/op/define", {"code": wrong})
         assert applied["defined"] == ["tanh"] and not applied["checks"][0]["ok"]

@@ -119,6 +119,8 @@ def apply(code: str) -> dict:
     defined: list[str] = []
 
     def define(name, **fields):
+        if name not in ops.OPS and hasattr(Value, name):  # x.grad, x.backward: not to be replaced
+            raise EditorError(f"define({name!r}): a Value already has {name!r}; choose another name")
         fields["replace"] = True  # an edit redefines the op in place
         op = ops.define(name, **fields)
         defined.append(name)
