@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import os
 import re
 import sys
@@ -197,23 +198,27 @@ def steps_data(plan: _Plan, steps: list[BackwardStep]) -> list[dict]:
 
 
 def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
-                 style: PictureStyle = PICTURE_STYLES["default"], grad_view: bool = False):
+                 style: PictureStyle = PICTURE_STYLES["default"], grad_view: bool = False,
+                 split: bool = False):
     """The graph with the final gradients and every input edge labelled with
     its chain-rule product: the picture whose layout every frame (and the
     explorer's stepping view) keeps. Each edge runs once, so its label is
-    the one its step shows, and dot leaves room for all of them."""
+    the one its step shows, and dot leaves room for all of them. `split`,
+    as the frames have it: each label on two lines ("a × b" over "= c") at
+    the boxes' font size, so the picture is narrower and its numbers larger."""
     grads = gradients_after(steps, len(steps) - 1)
     first = steps[1] if len(steps) > 1 else None
     # Drawn as a step (the first), so that the legend has the step colours
     # every frame's legend shows, and every grad in bold, as wide as a
     # frame draws it when it is updated (the frames keep the boxes' sizes).
     graph = _build(plan, grads, grad_view=grad_view, legend=True, title=title,
-                   step=_as_frame_step(first) if first else None, style=style, bold=True)
+                   step=_as_frame_step(first, split) if first else None, style=style, bold=True)
     labels: dict = {}
     for s in steps[1:]:
-        for t in s.terms:
-            labels.setdefault((plan.id(t.input), plan.id(s.node) + "_op"), []).append(t.product)
-    _label_edges(graph, labels)
+        as_drawn = _as_frame_step(s, split)  # the label its frame draws, line for line
+        for k, t in enumerate(s.terms):
+            labels.setdefault((plan.id(t.input), plan.id(s.node) + "_op"), []).append(as_drawn.label(k))
+    _label_edges(graph, labels, fontsize=style.node_font if split else None)
     return graph
 
 
@@ -223,9 +228,9 @@ def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
 _EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$")
 
 
-def _label_edges(graph, labels: dict) -> None:
-    """Give each edge tail -> head the next of labels[(tail, head)] (edges
-    with a label already keep it, and use up theirs)."""
+def _label_edges(graph, labels: dict, fontsize: float | None = None) -> None:
+    """Give each edge tail -> head the next of labels[(tail, head)], a
+    label's lines (edges with a label already keep it, and use up theirs)."""
     for i, line in enumerate(graph.body):
         m = _EDGE.match(line.rstrip("\n"))
         if not m or (m[1], m[2]) not in labels or not labels[m[1], m[2]]:
@@ -233,12 +238,13 @@ def _label_edges(graph, labels: dict) -> None:
         text = labels[m[1], m[2]].pop(0)
         if m[3] and "label=" in m[3]:
             continue
-        attrs = f"label={_html(_text(text))}" + (f" {m[3]}" if m[3] else "")
+        attrs = f"label={_html(*map(_text, text))}" + (f" fontsize={fontsize:g}" if fontsize else "")
+        attrs += f" {m[3]}" if m[3] else ""
         graph.body[i] = f"\t{m[1]} -> {m[2]} [{attrs}]\n"
 
 
-def _as_frame_step(s: BackwardStep) -> _Step:
-    return _Step(s.node, s.upstream, [t.local for t in s.terms], [t.term for t in s.terms])
+def _as_frame_step(s: BackwardStep, split: bool = False) -> _Step:
+    return _Step(s.node, s.upstream, [t.local for t in s.terms], [t.term for t in s.terms], split)
 
 
 def _positions(layout) -> dict:
@@ -327,7 +333,7 @@ def _frame_graphs(plan: _Plan, steps: list[BackwardStep], titles: list[str],
     """One Digraph per frame (the steps, then "done")."""
     frames = [
         _build(plan, gradients_after(steps, s.number), grad_view=look.grad_view, legend=True,
-               title=title, step=_as_frame_step(s) if s.number else None, style=look.style)
+               title=title, step=_as_frame_step(s, split=True) if s.number else None, style=look.style)
         for s, title in zip(steps, titles)
     ]
     frames.append(_build(plan, gradients_after(steps, len(steps) - 1), grad_view=look.grad_view,
@@ -344,7 +350,7 @@ def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = Fra
     def layout(rankdir: str):
         plan.rankdir = rankdir
         return layout_graph(plan, steps, title=_layout_title(titles), style=look.style,
-                            grad_view=look.grad_view)
+                            grad_view=look.grad_view, split=True)
 
     positions = _positions(fitted(layout, look.box, list(look.rankdirs)))
     frames = _frame_graphs(plan, steps, titles, look)
@@ -431,7 +437,7 @@ def backward_frames(
     if format == "svg" and html_page:
         page = outdir / "backward.html"
         svgs = [p.read_bytes() for p in written]
-        page_bytes = _slider_page(svgs, _counters(steps)).encode("utf-8")
+        page_bytes = _slider_page(svgs, _counters(steps), look.style).encode("utf-8")
         write_atomically(page, lambda f: f.write(page_bytes))
         written.append(page)
     _forget_stale(outdir, written)
@@ -479,10 +485,34 @@ def _forget_stale(outdir: Path, written: list[Path]) -> None:
 # ---- the page, and the stepper for Jupyter ---------------------------------------
 
 
-def _slider_page(svgs: list[bytes], counters: list[str]) -> str:
+# The frames' numbers (the edges' chain rule, at the boxes' font size) are
+# never shown smaller than this: a page narrower than the frame scrolls
+# sideways instead (a 1561-pt frame on a 1400-px page showed them at 8 px).
+READABLE_PX = 12
+
+
+def _width_pt(svg: bytes) -> float:
+    """A frame's own width, in points (1 pt is 4/3 CSS px)."""
+    return float(re.search(rb'<svg width="([\d.]+)pt"', svg)[1])
+
+
+def _min_width(svg: bytes, style: PictureStyle) -> int:
+    """The narrowest, in CSS px, a frame may be shown with its edge labels
+    (style.node_font pt at the frame's own size) still READABLE_PX tall."""
+    return math.ceil(_width_pt(svg) * READABLE_PX / style.node_font)
+
+
+def _natural_px(svg: bytes) -> int:
+    """A frame's own width in CSS px: it is never enlarged past it."""
+    return math.ceil(_width_pt(svg) * 4 / 3)
+
+
+def _slider_page(svgs: list[bytes], counters: list[str],
+                 style: PictureStyle = PICTURE_STYLES["default"]) -> str:
     """One HTML page showing the frames with a slider (and arrow keys);
     the SVGs are embedded as data: URIs, so the page needs nothing else.
-    The counter shows each frame's own words, so it agrees with the captions."""
+    The counter shows each frame's own words, so it agrees with the captions.
+    A frame shrinks to the page's width, but not past _min_width."""
     imgs = "\n".join(
         f'<img class="frame" alt="{html.escape(counters[i])}" '
         f'src="data:image/svg+xml;base64,{base64.b64encode(s).decode("ascii")}"'
@@ -500,7 +530,8 @@ def _slider_page(svgs: list[bytes], counters: list[str]) -> str:
   body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; }}
   .controls {{ display: flex; gap: 0.75em; align-items: center; margin-bottom: 1em; }}
   input[type=range] {{ width: 24em; }}
-  img.frame {{ max-width: 100%; }}
+  .frames {{ overflow-x: auto; }}
+  img.frame {{ max-width: 100%; min-width: min({_min_width(svgs[0], style)}px, {_natural_px(svgs[0])}px); }}
 </style>
 </head>
 <body>
@@ -510,7 +541,9 @@ def _slider_page(svgs: list[bytes], counters: list[str]) -> str:
   <button id="next" type="button">next &rarr;</button>
   <span id="where">{html.escape(counters[0])}</span>
 </div>
+<div class="frames">
 {imgs}
+</div>
 <script>
   // Show one frame at a time; the slider, the buttons and the arrow keys move it.
   const words = {words};
@@ -590,4 +623,4 @@ def stepper(
     except dot_errors() as error:
         why, how = dot_failure(error)
         return Stepper(None, steps, f"{why}, so the backward pass is shown in words; {how}")
-    return Stepper(_slider_page(svgs, _counters(steps)), steps)
+    return Stepper(_slider_page(svgs, _counters(steps), look.style), steps)

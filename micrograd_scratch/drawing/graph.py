@@ -348,6 +348,12 @@ class _Step:
     upstream: float
     local: list
     terms: list
+    split: bool = False  # each edge's label on two lines, "a × b" over "= c": a narrower frame
+
+    def label(self, k: int) -> list[str]:
+        """The chain rule on edge k, as the lines of its label."""
+        product, term = f"{fmt(self.upstream)} × {fmt(self.local[k])}", f"= {fmt(self.terms[k])}"
+        return [product, term] if self.split else [f"{product} {term}"]
 
 
 OUTPUT_NAME = "out"  # the root's name when it has none: frames say "d out/d out = 1"
@@ -487,12 +493,10 @@ def _build(
             if grad_view and (v, k) in flows and plan.role(x) != "constant":
                 attrs.update(flow_style(flows[v, k], biggest))
             if v is fired:
-                attrs.update(
-                    color=FIRE_COLOUR, penwidth="2.5", fontcolor=FIRE_COLOUR,
-                    label=_html(_text(
-                        f"{fmt(step.upstream)} × {fmt(step.local[k])} = {fmt(step.terms[k])}"
-                    )),
-                )
+                attrs.update(color=FIRE_COLOUR, penwidth="2.5", fontcolor=FIRE_COLOUR,
+                             label=_html(*map(_text, step.label(k))))
+                if step.split:  # a frame's numbers: as large as the boxes' text
+                    attrs["fontsize"] = f"{style.node_font:g}"
             graph.edge(plan.id(x), target, **attrs)
         if not box:
             attrs = {}
