@@ -130,6 +130,11 @@ def test_export_without_npm_or_assets_says_what_to_do_in_one_line(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing half-written beside it either
 
 
+def test_assets_without_export_is_a_usage_error():
+    done = run("explore", "--assets", "somewhere")
+    assert done.returncode == 2 and "--assets: goes with --export DIR" in done.stderr
+
+
 def test_export_refuses_a_folder_that_is_not_a_site_and_runtimes_of_another_version(tmp_path):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("keep me")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .args import integer
+from .args import UsageError, integer
 
 NAME = "explore"
 
@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if args.export is not None:
         return export(args)
     if args.assets is not None:
-        raise ValueError("--assets goes with --export DIR: it is where the static site's "
-                         "runtimes come from")
+        raise UsageError("argument --assets: goes with --export DIR (it is where the static "
+                         "site's runtimes come from)")
 
     try:
         return serve(args.port, open_browser=not args.no_browser)
