@@ -9,61 +9,15 @@ Waits are for conditions, with generous timeouts; nothing is timed.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="needs Playwright for Python: pip install playwright")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"needs Debian's chromium at {CHROMIUM}: apt-get install chromium",
-                allow_module_level=True)
+from browser import WAIT, browser, expect, page, server  # noqa: F401  (fixtures)
+
 if shutil.which("dot") is None:
     pytest.skip("needs Graphviz's dot program to draw the graphs", allow_module_level=True)
-
-from micrograd_scratch.explore import make_server, serve_in_thread  # noqa: E402
-
-expect = playwright_api.expect
-WAIT = 60_000  # ms: generous, for a busy two-core machine
-# Chromium logs every 4xx answer; a 400 is the API refusing a bad expression,
-# which the page shows as it should. Anything else logged as an error fails.
-REFUSED = "the server responded with a status of 400 (Bad Request)"
-
-
-@pytest.fixture(scope="module")
-def server():
-    s = make_server()
-    serve_in_thread(s)
-    yield s
-    s.shutdown()
-    s.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    """A fresh page on the explorer; at the end, no JavaScript errors."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    pg = context.new_page()
-    pg.set_default_timeout(WAIT)
-    errors = []
-    pg.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-    pg.on("console", lambda m: errors.append(f"console {m.type}: {m.text}")
-          if m.type == "error" and not m.text.endswith(REFUSED) else None)
-    pg.base = server.url
-    yield pg
-    context.close()
-    assert errors == []
 
 
 def open_page(pg, hash_=""):
