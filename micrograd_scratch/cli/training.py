@@ -628,7 +628,13 @@ def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
         print(diagnosis)
     elif stuck:
         # The first two findings, each one line; or, with none, the general advice.
-        for line in diagnosis.warnings[:2] or [_hint(run)]:
+        lines = diagnosis.warnings[:2] or [_hint(run)]
+        momentum = getattr(args, "momentum", 0.0)
+        if momentum:  # a likely cause the per-layer figures cannot name
+            lines = lines[:1] + [
+                f"momentum {momentum:g} makes each step up to {1 / (1 - momentum):.0f}x the "
+                f"plain one (a sum of past steps); try a lower --momentum, or a lower --lr"]
+        for line in lines:
             print("hint: " + line)
     # Ctrl-C (or SIGTERM) while the files are written: say which were not.
     pending = [f"{option} {path}" for option, path in
