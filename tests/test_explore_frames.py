@@ -136,3 +136,113 @@ def test_the_stepper_shows_itself_inline_and_saves_a_page(tmp_path):
     page = s.save(tmp_path / "steps.html").read_text(encoding="utf-8")
     assert page == s.page and "<script src" not in page
     assert repr(s) == "<Stepper: 4 steps of the backward pass>"
+
+
+# ---- the frames keep the single picture's layout, and their numbers readable -------
+
+
+def lecture():
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(1.0, label="c")
+    return (a * b + c).tanh() * a.sigmoid()
+
+
+def centres(svg: str) -> dict:
+    """{node id: (x, y)} of the graph's nodes (n3, n3_op) in an SVG by dot or neato."""
+    found = {}
+    for name, shape in re.findall(r"<title>(n\d+(?:_op)?)</title>\n(<(?:polygon|ellipse)[^>]*>)", svg):
+        if shape.startswith("<ellipse"):
+            found[name] = (float(re.search(r'cx="([-\d.]+)"', shape)[1]), float(re.search(r'cy="([-\d.]+)"', shape)[1]))
+        else:
+            points = [tuple(map(float, p.split(","))) for p in re.search(r'points="([^"]+)"', shape)[1].split()][:4]
+            found[name] = (sum(p[0] for p in points) / 4, sum(p[1] for p in points) / 4)
+    return found
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_the_frames_keep_the_single_pictures_layout(tmp_path, rankdir):
+    """Every node in the row (LR) or column (TB) it has in draw()'s picture,
+    in the same order; only the ranks move apart, where a step's numbers
+    need the room."""
+    from micrograd_scratch import draw
+    from micrograd_scratch.drawing.styles import pipe
+
+    out = lecture()
+    frames = backward_frames(out, tmp_path, rankdir=rankdir, html_page=False)
+    out.backward()
+    single = centres(pipe(draw(out, rankdir=rankdir), "svg").decode())
+    across = 1 if rankdir == "LR" else 0  # y places a node in its rank in LR, x in TB
+    for path in frames:
+        framed = centres(path.read_text(encoding="utf-8"))
+        assert framed.keys() == single.keys() and len(single) == 13
+        # the same offsets across the ranks, node for node (a frame's title
+        # shifts them all; its bold grads make a box a point or two larger)
+        ref = next(iter(single))
+        for name in single:
+            assert framed[name][across] - framed[ref][across] == pytest.approx(
+                single[name][across] - single[ref][across], abs=3), name
+        # and the same order along them
+        along = 1 - across
+        assert sorted(single, key=lambda n: single[n][along]) == sorted(framed, key=lambda n: framed[n][along])
+
+
+@needs_dot
+def test_a_steps_numbers_are_drawn_at_the_boxes_size_clear_of_every_box(tmp_path):
+    out = lecture()
+    for path in backward_frames(out, tmp_path, html_page=False)[1:-1]:
+        svg = path.read_text(encoding="utf-8")
+        numbers = re.findall(r'<text text-anchor="start" x="([-\d.]+)" y="([-\d.]+)"[^>]*'
+                             r'font-size="([\d.]+)" fill="#cb181d">([^<]*)<', svg)
+        assert numbers and {float(size) for _, _, size, _ in numbers} == {11.0}  # the boxes' 11 pt
+        boxes = [[float(v) for v in re.findall(r"[-\d.]+", points)]
+                 for points in re.findall(r'<polygon fill="[^"]*" stroke="(?!transparent)[^"]*"[^>]*points="([^"]+)"',
+                                          svg)]  # (a label's own white ground has no stroke)
+        ovals = [tuple(map(float, m)) for m in re.findall(
+            r'<ellipse[^>]*cx="([-\d.]+)" cy="([-\d.]+)" rx="([-\d.]+)" ry="([-\d.]+)"', svg)]
+        for x, y, size, text in numbers:  # a number's line of text stays out of every box and oval
+            size = float(size)
+            for px in (float(x), float(x) + len(text) * size * 0.5):  # where it starts, and ends
+                py = float(y) - size * 0.35  # the middle of its letters
+                for b in boxes:
+                    xs, ys = b[0::2], b[1::2]
+                    if max(xs) - min(xs) < 500:  # (not the page's own rectangle)
+                        assert not (min(xs) < px < max(xs) and min(ys) < py < max(ys)), (path.name, text)
+                for cx, cy, rx, ry in ovals:
+                    assert ((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2 > 1, (path.name, text)
+
+
+@needs_dot
+def test_the_frames_page_and_the_stepper_show_the_numbers_at_11_px_or_more(tmp_path):
+    """Measured in chromium: on a 1400-px page, and in Jupyter's stepper in a
+    900-px column, a step's numbers are at least READABLE_PX tall (they
+    were 8 px and 6-7 px when a frame shrank to any width), and on the
+    1400-px page the frame fits without scrolling."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
+    import os
+
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    from micrograd_scratch.drawing.frames import READABLE_PX
+
+    out = lecture()
+    page_path = backward_frames(out, tmp_path / "frames")[-1]
+    (tmp_path / "stepper.html").write_text(
+        f'<div style="width: 900px">{stepper(out)._repr_html_()}</div>', encoding="utf-8")
+    label_pt = 11.0
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(page_path.as_uri())
+            shown = page.evaluate("() => { const i = document.querySelector('img.frame');"
+                                  " return [i.getBoundingClientRect().width, i.naturalWidth]; }")
+            assert label_pt * 4 / 3 * shown[0] / shown[1] >= READABLE_PX - 0.01
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= 1400
+            page.goto((tmp_path / "stepper.html").as_uri())
+            inner = page.frames[1]
+            inner.wait_for_selector("img.frame")
+            shown = inner.evaluate("() => { const i = document.querySelector('img.frame');"
+                                   " return [i.getBoundingClientRect().width, i.naturalWidth]; }")
+            assert label_pt * 4 / 3 * shown[0] / shown[1] >= READABLE_PX - 0.01
+        finally:
+            browser.close()

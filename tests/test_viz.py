@@ -613,9 +613,9 @@ def test_frames_show_each_step_of_the_chain_rule(tmp_path):
     # step 1: the relu (n5) runs; its input n4 is updated: 1 x 1 = 1
     assert 'fillcolor="#fcbba1"' in node_line(frames[1], "n5_op")
     assert "penwidth=3" in node_line(frames[1], "n4")
-    assert "label=<1 × 1<BR/>= 1>" in frames[1]  # upstream × local over = term
+    assert "<TD>1 × 1<BR/>= 1</TD>" in frames[1]  # upstream × local over = term, on a white ground
     # step 3: the product runs; w gets upstream 1 x local x = 3, x gets 1 x w = 2
-    assert "label=<1 × 3<BR/>= 3>" in frames[3] and "label=<1 × 2<BR/>= 2>" in frames[3]
+    assert "<TD>1 × 3<BR/>= 3</TD>" in frames[3] and "<TD>1 × 2<BR/>= 2</TD>" in frames[3]
     assert "<B>grad 3</B>" in node_line(frames[3], "n0")
     assert "grad 0>" in node_line(frames[2], "n0")  # not reached yet at step 2
     assert "done" in frames[4]
@@ -629,7 +629,7 @@ def test_frames_of_a_shared_input_add_both_terms(tmp_path):
     a = Value(3.0, label="a")
     paths = backward_frames(a * a, tmp_path, format="dot")
     step = paths[1].read_text(encoding="utf-8")
-    assert step.count("label=<1 × 3<BR/>= 3>") == 2  # one term per edge of a * a
+    assert step.count("<TD>1 × 3<BR/>= 3</TD>") == 2  # one term per edge of a * a
     assert "<B>grad 6</B>" in node_line(step, "n0")  # 3 + 3: the terms add up
 
 

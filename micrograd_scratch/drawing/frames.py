@@ -39,9 +39,9 @@ from typing import Iterable
 from .. import engine
 from ..engine import Value
 from ..files import write_atomically
-from .graph import _box, _build, _Plan, _Step, fitted, laid_out_size, op_symbol
+from .graph import _box, _build, _legend, _Plan, _Step, fitted, laid_out_size, op_symbol
 from .styles import (
-    DPI, PICTURE_STYLES, PictureStyle, _html, _text, _write, dot_errors, dot_failure,
+    DPI, PICTURE_STYLES, PictureStyle, _html, _text, _write, digraph, dot_errors, dot_failure,
     fit_attrs, fmt, picture_style, pipe, png_with_dpi,
 )
 
@@ -199,25 +199,32 @@ def steps_data(plan: _Plan, steps: list[BackwardStep]) -> list[dict]:
 
 def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
                  style: PictureStyle = PICTURE_STYLES["default"], grad_view: bool = False,
-                 split: bool = False):
+                 split: bool = False, labelled: bool = True, bold: bool = False):
     """The graph with the final gradients and every input edge labelled with
     its chain-rule product: the picture whose layout every frame (and the
     explorer's stepping view) keeps. Each edge runs once, so its label is
     the one its step shows, and dot leaves room for all of them. `split`,
     as the frames have it: each label on two lines ("a × b" over "= c") at
-    the boxes' font size, so the picture is narrower and its numbers larger."""
+    the boxes' font size, so the picture is narrower and its numbers larger.
+    Without `labelled`, no labels at all and no step: the single picture's
+    layout, as draw() lays it out, which the frames spread where a label
+    needs room (_spread) and whose legend they extend (_frame_legend);
+    with `bold`, every grad in bold, as wide as a frame may draw it."""
     grads = gradients_after(steps, len(steps) - 1)
     first = steps[1] if len(steps) > 1 else None
     # Drawn as a step (the first), so that the legend has the step colours
     # every frame's legend shows, and every grad in bold, as wide as a
     # frame draws it when it is updated (the frames keep the boxes' sizes).
     graph = _build(plan, grads, grad_view=grad_view, legend=True, title=title,
-                   step=_as_frame_step(first, split) if first else None, style=style, bold=True)
+                   step=_as_frame_step(first, split) if first and labelled else None, style=style,
+                   bold=labelled or bold)  # unlabelled: draw()'s boxes, unless `bold`
+    if not labelled:
+        return graph
     labels: dict = {}
     for s in steps[1:]:
-        as_drawn = _as_frame_step(s, split)  # the label its frame draws, line for line
+        as_drawn = _as_frame_step(s, split)  # the label its frame draws
         for k, t in enumerate(s.terms):
-            labels.setdefault((plan.id(t.input), plan.id(s.node) + "_op"), []).append(as_drawn.label(k))
+            labels.setdefault((plan.id(t.input), plan.id(s.node) + "_op"), []).append(as_drawn.label_html(k))
     _label_edges(graph, labels, fontsize=style.node_font if split else None)
     return graph
 
@@ -229,8 +236,8 @@ _EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$")
 
 
 def _label_edges(graph, labels: dict, fontsize: float | None = None) -> None:
-    """Give each edge tail -> head the next of labels[(tail, head)], a
-    label's lines (edges with a label already keep it, and use up theirs)."""
+    """Give each edge tail -> head the next of labels[(tail, head)], an
+    HTML-like label (edges with a label already keep it, and use up theirs)."""
     for i, line in enumerate(graph.body):
         m = _EDGE.match(line.rstrip("\n"))
         if not m or (m[1], m[2]) not in labels or not labels[m[1], m[2]]:
@@ -238,18 +245,26 @@ def _label_edges(graph, labels: dict, fontsize: float | None = None) -> None:
         text = labels[m[1], m[2]].pop(0)
         if m[3] and "label=" in m[3]:
             continue
-        attrs = f"label={_html(*map(_text, text))}" + (f" fontsize={fontsize:g}" if fontsize else "")
+        attrs = f"label={text}" + (f" fontsize={fontsize:g}" if fontsize else "")
         attrs += f" {m[3]}" if m[3] else ""
         graph.body[i] = f"\t{m[1]} -> {m[2]} [{attrs}]\n"
 
 
-def _as_frame_step(s: BackwardStep, split: bool = False) -> _Step:
-    return _Step(s.node, s.upstream, [t.local for t in s.terms], [t.term for t in s.terms], split)
+def _as_frame_step(s: BackwardStep, split: bool = False, labelled: bool = True) -> _Step:
+    return _Step(s.node, s.upstream, [t.local for t in s.terms], [t.term for t in s.terms], split,
+                 labelled)
 
 
-def _positions(layout) -> dict:
-    """Where dot put each node and cluster of `layout`: {name: attributes}."""
+def _positions(layout, room: dict | None = None, widths: dict | None = None) -> dict:
+    """Where dot put each node and cluster of `layout`: {name: attributes};
+    with `room`, spread apart to make it (see _spread); `widths` (inches)
+    widen the boxes they name, where they stand."""
     laid_out = json.loads(pipe(layout, "json0"))
+    for o in laid_out.get("objects", ()):
+        if widths and o.get("pos") and o["name"] in widths:
+            o["width"] = f"{max(float(o['width']), widths[o['name']]):g}"
+    if room:
+        _spread(laid_out, room, layout.graph_attr["rankdir"])
     found = {"": {"bb": laid_out["bb"]}}
     for obj in laid_out.get("objects", ()):
         if obj.get("bb"):
@@ -258,6 +273,215 @@ def _positions(layout) -> dict:
             found[obj["name"]] = {"pos": obj["pos"] + "!", "width": obj["width"],
                                   "height": obj["height"], "fixedsize": "true"}
     return found
+
+
+LABEL_GAP = 10.0  # points between an edge's label and the boxes either side
+
+
+def _label_sizes(plan: _Plan, steps: list[BackwardStep], style: PictureStyle) -> dict:
+    """{(tail, head): [(width, height) in points, ...]}: the size of every
+    edge's label as the frames draw it (split, at the boxes' font), measured
+    by dot on a throwaway graph of plain-text nodes."""
+    edges, texts = [], []
+    for s in steps[1:]:
+        drawn = _as_frame_step(s, split=True)
+        for k, t in enumerate(s.terms):
+            edges.append((plan.id(t.input), plan.id(s.node) + "_op"))
+            texts.append(drawn.label_html(k))
+    probe = digraph("labels", node_attr={"shape": "plaintext", "margin": "0",
+                                         "fontname": "Helvetica", "fontsize": f"{style.node_font:g}"})
+    for i, label in enumerate(texts):
+        probe.node(f"l{i}", label)
+    measured = {o["name"]: (float(o["width"]) * 72, float(o["height"]) * 72)
+                for o in json.loads(pipe(probe, "json0")).get("objects", ())}
+    sizes: dict = {}
+    for i, edge in enumerate(edges):
+        sizes.setdefault(edge, []).append(measured[f"l{i}"])
+    return sizes
+
+
+def _spread(laid_out: dict, room: dict, rankdir: str) -> None:
+    """Move the ranks of dot's layout (json0) apart, in place, just enough
+    that each edge in `room` ({(tail, head): [(w, h) pt]}) has its label's
+    width (LR) or height (TB) free between its two ends: the single
+    picture's layout, its rows and order kept, with room for the numbers.
+    A rank moves by what the edges into it need, and every rank after it
+    with it, so the edges already spread stay spread."""
+    along = 0 if rankdir == "LR" else 1  # TB: the ranks go down the page
+    sign = 1 if rankdir == "LR" else -1  # dot's y grows upwards
+    nodes = {o["name"]: o for o in laid_out.get("objects", ()) if o.get("pos")}
+
+    def at(o) -> float:  # a node's place along the ranks, growing from the first
+        return sign * float(o["pos"].split(",")[along])
+
+    def half(o) -> float:
+        return float(o["width" if along == 0 else "height"]) * 72 / 2
+
+    moves: list = []  # (from this place on, move by), places increasing
+
+    def moved(c: float) -> float:
+        return sum(by for start, by in moves if c >= start)
+
+    into: dict = {}
+    for (tail, head), sizes in room.items():
+        if tail in nodes and head in nodes and at(nodes[tail]) < at(nodes[head]):
+            into.setdefault(at(nodes[head]), []).append((tail, head, sizes))
+    for place in sorted(into):
+        need = 0.0
+        for tail, head, sizes in into[place]:
+            t, h = nodes[tail], nodes[head]
+            t_end = at(t) + moved(at(t)) + half(t)
+            h_end = place + moved(place) - half(h)
+            extent = max(size[along] for size in sizes) + 2 * LABEL_GAP
+            # The label sits at the middle: each half of the gap must hold half of it.
+            need = max(need, extent - (h_end - t_end))
+        if need > 0:
+            moves.append((place, need))
+    total = moved(math.inf)
+    if not total:
+        return
+
+    def shifted(c: float) -> float:  # a coordinate in dot's axis, moved
+        return c + moved(c) if along == 0 else c + total - moved(-c)
+
+    for o in laid_out.get("objects", ()):  # the clusters first, from where their nodes were
+        if o.get("bb") and o.get("nodes"):
+            members = [at(laid_out["objects"][i]) for i in o["nodes"] if laid_out["objects"][i].get("pos")]
+            o["bb"] = _moved_box(o["bb"], along, moved(min(members)), moved(max(members)), total)
+    laid_out["bb"] = _moved_box(laid_out["bb"], along, 0.0, total, total)
+    for o in nodes.values():
+        xy = o["pos"].split(",")
+        xy[along] = f"{shifted(float(xy[along])):.2f}"
+        o["pos"] = ",".join(xy)
+
+
+ARROW = 7.0  # points: an arrowhead's length (EDGE_ATTR's arrowsize 0.7 of dot's 10)
+
+
+def _frame_legend(positions: dict, plan: _Plan, look: FrameLook) -> None:
+    """Add to `positions` the legend entries a frame has and the single
+    picture has not ("its rule runs now", "its grad is updated"): a row of
+    their own just outside the page, on the side where the legend is (or,
+    for a legend that is a column, a column left of the page), inside the
+    legend's box, which grows to hold them. Nothing of the picture moves."""
+    sample = digraph("legend", node_attr=look.style.node_attr())
+    _legend(sample, plan, [], look.grad_view, frame=True, style=look.style)
+    sizes = {o["name"]: (float(o["width"]) * 72, float(o["height"]) * 72)
+             for o in json.loads(pipe(sample, "json0")).get("objects", ()) if o.get("pos")}
+    entries = [n for n in positions if n.startswith("legend_") and "pos" in positions[n]]
+    if not entries or "cluster_legend" not in positions:
+        return
+    new = ("legend_fire", "legend_updated")
+    gap = look.style.nodesep * 72
+    px0, py0, px1, py1 = _bb(positions[""])
+    lx0, ly0, lx1, ly1 = _bb(positions["cluster_legend"])
+    ys = [_xy(positions[n])[1] for n in entries]
+    if max(ys) - min(ys) < 1:  # a row: another row, below it (or above, at the top)
+        tall = max(sizes[n][1] for n in new)
+        below = (ly0 + ly1) / 2 < (py0 + py1) / 2
+        y = ly0 - gap / 2 - tall / 2 if below else ly1 + gap / 2 + tall / 2
+        x = lx0 + 8
+        for name in new:
+            w, h = sizes[name]
+            _place(positions, name, x + w / 2, y, w, h)
+            x += w + gap
+        label = 0 if below else look.style.small_font * 1.5  # the box's own "legend", above the row
+        box = (lx0, min(ly0, y - tall / 2 - 8), max(lx1, x - gap + 8), max(ly1, y + tall / 2 + 8 + label))
+    else:  # a column: another column, left of the page
+        wide = max(sizes[n][0] for n in new)
+        x, y = px0 - gap - wide / 2, ly1 - 8
+        for name in new:
+            w, h = sizes[name]
+            _place(positions, name, x, y - h / 2, w, h)
+            y -= h + gap
+        box = (x - wide / 2 - 8, min(ly0, y + gap - 8), lx1, ly1)
+    positions["cluster_legend"]["bb"] = ",".join(f"{v:.2f}" for v in box)
+    positions[""]["bb"] = ",".join(f"{v:.2f}" for v in (
+        min(px0, box[0] - 4), min(py0, box[1] - 4), max(px1, box[2] + 4), max(py1, box[3] + 4)))
+    _to_origin(positions)
+
+
+def _bb(attrs: dict) -> tuple[float, ...]:
+    return tuple(map(float, attrs["bb"].split(",")))
+
+
+def _place(positions: dict, name: str, x: float, y: float, w: float, h: float) -> None:
+    positions[name] = {"pos": f"{x:.2f},{y:.2f}!", "width": f"{w / 72:g}", "height": f"{h / 72:g}",
+                       "fixedsize": "true"}
+
+
+def _to_origin(positions: dict) -> None:
+    """Move everything so that the page starts at 0,0, as dot's pages do."""
+    x0, y0, _, _ = _bb(positions[""])
+    if not (x0 or y0):
+        return
+    for attrs in positions.values():
+        if "bb" in attrs:
+            a, b, c, d = _bb(attrs)
+            attrs["bb"] = f"{a - x0:.2f},{b - y0:.2f},{c - x0:.2f},{d - y0:.2f}"
+        elif "pos" in attrs:
+            x, y = _xy(attrs)
+            attrs["pos"] = f"{x - x0:.2f},{y - y0:.2f}!"
+
+
+def _place_labels(frame, positions: dict, room: dict, rankdir: str) -> None:
+    """Draw each labelled edge of `frame` (its step's) as a straight line
+    and set its label on it, on its white ground, just after the edge
+    leaves its input, in the room _spread made (neato -n2 keeps an edge's
+    pos and lp only together). Just after their inputs, the edges into a
+    neuron's w·x + b are as far apart as the inputs, so their labels are."""
+    count: dict = {}
+    for i, line in enumerate(frame.body):
+        m = _EDGE.match(line.rstrip("\n"))
+        if not (m and m[3] and "label=" in m[3] and (m[1], m[2]) in room
+                and "pos" in positions.get(m[1], {}) and "pos" in positions.get(m[2], {})):
+            continue
+        tail, head = m[1], m[2]
+        n = count[tail, head] = count.get((tail, head), -1) + 1  # a * a: two edges, two labels
+        w, h = room[tail, head][min(n, len(room[tail, head]) - 1)]
+        (x0, y0), (x1, y1) = (_boundary(positions[tail], positions[head], box=True),
+                              _boundary(positions[head], positions[tail], box=False))
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        bx, by = x1 - (x1 - x0) * ARROW / length, y1 - (y1 - y0) * ARROW / length  # the arrow's base
+        spline = " ".join(f"{x0 + (bx - x0) * t:.2f},{y0 + (by - y0) * t:.2f}" for t in (0, 1 / 3, 2 / 3, 1))
+        # Along the ranks, half the label and the gap from the input's side;
+        # a second edge between the same two nodes (a * a) one label further.
+        away = (n + 0.5) * ((w if rankdir == "LR" else h) + LABEL_GAP) + LABEL_GAP
+        span = abs(x1 - x0) if rankdir == "LR" else abs(y1 - y0)
+        t = min(0.5, away / span) if span else 0.5
+        lp = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        frame.body[i] = (f'\t{tail} -> {head} [{m[3]} pos="e,{x1:.2f},{y1:.2f} {spline}" '
+                         f'lp="{lp[0]:.2f},{lp[1]:.2f}"]\n')
+
+
+def _xy(node: dict) -> tuple[float, float]:
+    x, y = node["pos"].rstrip("!").split(",")
+    return float(x), float(y)
+
+
+def _boundary(node: dict, toward: dict, *, box: bool) -> tuple[float, float]:
+    """Where the line from `node`'s centre to `toward`'s leaves `node`: a
+    box's border, or an ellipse's (the op nodes)."""
+    (x, y), (tx, ty) = _xy(node), _xy(toward)
+    a, b = float(node["width"]) * 36, float(node["height"]) * 36  # half sizes, points
+    dx, dy = tx - x, ty - y
+    if box:
+        scale = min(a / abs(dx) if dx else math.inf, b / abs(dy) if dy else math.inf)
+    else:
+        scale = 1 / math.sqrt((dx / a) ** 2 + (dy / b) ** 2) if (dx or dy) else 0.0
+    return x + dx * scale, y + dy * scale
+
+
+def _moved_box(bb: str, along: int, first: float, last: float, total: float) -> str:
+    """A box "x0,y0,x1,y1" whose first rank moved by `first` and last by
+    `last` (LR: to the right; TB: down, the whole page grown by `total` at
+    the bottom, so everything above moves up instead)."""
+    x0, y0, x1, y1 = map(float, bb.split(","))
+    if along == 0:
+        x0, x1 = x0 + first, x1 + last
+    else:
+        y0, y1 = y0 + total - last, y1 + total - first
+    return f"{x0:.2f},{y0:.2f},{x1:.2f},{y1:.2f}"
 
 
 def _pin(frame, positions: dict) -> None:
@@ -280,9 +504,13 @@ def _pin(frame, positions: dict) -> None:
                 frame.node(side, label="", shape="point", style="invis", width="0",
                            height="0", fixedsize="true", pos=f"{x},{y}!")
         elif "bb" in attrs:
-            if f"subgraph {name} " in source:
-                with frame.subgraph(name=name) as cluster:
-                    cluster.attr(bb=attrs["bb"])
+            # Into the cluster's own statement: one opened again at the top
+            # would be another cluster (a neuron's is inside its layer's),
+            # drawn with the page's title as its label.
+            for i, line in enumerate(frame.body):
+                if line.strip() == f"subgraph {name} {{":
+                    frame.body.insert(i + 1, f'{line[:len(line) - len(line.lstrip())]}\tgraph [bb="{attrs["bb"]}"]\n')
+                    break
         elif re.search(rf"^\t+{re.escape(name)} \[", source, re.M):
             frame.node(name, **attrs)  # a second statement adds attributes
     frame.engine = "neato"
@@ -341,6 +569,11 @@ def _frame_graphs(plan: _Plan, steps: list[BackwardStep], titles: list[str],
     return frames
 
 
+# Rank directions whose frames keep the single picture's layout, spread
+# where a label needs room; RL and BT keep dot's layout with every label.
+SPREAD = ("LR", "TB")
+
+
 def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = FrameLook(),
                    titles: list[str] | None = None) -> list:
     """The frames, each pinned to the one layout (needs `dot`); `titles`,
@@ -350,12 +583,24 @@ def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = Fra
     def layout(rankdir: str):
         plan.rankdir = rankdir
         return layout_graph(plan, steps, title=_layout_title(titles), style=look.style,
-                            grad_view=look.grad_view, split=True)
+                            grad_view=look.grad_view, split=True, labelled=rankdir not in SPREAD)
 
-    positions = _positions(fitted(layout, look.box, list(look.rankdirs)))
+    laid_out = fitted(layout, look.box, list(look.rankdirs))
+    room = _label_sizes(plan, steps, look.style) if plan.rankdir in SPREAD else None
+    widths = None
+    if room:  # boxes as wide as a bold grad (an updated node's) needs
+        bold = layout_graph(plan, steps, style=look.style, grad_view=look.grad_view, labelled=False,
+                            bold=True)
+        widths = {o["name"]: float(o["width"])
+                  for o in json.loads(pipe(bold, "json0")).get("objects", ()) if o.get("pos")}
+    positions = _positions(laid_out, room, widths)
+    if room:
+        _frame_legend(positions, plan, look)
     frames = _frame_graphs(plan, steps, titles, look)
     for frame in frames:
         _pin(frame, positions)
+        if room:
+            _place_labels(frame, positions, room, plan.rankdir)
     if look.box:
         # Fitted as the frame itself measures (neato puts the title above
         # the layout's box, so a frame is taller than its layout), with
@@ -487,8 +732,9 @@ def _forget_stale(outdir: Path, written: list[Path]) -> None:
 
 # The frames' numbers (the edges' chain rule, at the boxes' font size) are
 # never shown smaller than this: a page narrower than the frame scrolls
-# sideways instead (a 1561-pt frame on a 1400-px page showed them at 8 px).
-READABLE_PX = 12
+# sideways instead (a 1561-pt frame with 10-pt numbers on a 1400-px page
+# showed them at 8 px, in a 900-px Jupyter column at 5.5 px).
+READABLE_PX = 11
 
 
 def _width_pt(svg: bytes) -> float:

@@ -349,11 +349,21 @@ class _Step:
     local: list
     terms: list
     split: bool = False  # each edge's label on two lines, "a × b" over "= c": a narrower frame
+    labelled: bool = True  # False: no labels (a layout that makes room for them itself)
 
     def label(self, k: int) -> list[str]:
         """The chain rule on edge k, as the lines of its label."""
         product, term = f"{fmt(self.upstream)} × {fmt(self.local[k])}", f"= {fmt(self.terms[k])}"
         return [product, term] if self.split else [f"{product} {term}"]
+
+    def label_html(self, k: int) -> str:
+        """Edge k's label as Graphviz draws it: split, on a white ground, so
+        that a frame can set it on its edge's line and it stays readable."""
+        text = "<BR/>".join(map(_text, self.label(k)))
+        if not self.split:
+            return f"<{text}>"
+        return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1" BGCOLOR="white">'
+                f"<TR><TD>{text}</TD></TR></TABLE>>")
 
 
 OUTPUT_NAME = "out"  # the root's name when it has none: frames say "d out/d out = 1"
@@ -493,8 +503,9 @@ def _build(
             if grad_view and (v, k) in flows and plan.role(x) != "constant":
                 attrs.update(flow_style(flows[v, k], biggest))
             if v is fired:
-                attrs.update(color=FIRE_COLOUR, penwidth="2.5", fontcolor=FIRE_COLOUR,
-                             label=_html(*map(_text, step.label(k))))
+                attrs.update(color=FIRE_COLOUR, penwidth="2.5", fontcolor=FIRE_COLOUR)
+                if step.labelled:
+                    attrs["label"] = step.label_html(k)
                 if step.split:  # a frame's numbers: as large as the boxes' text
                     attrs["fontsize"] = f"{style.node_font:g}"
             graph.edge(plan.id(x), target, **attrs)
