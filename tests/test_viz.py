@@ -761,3 +761,84 @@ def test_grad_view_draws_a_micrograd_style_closure_op():
     look = flow_style(2 * math.cos(0.5), 2 * math.cos(0.5) + 1)
     assert into == [f'n0 -> {op_id}_op [color="{look["color"]}" penwidth={look["penwidth"]}]']
 
+
+
+# ---- a network's edges enter each neuron at its border, once ----------------------
+
+
+def small_network_loss(hidden=(3, 3)):
+    from micrograd_scratch import mse
+
+    m = MLP(2, list(hidden) + [1], seed=1)
+    loss = mse([m([1.0, -1.0])], [1])
+    loss.backward()
+    return m, loss
+
+
+def test_a_neurons_outside_inputs_meet_at_its_entry_point_inside_its_cluster():
+    m, loss = small_network_loss((2,))
+    source = draw(loss, model=m).source
+    outside = set()
+    for cluster in ("cluster_L0_N0", "cluster_L0_N1", "cluster_L1_N0"):
+        entry = f"{cluster}_in"
+        body = source.split(f"subgraph {cluster} {{", 1)[1].split("\n\t\t}", 1)[0]
+        assert f"\t{entry} [label=\"\"" in body  # declared inside the neuron's own cluster
+        into = re.findall(rf"^\t(\w+) -> {entry} \[arrowhead=none\]$", source, re.M)
+        assert len(into) == 2  # x0 and x1, or the two outputs of the layer before
+        outside.update(into)
+        [onwards] = re.findall(rf"^\t{entry} -> (n\d+_op)$", source, re.M)  # one arrow on to w·x + b
+        assert f"\t{onwards} [label=<w·x + b>" in body
+    # nothing from outside a neuron goes straight to an op inside it
+    assert len(outside) == 4 and not any(re.search(rf"^\t{t} -> n\d+_op", source, re.M) for t in outside)
+
+
+def _bezier_points(pos: str) -> list[tuple[float, float]]:
+    """Points along a Graphviz spline ("e,x,y p0 p1 p2 p3 ..."), 20 per segment."""
+    pts = [tuple(map(float, p.split(","))) for p in pos.split() if not p.startswith(("e,", "s,"))]
+    out = []
+    for i in range(0, len(pts) - 3, 3):
+        p0, p1, p2, p3 = pts[i:i + 4]
+        for k in range(21):
+            t = k / 20
+            out.append(tuple((1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * d
+                             for a, b, c, d in zip(p0, p1, p2, p3)))
+    return out
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_no_edge_cuts_through_a_neuron_it_does_not_enter(rankdir):
+    """Laid out by dot, an edge from outside a neuron stays out of every
+    other neuron's box, and crosses its own neuron's border on the side
+    that faces the inputs (left in LR, top in TB)."""
+    import json
+
+    from micrograd_scratch.drawing.styles import pipe
+
+    m, loss = small_network_loss()
+    laid_out = json.loads(pipe(draw(loss, model=m, rankdir=rankdir), "json0"))
+    objects = laid_out["objects"]
+    neurons = [o for o in objects if re.fullmatch(r"cluster_L\d+_N\d+", o["name"])]
+    boxes = {o["name"]: tuple(map(float, o["bb"].split(","))) for o in neurons}
+    assert len(boxes) == 7
+    checked = 0
+    for edge in laid_out["edges"]:
+        head = objects[edge["head"]]["name"]
+        if not head.endswith("_in") or edge.get("style") == "invis":
+            continue
+        own = head[:-3]
+        # (an output of the layer before leaves from inside its own neuron)
+        start = {o["name"] for o in neurons if edge["tail"] in o.get("nodes", ())}
+        points = _bezier_points(edge["pos"])
+        for name, (x0, y0, x1, y1) in boxes.items():
+            if name != own and name not in start:
+                inside = [p for p in points if x0 + 1 < p[0] < x1 - 1 and y0 + 1 < p[1] < y1 - 1]
+                assert not inside, (objects[edge["tail"]]["name"], head, name)
+        x0, y0, x1, y1 = boxes[own]
+        first = next(p for p in points if x0 - 0.5 <= p[0] <= x1 + 0.5 and y0 - 0.5 <= p[1] <= y1 + 0.5)
+        if rankdir == "LR":
+            assert first[0] - x0 < 6, (head, first)  # through the left border (6 pt: the sampling)
+        else:
+            assert y1 - first[1] < 6, (head, first)  # through the top border
+        checked += 1
+    assert checked == 2 * 3 + 3 * 3 + 3  # x0, x1 into L0's three; three outputs into each of L1's and L2's

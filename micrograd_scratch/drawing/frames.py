@@ -224,7 +224,7 @@ def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
     for s in steps[1:]:
         as_drawn = _as_frame_step(s, split)  # the label its frame draws
         for k, t in enumerate(s.terms):
-            labels.setdefault((plan.id(t.input), plan.id(s.node) + "_op"), []).append(as_drawn.label_html(k))
+            labels.setdefault((plan.id(t.input), plan.entry(t.input, s.node)), []).append(as_drawn.label_html(k))
     _label_edges(graph, labels, fontsize=style.node_font if split else None)
     return graph
 
@@ -286,7 +286,7 @@ def _label_sizes(plan: _Plan, steps: list[BackwardStep], style: PictureStyle) ->
     for s in steps[1:]:
         drawn = _as_frame_step(s, split=True)
         for k, t in enumerate(s.terms):
-            edges.append((plan.id(t.input), plan.id(s.node) + "_op"))
+            edges.append((plan.id(t.input), plan.entry(t.input, s.node)))
             texts.append(drawn.label_html(k))
     probe = digraph("labels", node_attr={"shape": "plaintext", "margin": "0",
                                          "fontname": "Helvetica", "fontsize": f"{style.node_font:g}"})
@@ -442,15 +442,18 @@ def _place_labels(frame, positions: dict, room: dict, rankdir: str) -> None:
         (x0, y0), (x1, y1) = (_boundary(positions[tail], positions[head], box=True),
                               _boundary(positions[head], positions[tail], box=False))
         length = math.hypot(x1 - x0, y1 - y0) or 1.0
-        bx, by = x1 - (x1 - x0) * ARROW / length, y1 - (y1 - y0) * ARROW / length  # the arrow's base
+        arrow = "arrowhead=none" not in m[3]  # (an edge into a neuron's entry point has none)
+        cut = ARROW / length if arrow else 0.0
+        bx, by = x1 - (x1 - x0) * cut, y1 - (y1 - y0) * cut  # the arrow's base
         spline = " ".join(f"{x0 + (bx - x0) * t:.2f},{y0 + (by - y0) * t:.2f}" for t in (0, 1 / 3, 2 / 3, 1))
+        tip = f"e,{x1:.2f},{y1:.2f} " if arrow else ""
         # Along the ranks, half the label and the gap from the input's side;
         # a second edge between the same two nodes (a * a) one label further.
         away = (n + 0.5) * ((w if rankdir == "LR" else h) + LABEL_GAP) + LABEL_GAP
         span = abs(x1 - x0) if rankdir == "LR" else abs(y1 - y0)
         t = min(0.5, away / span) if span else 0.5
         lp = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
-        frame.body[i] = (f'\t{tail} -> {head} [{m[3]} pos="e,{x1:.2f},{y1:.2f} {spline}" '
+        frame.body[i] = (f'\t{tail} -> {head} [{m[3]} pos="{tip}{spline}" '
                          f'lp="{lp[0]:.2f},{lp[1]:.2f}"]\n')
 
 

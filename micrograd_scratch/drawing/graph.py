@@ -45,6 +45,7 @@ from .. import ops
 from ..engine import Value, chain, local_grads, topological_order
 from . import styles
 from .styles import (
+    EDGE_ATTR,
     FIRE_COLOUR,
     FIRE_FILL,
     LEGEND,
@@ -288,6 +289,24 @@ class _Plan:
     def id(self, v: Value) -> str:
         return f"n{self.index[self.box_of.get(v, v)]}"
 
+    def entry(self, x: Value, v: Value) -> str:
+        """The node the edge from input x into v is drawn to: v's op ellipse
+        (or v's box, collapsed). Into a neuron from outside it (an input,
+        the layer before), its entry point instead: a dot just inside the
+        neuron's border, where all its outside inputs meet and go on to its
+        w·x + b as one arrow, so that no edge cuts through a neuron it does
+        not enter, or crosses its border anywhere but there."""
+        if self.is_box(v):
+            return self.id(v)
+        n = self.neuron_of.get(v)
+        if n is not None and not self.box_of and self.neuron_of.get(x) is not n:
+            return _entry_id(n)
+        return self.id(v) + "_op"
+
+    def entered(self, n: "_Neuron", vs: list) -> bool:
+        """Whether neuron n (its drawn nodes vs) has an input from outside."""
+        return any(self.entry(x, v) == _entry_id(n) for v in vs if v._prev for x in v._prev)
+
     def box_inputs(self, v: Value) -> list[Value]:
         """The inputs of a neuron box: its weighted sum's non-hidden inputs."""
         s = v if v._op == "dot" else v._prev[0]
@@ -498,8 +517,13 @@ def _build(
         box = plan.is_box(v)
         inputs = plan.box_inputs(v) if box else v._prev
         target = plan.id(v) if box else plan.id(v) + "_op"
+        entered = False  # some input came in through the neuron's entry point
         for k, x in enumerate(inputs):
+            head = plan.entry(x, v)
             attrs = {}
+            if head != target:  # it ends at the entry point, where the inputs meet
+                attrs["arrowhead"] = "none"
+                entered = True
             if grad_view and (v, k) in flows and plan.role(x) != "constant":
                 attrs.update(flow_style(flows[v, k], biggest))
             if v is fired:
@@ -508,7 +532,10 @@ def _build(
                     attrs["label"] = step.label_html(k)
                 if step.split:  # a frame's numbers: as large as the boxes' text
                     attrs["fontsize"] = f"{style.node_font:g}"
-            graph.edge(plan.id(x), target, **attrs)
+            graph.edge(plan.id(x), head, **attrs)
+        if entered:  # from the entry point on to the w·x + b, one arrow for them all
+            attrs = {"color": FIRE_COLOUR, "penwidth": "2.5"} if v is fired else {}
+            graph.edge(_entry_id(plan.neuron_of[v]), target, **attrs)
         if not box:
             attrs = {}
             if grad_view:
@@ -551,21 +578,33 @@ def _neuron_cluster(graph, plan: _Plan, n: _Neuron, vs: list, value_node) -> Non
         for v in vs:
             if v not in params:
                 value_node(ng, v)
-        _column(ng, plan, params, value_node)  # w0, w1, ..., b from the top
+        # w0, w1, ..., b from the top, and the entry point inside the border
+        # (the inputs' edges end there), between them
+        _column(ng, plan, params, value_node, _entry_id(n) if plan.entered(n, vs) else None)
 
 
-def _column(graph, plan: _Plan, values: list, value_node) -> None:
+def _entry_id(n: _Neuron) -> str:
+    """The id of neuron n's entry point (see _Plan.entry)."""
+    return n.cluster + "_in"
+
+
+def _column(graph, plan: _Plan, values: list, value_node, entry: str | None = None) -> None:
     """Draw values in one rank, in their order from the top, chained by
     invisible edges: dot would otherwise reorder them to cross fewer edges
     (N2, N0, N1 or w13, w14, b, w0, ...). Left to right, a rank is laid out
-    bottom up, so the chain is reversed there."""
+    bottom up, so the chain is reversed there. `entry`, a neuron's entry
+    point, goes in the middle of the column, level with its w·x + b."""
     column = values[::-1] if plan.rankdir == "LR" else values
+    ids = [plan.id(v) for v in column]
     with graph.subgraph() as same:
         same.attr(rank="same")
         for v in column:
             value_node(same, v)
-    for a, b in zip(column, column[1:]):
-        graph.edge(plan.id(a), plan.id(b), style="invis")
+        if entry is not None:
+            same.node(entry, "", shape="point", width="0.06", color=EDGE_ATTR["color"])
+            ids.insert(len(ids) // 2, entry)
+    for a, b in zip(ids, ids[1:]):
+        graph.edge(a, b, style="invis")
 
 
 def _legend(graph, plan: _Plan, drawn: list, grad_view: bool, frame: bool,
