@@ -616,7 +616,7 @@ def test_frames_show_each_step_of_the_chain_rule(tmp_path):
     assert "<TD>1 × 1<BR/>= 1</TD>" in frames[1]  # upstream × local over = term, on a white ground
     # step 3: the product runs; w gets upstream 1 x local x = 3, x gets 1 x w = 2
     assert "<TD>1 × 3<BR/>= 3</TD>" in frames[3] and "<TD>1 × 2<BR/>= 2</TD>" in frames[3]
-    assert "<B>grad 3</B>" in node_line(frames[3], "n0")
+    assert "grad 3>" in node_line(frames[3], "n0") and "penwidth=3" in node_line(frames[3], "n0")  # updated
     assert "grad 0>" in node_line(frames[2], "n0")  # not reached yet at step 2
     assert "done" in frames[4]
     assert (w.grad, x.grad, b.grad) == (0.0, 0.0, 0.0)  # no .grad was touched
@@ -630,7 +630,7 @@ def test_frames_of_a_shared_input_add_both_terms(tmp_path):
     paths = backward_frames(a * a, tmp_path, format="dot")
     step = paths[1].read_text(encoding="utf-8")
     assert step.count("<TD>1 × 3<BR/>= 3</TD>") == 2  # one term per edge of a * a
-    assert "<B>grad 6</B>" in node_line(step, "n0")  # 3 + 3: the terms add up
+    assert "grad 6>" in node_line(step, "n0")  # 3 + 3: the terms add up
 
 
 @needs_dot

@@ -41,7 +41,7 @@ from ..engine import Value
 from ..files import write_atomically
 from .graph import _box, _build, _legend, _Plan, _Step, fitted, laid_out_size, op_symbol
 from .styles import (
-    DPI, PICTURE_STYLES, PictureStyle, _html, _text, _write, digraph, dot_errors, dot_failure,
+    DPI, PICTURE_STYLES, PictureStyle, _write, digraph, dot_errors, dot_failure,
     fit_attrs, fmt, picture_style, pipe, png_with_dpi,
 )
 
@@ -199,7 +199,7 @@ def steps_data(plan: _Plan, steps: list[BackwardStep]) -> list[dict]:
 
 def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
                  style: PictureStyle = PICTURE_STYLES["default"], grad_view: bool = False,
-                 split: bool = False, labelled: bool = True, bold: bool = False):
+                 split: bool = False, labelled: bool = True):
     """The graph with the final gradients and every input edge labelled with
     its chain-rule product: the picture whose layout every frame (and the
     explorer's stepping view) keeps. Each edge runs once, so its label is
@@ -208,8 +208,7 @@ def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
     the boxes' font size, so the picture is narrower and its numbers larger.
     Without `labelled`, no labels at all and no step: the single picture's
     layout, as draw() lays it out, which the frames spread where a label
-    needs room (_spread) and whose legend they extend (_frame_legend);
-    with `bold`, every grad in bold, as wide as a frame may draw it."""
+    needs room (_spread) and whose legend they extend (_frame_legend)."""
     grads = gradients_after(steps, len(steps) - 1)
     first = steps[1] if len(steps) > 1 else None
     # Drawn as a step (the first), so that the legend has the step colours
@@ -217,7 +216,7 @@ def layout_graph(plan: _Plan, steps: list[BackwardStep], *, title: str = "",
     # frame draws it when it is updated (the frames keep the boxes' sizes).
     graph = _build(plan, grads, grad_view=grad_view, legend=True, title=title,
                    step=_as_frame_step(first, split) if first and labelled else None, style=style,
-                   bold=labelled or bold)  # unlabelled: draw()'s boxes, unless `bold`
+                   bold=labelled)  # unlabelled: draw()'s own boxes
     if not labelled:
         return graph
     labels: dict = {}
@@ -255,14 +254,10 @@ def _as_frame_step(s: BackwardStep, split: bool = False, labelled: bool = True) 
                  labelled)
 
 
-def _positions(layout, room: dict | None = None, widths: dict | None = None) -> dict:
+def _positions(layout, room: dict | None = None) -> dict:
     """Where dot put each node and cluster of `layout`: {name: attributes};
-    with `room`, spread apart to make it (see _spread); `widths` (inches)
-    widen the boxes they name, where they stand."""
+    with `room`, spread apart to make it (see _spread)."""
     laid_out = json.loads(pipe(layout, "json0"))
-    for o in laid_out.get("objects", ()):
-        if widths and o.get("pos") and o["name"] in widths:
-            o["width"] = f"{max(float(o['width']), widths[o['name']]):g}"
     if room:
         _spread(laid_out, room, layout.graph_attr["rankdir"])
     found = {"": {"bb": laid_out["bb"]}}
@@ -429,13 +424,23 @@ def _place_labels(frame, positions: dict, room: dict, rankdir: str) -> None:
     and set its label on it, on its white ground, just after the edge
     leaves its input, in the room _spread made (neato -n2 keeps an edge's
     pos and lp only together). Just after their inputs, the edges into a
-    neuron's w·x + b are as far apart as the inputs, so their labels are."""
-    count: dict = {}
+    neuron's w·x + b are as far apart as the inputs, so their labels are.
+    Top to bottom, a label (wider than tall) goes beside its line instead:
+    left of the edge from the leftmost input, right of the others."""
+    labelled = []
     for i, line in enumerate(frame.body):
         m = _EDGE.match(line.rstrip("\n"))
-        if not (m and m[3] and "label=" in m[3] and (m[1], m[2]) in room
+        if (m and m[3] and "label=" in m[3] and (m[1], m[2]) in room
                 and "pos" in positions.get(m[1], {}) and "pos" in positions.get(m[2], {})):
-            continue
+            labelled.append((i, m))
+    count: dict = {}
+    leftmost: dict = {}  # head -> (tail, n) of its edge from the leftmost input
+    for _, m in labelled:
+        n = count[m[1], m[2]] = count.get((m[1], m[2]), -1) + 1
+        if m[2] not in leftmost or _xy(positions[m[1]])[0] < _xy(positions[leftmost[m[2]][0]])[0]:
+            leftmost[m[2]] = (m[1], n)
+    count = {}
+    for i, m in labelled:
         tail, head = m[1], m[2]
         n = count[tail, head] = count.get((tail, head), -1) + 1  # a * a: two edges, two labels
         w, h = room[tail, head][min(n, len(room[tail, head]) - 1)]
@@ -453,6 +458,8 @@ def _place_labels(frame, positions: dict, room: dict, rankdir: str) -> None:
         span = abs(x1 - x0) if rankdir == "LR" else abs(y1 - y0)
         t = min(0.5, away / span) if span else 0.5
         lp = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        if rankdir == "TB":  # a wide label beside its line: left of the leftmost edge, else right
+            lp = (lp[0] + (-1 if leftmost[head] == (tail, n) else 1) * (w / 2 + 3), lp[1])
         frame.body[i] = (f'\t{tail} -> {head} [{m[3]} pos="{tip}{spline}" '
                          f'lp="{lp[0]:.2f},{lp[1]:.2f}"]\n')
 
@@ -590,13 +597,7 @@ def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = Fra
 
     laid_out = fitted(layout, look.box, list(look.rankdirs))
     room = _label_sizes(plan, steps, look.style) if plan.rankdir in SPREAD else None
-    widths = None
-    if room:  # boxes as wide as a bold grad (an updated node's) needs
-        bold = layout_graph(plan, steps, style=look.style, grad_view=look.grad_view, labelled=False,
-                            bold=True)
-        widths = {o["name"]: float(o["width"])
-                  for o in json.loads(pipe(bold, "json0")).get("objects", ()) if o.get("pos")}
-    positions = _positions(laid_out, room, widths)
+    positions = _positions(laid_out, room)
     if room:
         _frame_legend(positions, plan, look)
     frames = _frame_graphs(plan, steps, titles, look)

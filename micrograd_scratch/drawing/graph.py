@@ -472,7 +472,10 @@ def _build(
             attrs.update(color=FIRE_COLOUR, penwidth="3")
         elif v in updated:
             attrs.update(color=UPDATE_COLOUR, penwidth="3")
-        g.node(plan.id(v), _value_label(plan, v, grads.get(v, 0.0), bold_grad=bold or v in updated,
+        # An updated grad in bold, but not in a frame pinned to draw()'s boxes
+        # (split): its thick blue border says it there, and bold would not fit.
+        bolded = bold or (v in updated and not step.split)
+        g.node(plan.id(v), _value_label(plan, v, grads.get(v, 0.0), bold_grad=bolded,
                                         compact=style.compact), **attrs)
         if v._prev and not plan.is_box(v):
             shape, drawn_as, fill, border = STYLES["op"]
