@@ -1,9 +1,10 @@
 """The backward pass, one step at a time: the steps, the frames, a stepper.
 
-`backward_steps(root)` runs the chain rule as `backward()` does, in reverse
-topological order, and records each step: whose local rule runs, the
-gradient that reached it (upstream), and for every input edge the chain
-rule in numbers, `upstream × local = term`. A node used twice receives two
+`backward_steps(root)` watches the engine's one backward loop
+(`engine.chain_rule`, through its `on_step` hook) run the chain rule as
+`backward()` does, in reverse topological order, and records each step:
+the node, the gradient that reached it (upstream), and for every input
+edge the chain rule in numbers, `upstream × local = term`. A node used twice receives two
 terms, and the step shows them adding up: `0.1993 + (-0.2618) = -0.06247`.
 No `.grad` changes. The live explorer (`micrograd-scratch explore`) steps
 through this same list, so the page and the pictures tell one story.
@@ -103,7 +104,7 @@ class BackwardStep:
         if self.number == 0:
             return (f"{where}: seed the output's gradient, d out/d out = 1 "
                     f"(every other grad starts at 0)")
-        return (f"{where}: the {op_symbol(self.node)} node's local rule runs; "
+        return (f"{where}: the {op_symbol(self.node)} node sends its gradient on; "
                 f"each input's grad += upstream grad × local derivative")
 
     @property
