@@ -254,7 +254,7 @@ def decision_map(
     mixed = any(len(labels) > 1 for labels in labels_in.values())
     legend = [
         f"x1 {x0:.3g}..{x1:.3g} across, x2 {y0:.3g}..{y1:.3g} up; the model predicts {regions}",
-        f"digits are training points, shown by their label"
+        "digits are training points, shown by their label"
         + (f" ({BOTH}: points of different labels in one cell)" if mixed else "")
         + f"; {wrong} of {len(y)} misclassified",
     ]
