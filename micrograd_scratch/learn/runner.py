@@ -29,7 +29,7 @@ from typing import Callable
 
 from .exercises import Exercise
 
-__all__ = ["Failed", "Check", "CheckResult", "Report", "TimeLimit", "run_exercise", "load", "where"]
+__all__ = ["Failed", "need", "Check", "CheckResult", "Report", "TimeLimit", "run_exercise", "load", "where"]
 
 
 class Failed(Exception):
@@ -38,6 +38,14 @@ class Failed(Exception):
     def __init__(self, sentence: str, picture=None):
         super().__init__(sentence)
         self.picture = picture
+
+
+def need(module, *names: str) -> None:
+    """Fail a check, in the learner's words, when the file has no function
+    of one of these names."""
+    for name in names:
+        if not callable(getattr(module, name, None)):
+            raise Failed(f"there is no function {name} in the file: write it")
 
 
 class LoadError(Exception):

@@ -8,7 +8,7 @@ import math
 import numbers
 
 from ...data import xor
-from ..runner import Check, Failed
+from ..runner import Check, Failed, need
 from .graphs import close
 
 X, LABELS = xor()
@@ -35,14 +35,8 @@ def numeric_gradient(w, b, X, Y, h: float = 1e-6) -> list[float]:
     return grads
 
 
-def _need(module, *names):
-    for name in names:
-        if not callable(getattr(module, name, None)):
-            raise Failed(f"there is no function {name} in the file: write it")
-
-
 def check_predict(module) -> str:
-    _need(module, "predict")
+    need(module, "predict")
     for w, b, x in [([2.0, -1.0], 0.5, [1.0, 3.0]), ([0.0, 0.0], 0.5, [1.0, 1.0])]:
         got = module.predict(w, b, x)
         want = sum(wi * xi for wi, xi in zip(w, x)) + b
@@ -70,7 +64,7 @@ def _ratio(got: list, want: list) -> float | None:
 
 
 def check_gradients(module) -> str:
-    _need(module, "gradients")
+    need(module, "gradients")
     for w, b, X_, Y_ in [([0.3, -0.2], 0.1, X, Y), ([0.5, -0.25, 0.75], -0.3, X2, Y2)]:
         got = _flat(module.gradients(list(w), b, X_, Y_), len(w))
         want = numeric_gradient(w, b, X_, Y_)
@@ -98,7 +92,7 @@ def check_gradients(module) -> str:
 
 
 def check_fit(module) -> str:
-    _need(module, "fit")
+    need(module, "fit")
     w, b = module.fit([list(x) for x in X], list(Y), lr=0.1, steps=1000)
     w, b = [float(v) for v in w], float(b)
     start, end = J([0.0, 0.0], 0.0, X, Y), J(w, b, X, Y)

@@ -9,21 +9,15 @@ from ...engine import Value
 from ...losses import mse as package_mse
 from ...nn import MLP
 from ...optim import SGD
-from ..runner import Check, Failed
+from ..runner import Check, Failed, need
 from .graphs import close
 
 X, LABELS = xor()
 Y = [float(t) for t in LABELS]
 
 
-def _need(module, *names):
-    for name in names:
-        if not callable(getattr(module, name, None)):
-            raise Failed(f"there is no function {name} in the file: write it")
-
-
 def check_mse(module) -> str:
-    _need(module, "mse")
+    need(module, "mse")
     preds = [Value(1.0), Value(-2.0), Value(0.5)]
     targets = [0.0, 1.0, 0.5]
     loss = module.mse(preds, targets)
@@ -47,7 +41,7 @@ def check_mse(module) -> str:
 
 
 def check_zero_grad_and_step(module) -> str:
-    _need(module, "zero_grad", "sgd_step")
+    need(module, "zero_grad", "sgd_step")
     params = [Value(1.0), Value(-2.0)]
     params[0].grad, params[1].grad = 0.5, -1.0
     module.sgd_step(params, 0.1)
@@ -70,7 +64,7 @@ def _network() -> MLP:
 
 
 def check_train_step(module) -> str:
-    _need(module, "train_step")
+    need(module, "train_step")
     mine, ref = _network(), _network()
     opt = SGD(ref.parameters(), lr=0.1)
     losses = []

@@ -10,7 +10,7 @@ import random
 from ...data import moons, xor
 from ...nn import MLP
 from ...optim import LinearDecay
-from ..runner import Check, Failed
+from ..runner import Check, Failed, need
 
 # What the learner's train must reach (stated in the template), and the
 # runs that show it: small enough to take a few seconds in pure Python.
@@ -19,14 +19,8 @@ MOONS_RUN = dict(hidden=[8, 8, 1], seed=1, epochs=20, batch_size=10, lr0=0.1, lr
 MOONS_ACCURACY = 0.95
 
 
-def _need(module, *names):
-    for name in names:
-        if not callable(getattr(module, name, None)):
-            raise Failed(f"there is no function {name} in the file: write it")
-
-
 def check_learning_rate(module) -> str:
-    _need(module, "learning_rate")
+    need(module, "learning_rate")
     lr0, lr_end, tau = 0.1, 0.01, 100
     schedule = LinearDecay(lr0, lr_end, tau)  # the package's, the formula of optim.py
     for k in (0, 25, 50, 100, 101, 500):
@@ -43,7 +37,7 @@ def check_learning_rate(module) -> str:
 
 
 def check_batches(module) -> str:
-    _need(module, "batches")
+    need(module, "batches")
     n, size = 23, 5
     epoch = module.batches(n, size, random.Random(0))
     flat = [i for batch in epoch for i in batch]
@@ -92,7 +86,7 @@ def _about(run: dict) -> str:
 
 
 def check_xor(module) -> str:
-    _need(module, "train")
+    need(module, "train")
     X, labels = xor()
     accuracy, losses = _train(module, X, labels, XOR_RUN)
     if accuracy < 1:
