@@ -209,7 +209,7 @@ class Value:
         With `create_graph=True` the gradients are Values with graphs of
         their own, which can be differentiated again (second derivatives).
         `on_step(node, g, local_grads)` is called after each step of the
-        loop (see `backprop`).
+        loop (see `chain_rule`).
         """
         with paused_gc():
             if not create_graph:
@@ -491,13 +491,12 @@ def chain_rule(
         else:
             local = local_grads(node, create_graph)  # d node/d input, one per input
             # Each input's gradient += g * local (a node used twice gets two terms).
-            # The product is chain()'s, written out: saves 10% of the microgpt-style step.
             if grads is None:
+                # chain()'s product written out: saves 10% of the microgpt-style step.
                 for child, d in zip(node._prev, local):
                     child.grad += g * d if d else 0.0
             else:
-                for child, d in zip(node._prev, local):
-                    term = g * d if d else 0.0
+                for child, term in zip(node._prev, chain(g, local)):
                     grads[child] = grads[child] + term if child in grads else term
             if _modes.anomaly:  # the sums, not only the terms: two finite terms can add up to inf
                 for i, child in enumerate(node._prev):
