@@ -20,7 +20,7 @@ from .outputs import (
     small_text_note, write_graph,
 )
 from .training import dpi
-from ..drawing.styles import DPI, INSTALL_HINT
+from ..drawing.styles import DPI
 
 NAME = "draw"
 
@@ -179,23 +179,18 @@ def _write_frames(root, args, params, look: dict) -> bool:
 
 
 def _write_animation(root, args, params, look: dict) -> bool:
-    """--animate FILE; False, after one line, when Pillow or Graphviz's dot
-    is missing (the file is then not written)."""
-    import graphviz
-
+    """--animate FILE; False, after one line, when Pillow or a working
+    Graphviz dot is missing (the file is then not written)."""
+    sys.stdout.flush()  # (animate_backward's one line without dot comes after what is printed)
     try:
         path = animate_backward(root, args.animate, fps=args.fps or FPS, params=params,
                                 max_nodes=args.max_nodes, dpi=args.dpi, **look)
     except ImportError as missing:  # Pillow
-        sys.stdout.flush()
         print(f"{PROG}: no animation written: {missing}", file=sys.stderr)
-        return False
-    except graphviz.ExecutableNotFound:
-        sys.stdout.flush()
-        print(f"{PROG}: no animation written: Graphviz's dot program, which draws its frames, "
-              f"was not found; {INSTALL_HINT}", file=sys.stderr)
         return False
     except OSError as error:
         raise ValueError(f"--animate: cannot write {args.animate!r}: {error.strerror or error}") from None
+    if path is None:  # no working dot: animate_backward has said so
+        return False
     print(f"wrote the backward pass, a step a frame, to {path}")
     return True

@@ -44,6 +44,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ from .frames import (
     pinned_picture,
 )
 from .graph import OUTPUT_NAME, _Plan, op_symbol
-from .styles import DPI, PictureStyle, check_dpi, checked_path, fmt, picture_style
+from .styles import DPI, DotError, PictureStyle, check_dpi, checked_path, fmt, picture_style
 
 __all__ = ["animate_backward", "animate_training", "TrainingRecorder", "Snapshot", "Animation",
            "ANIMATION_FORMATS", "PILLOW_HINT", "captions"]
@@ -109,15 +110,19 @@ class Animation:
     inline in Jupyter as a GIF, written with `save(path)`."""
 
     def __init__(self, frames: list[bytes], durations: list[int], captions: list[str], *,
-                 subject: str = "the backward pass", name: str = "backprop.gif"):
+                 subject: str = "the backward pass", name: str = "backprop.gif",
+                 missing: str = ""):
         self.frames = frames
         self.durations = durations
         self.captions = captions
         self.subject = subject  # what it films, for a reader that cannot see it
         self.name = name  # the file its repr suggests
+        self.missing = missing  # why there are no frames (no working dot), in one line
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write .gif, .apng (.png) or .mp4, whole or not at all."""
+        if self.missing:
+            raise RuntimeError(self.missing)
         path = checked_path(path, ANIMATION_FORMATS, "animation")
         if path.suffix.lower() == ".mp4":
             data = self._mp4()
@@ -185,11 +190,15 @@ class Animation:
                 raise ValueError(f"ffmpeg could not write the .mp4: {last}")
             return out.read_bytes()
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
+        if self.missing:
+            return None  # Jupyter shows the text below instead
         gif = base64.b64encode(self._pillow_bytes("GIF")).decode("ascii")
         return f'<img alt="{self.subject}, animated" src="data:image/gif;base64,{gif}">'
 
     def __repr__(self) -> str:
+        if self.missing:  # the captions in words, after the one line that says why
+            return "\n".join([self.missing, *self.captions])
         seconds = sum(self.durations) / 1000
         return (f"<an animation of {len(self.frames)} frames, {seconds:g} s: "
                 f"save('{self.name}') writes it, Jupyter shows it>")
@@ -255,7 +264,10 @@ def animate_backward(
     are held HOLD times as long). The other options are backward_frames':
     grad_view shades every frame by the gradients so far, style="slides"
     fits a 16:9 slide (1920 x 1080 px at dpi=144), size= a box in inches.
-    No `.grad` is changed. Needs Graphviz's `dot` and Pillow.
+    No `.grad` is changed. Needs Graphviz's `dot` and Pillow: without a
+    working `dot`, one line says why, as draw's pictures do; with `path`
+    on stderr (nothing is written, and it returns None), without it as
+    the Animation's text, followed by the captions.
     """
     fps = check_fps(fps)
     check_dpi(dpi, "animate_backward")
@@ -266,9 +278,17 @@ def animate_backward(
     plan = _Plan(root, params, model, False, max_nodes, look.rankdirs[0])
     steps = backward_steps(root)
     lines = captions(steps)
-    frames = _pinned_frames(plan, steps, look, titles=_same_height(lines))
-    pngs = [pinned_picture(frame, "png", dpi) for frame in frames]
-    animation = Animation(pngs, _durations(len(pngs), fps), ["  ".join(c) for c in lines])
+    captioned = ["  ".join(c) for c in lines]
+    try:
+        frames = _pinned_frames(plan, steps, look, titles=_same_height(lines))
+        pngs = [pinned_picture(frame, "png", dpi) for frame in frames]
+    except DotError as error:
+        if path is not None:
+            print(f"{error.why}, so {path} was not written; {error.how}", file=sys.stderr)
+            return None
+        return Animation([], [], captioned, missing=f"{error.why}, so the backward pass is "
+                                                     f"shown in words; {error.how}")
+    animation = Animation(pngs, _durations(len(pngs), fps), captioned)
     return animation if path is None else animation.save(path)
 
 

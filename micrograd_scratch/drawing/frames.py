@@ -42,8 +42,8 @@ from ..engine import Value
 from ..files import write_atomically
 from .graph import _box, _build, _legend, _Plan, _Step, fitted, laid_out_size, op_symbol
 from .styles import (
-    DPI, PICTURE_STYLES, PictureStyle, _write, digraph, dot_errors, dot_failure,
-    fit_attrs, fmt, picture_style, pipe, png_with_dpi,
+    DPI, PICTURE_STYLES, DotError, PictureStyle, _write, digraph, fit_attrs, fmt, picture_style,
+    pipe, pipe_json, png_with_dpi,
 )
 
 __all__ = ["backward_steps", "backward_frames", "stepper", "BackwardStep", "ChainTerm", "Stepper"]
@@ -258,7 +258,7 @@ def _as_frame_step(s: BackwardStep, split: bool = False, labelled: bool = True) 
 def _positions(layout, room: dict | None = None) -> dict:
     """Where dot put each node and cluster of `layout`: {name: attributes};
     with `room`, spread apart to make it (see _spread)."""
-    laid_out = json.loads(pipe(layout, "json0"))
+    laid_out = pipe_json(layout)
     if room:
         _spread(laid_out, room, layout.graph_attr["rankdir"])
     found = {"": {"bb": laid_out["bb"]}}
@@ -289,7 +289,7 @@ def _label_sizes(plan: _Plan, steps: list[BackwardStep], style: PictureStyle) ->
     for i, label in enumerate(texts):
         probe.node(f"l{i}", label)
     measured = {o["name"]: (float(o["width"]) * 72, float(o["height"]) * 72)
-                for o in json.loads(pipe(probe, "json0")).get("objects", ())}
+                for o in pipe_json(probe).get("objects", ())}
     sizes: dict = {}
     for i, edge in enumerate(edges):
         sizes.setdefault(edge, []).append(measured[f"l{i}"])
@@ -363,7 +363,7 @@ def _frame_legend(positions: dict, plan: _Plan, look: FrameLook) -> None:
     sample = digraph("legend", node_attr=look.style.node_attr())
     _legend(sample, plan, [], look.grad_view, frame=True, style=look.style)
     sizes = {o["name"]: (float(o["width"]) * 72, float(o["height"]) * 72)
-             for o in json.loads(pipe(sample, "json0")).get("objects", ()) if o.get("pos")}
+             for o in pipe_json(sample).get("objects", ()) if o.get("pos")}
     entries = [n for n in positions if n.startswith("legend_") and "pos" in positions[n]]
     if not entries or "cluster_legend" not in positions:
         return
@@ -676,11 +676,10 @@ def backward_frames(
     try:
         frames = _pinned_frames(plan, steps, look)
         written = [_write_pinned(graph, path) for graph, path in zip(frames, paths)]
-    except dot_errors() as error:  # dot missing or broken: the frames' DOT text instead
+    except DotError as error:  # dot missing or broken: the frames' DOT text instead
         frames = _frame_graphs(plan, steps, _titles(steps), look)
         written = [_write(graph, path.with_suffix(".dot")) for graph, path in zip(frames, paths)]
-        why, how = dot_failure(error)
-        print(f"{why}, so the frames were written as .dot files in {outdir}; {how}",
+        print(f"{error.why}, so the frames were written as .dot files in {outdir}; {error.how}",
               file=sys.stderr)
         _forget_stale(outdir, written)
         return written
@@ -871,7 +870,6 @@ def stepper(
     steps = backward_steps(root)
     try:
         svgs = [pipe(frame, "svg", neato_no_op=2) for frame in _pinned_frames(plan, steps, look)]
-    except dot_errors() as error:
-        why, how = dot_failure(error)
-        return Stepper(None, steps, f"{why}, so the backward pass is shown in words; {how}")
+    except DotError as error:
+        return Stepper(None, steps, f"{error.why}, so the backward pass is shown in words; {error.how}")
     return Stepper(_slider_page(svgs, _counters(steps), look.style), steps)

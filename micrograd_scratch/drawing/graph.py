@@ -37,7 +37,6 @@ documentation (graphviz.org/doc/info/lang.html, .../shapes.html#html).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -54,7 +53,6 @@ from .styles import (
     UPDATE_COLOUR,
     PictureStyle,
     _float,
-    _graphviz,
     digraph,
     _html,
     _largest,
@@ -725,10 +723,9 @@ def laid_out_size(graph, **options) -> tuple[float, float] | None:
     """(width, height) in inches of dot's layout of `graph` (or of what
     `options` say, neato_no_op=2 for a pinned frame), without its pad; None
     where Graphviz is missing or broken (render then says so in one line)."""
-    graphviz = _graphviz()
     try:
-        laid_out = json.loads(styles.pipe(graph, "json0", **options))
-    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError):
+        laid_out = styles.pipe_json(graph, **options)
+    except styles.DotError:
         return None
     x0, y0, x1, y1 = map(float, laid_out["bb"].split(","))
     return (x1 - x0) / 72, (y1 - y0) / 72

@@ -22,9 +22,12 @@ Sources: the Graphviz DOT language and HTML-like label documentation
 from __future__ import annotations
 
 import html
+import json
 import math
 import os
 import re
+import signal
+import subprocess
 import sys
 import unicodedata
 import zlib
@@ -40,13 +43,12 @@ __all__ = [
     "signed_colour", "signed_cmap", "flow_style", "NEGATIVE", "POSITIVE",
     "new_figure", "save_figure", "checked_path", "check_dpi", "FIGURE_FORMATS", "DPI",
     "PictureStyle", "PICTURE_STYLES", "picture_style", "SLIDE", "SLIDE_TEXT", "slide_text_pt",
-    "text_colour", "fit_attrs",
+    "text_colour", "fit_attrs", "pipe", "pipe_json", "DotError", "DotTimedOut", "DOT_SECONDS",
 ]
 
 # Output formats `render` knows, by file suffix.
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 
-NO_DOT = "Graphviz's dot program was not found, so this graph cannot be shown as a picture"
 INSTALL_HINT = (
     "install Graphviz (apt-get install graphviz, brew install graphviz, "
     "or https://graphviz.org/download/)"
@@ -83,11 +85,14 @@ def digraph(*args, **kwargs):
             box = None  # the (width, height) in inches it was fitted to
 
             def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+                """SVG drawn by `pipe` (so within its time limit), with the
+                one line of a DotError and the DOT source where it fails."""
                 try:
-                    bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
-                except graphviz.ExecutableNotFound:
-                    return {"text/plain": f"{NO_DOT}; {INSTALL_HINT}. Its DOT source:\n\n{self.source}"}
-                return {**bundle, "text/plain": repr(self)}
+                    svg = pipe(self, "svg").decode("utf-8")
+                except DotError as error:
+                    return {"text/plain": f"{error.why}, so this graph cannot be shown as a "
+                                          f"picture; {error.how}. Its DOT source:\n\n{self.source}"}
+                return {"image/svg+xml": svg, "text/plain": repr(self)}
 
             def __repr__(self) -> str:
                 """What a text-only view (a terminal, an email of a notebook) shows."""
@@ -477,35 +482,115 @@ def render(graph, path: str | os.PathLike, *, dpi: int = DPI) -> Path:
     check_dpi(dpi)
     try:
         return _write(graph, path, dpi)
-    except dot_errors() as error:
-        # (BrokenPipeError: dot died before it had read the whole graph)
+    except DotError as error:
         return _write_dot_instead(graph, path, error)
 
 
-def dot_errors() -> tuple:
-    """The errors that mean Graphviz's dot is missing or broken."""
-    graphviz = _graphviz()
-    return (graphviz.ExecutableNotFound, graphviz.CalledProcessError, BrokenPipeError)
+# ---- running Graphviz's dot ------------------------------------------------
+# Every picture goes through `pipe`, the one place this package runs `dot`:
+# a missing, broken, crashing, silent or hanging dot is one DotError there,
+# with its cause in words, and every caller turns that into its one line.
+
+DOT_SECONDS = 60.0  # the longest one call of dot may take: a hung dot is stopped
+DOT_SECONDS_VARIABLE = "MICROGRAD_SCRATCH_DOT_SECONDS"  # the environment's say over it
+TEXT_FORMATS = ("svg", "json0", "json", "dot", "xdot", "plain")  # dot writes these as UTF-8 text
+SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}  # how its binary formats begin
+REINSTALL_HINT = "check the Graphviz install (dot -V says what is wrong), or reinstall it"
 
 
-def dot_failure(error: Exception) -> tuple[str, str]:
-    """(what went wrong, what to do) for one of `dot_errors()`, in words."""
-    if isinstance(error, _graphviz().ExecutableNotFound):
-        return "Graphviz's dot program was not found", INSTALL_HINT
-    how = "check the Graphviz install (dot -V says what is wrong), or reinstall it"
-    if isinstance(error, BrokenPipeError):
-        return "Graphviz's dot program failed (it stopped before reading the whole graph)", how
-    # dot is there but failed: a broken install, a missing library
-    said = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-    return (f"Graphviz's dot program failed (exit status {error.returncode}"
-            + (f": {said[0][:150]}" if said else "") + ")"), how
+class DotError(RuntimeError):
+    """Graphviz's dot is missing, or it failed, crashed, hung or wrote
+    something that is not the picture asked for. `why` says which, `how`
+    what to do; str() is both, one line."""
+
+    def __init__(self, why: str, how: str = REINSTALL_HINT):
+        super().__init__(f"{why}; {how}")
+        self.why, self.how = why, how
 
 
-def _write_dot_instead(graph, path: Path, error: Exception) -> Path | None:
+class DotTimedOut(DotError):
+    """dot ran past its time limit and was stopped (the graph may be too big
+    to lay out in time, or dot hung)."""
+
+
+def dot_seconds() -> float:
+    """DOT_SECONDS, or the number of seconds MICROGRAD_SCRATCH_DOT_SECONDS gives."""
+    given = os.environ.get(DOT_SECONDS_VARIABLE)
+    if given is None:
+        return DOT_SECONDS
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 24 * 3600:
+        raise ValueError(f"{DOT_SECONDS_VARIABLE} must be a number of seconds above 0 and at "
+                         f"most a day, got {given!r}")
+    return seconds
+
+
+def pipe(graph, format: str, *, seconds: float | None = None, **options) -> bytes:
+    """graph drawn by its engine as `format`, through Graphviz's `dot`
+    (options: neato_no_op=2 for a pinned frame), given at most `seconds`
+    (dot_seconds() by default). Raises DotError, whose one line says what
+    went wrong, for a dot that is missing, exits with an error, dies by a
+    signal, runs out of time, or writes no output or output that is not
+    `format` (a PNG that is not a PNG, an SVG that is not UTF-8)."""
+    from graphviz.backend.dot_command import command
+
+    seconds = dot_seconds() if seconds is None else seconds
+    try:
+        done = subprocess.run(command(graph.engine, format, **options), capture_output=True,
+                              input=graph.source.encode("utf-8"), timeout=seconds)
+    except FileNotFoundError:
+        raise DotError("Graphviz's dot program was not found", INSTALL_HINT) from None
+    except subprocess.TimeoutExpired:  # subprocess.run has killed it
+        raise DotTimedOut(f"Graphviz's dot program did not finish within {seconds:g} s (it was "
+                          f"stopped)", f"draw fewer nodes, or give dot longer with "
+                          f"{DOT_SECONDS_VARIABLE}=SECONDS") from None
+    except OSError as error:  # not executable, not a program
+        raise DotError(f"Graphviz's dot program could not be run ({error.strerror or error})") from None
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    if done.returncode < 0:
+        raise DotError(f"Graphviz's dot program crashed ({_signal_name(-done.returncode)})")
+    if done.returncode != 0:
+        raise DotError(f"Graphviz's dot program failed (exit status {done.returncode}"
+                       + (f": {said[0][:150]}" if said else "") + ")")
+    if not done.stdout:
+        raise DotError("Graphviz's dot program wrote nothing (and exited as if it had drawn)")
+    if not done.stdout.startswith(SIGNATURES.get(format, b"")):
+        raise DotError(f"Graphviz's dot program wrote something that is not a {format}")
+    if format in TEXT_FORMATS:
+        try:
+            done.stdout.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DotError("Graphviz's dot program wrote text that is not UTF-8") from None
+    return done.stdout
+
+
+def pipe_json(graph, **options) -> dict:
+    """dot's layout of `graph` (its json0 output: the bounding box, and
+    each node's and cluster's place and size) as a dict; DotError as pipe."""
+    try:
+        laid_out = json.loads(pipe(graph, "json0", **options))
+    except ValueError:
+        laid_out = None
+    if not isinstance(laid_out, dict) or "bb" not in laid_out:
+        raise DotError("Graphviz's dot program wrote a layout that is not the JSON it should be")
+    return laid_out
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return f"killed by {signal.Signals(number).name}"
+    except ValueError:
+        return f"killed by signal {number}"
+
+
+def _write_dot_instead(graph, path: Path, error: DotError) -> Path | None:
     """render's fallback without a working `dot`: one line on stderr, and the
     DOT text in path.dot unless a file is there already."""
     fallback = path.with_suffix(".dot")
-    why, how = dot_failure(error)
+    why, how = error.why, error.how
     if fallback.exists():  # the user's own file, or an older run's: left as it is
         print(f"{why}, so {path} was not written, nor its DOT source: {fallback} "
               f"already exists and is left as it is; {how}", file=sys.stderr)
@@ -518,7 +603,7 @@ def _write_dot_instead(graph, path: Path, error: Exception) -> Path | None:
 
 
 def _write(graph, path: Path, dpi: int = DPI) -> Path:
-    """Render (or, for .dot/.gv, just save) one graph; raises ExecutableNotFound."""
+    """Render (or, for .dot/.gv, just save) one graph; raises DotError."""
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):
         data = graph.source.encode("utf-8")
@@ -530,15 +615,6 @@ def _write(graph, path: Path, dpi: int = DPI) -> Path:
         data = pipe(graph, suffix[1:])  # (a failure's stderr: in the error)
     write_atomically(path, lambda f: f.write(data))
     return path
-
-
-def pipe(graph, format: str, **options) -> bytes:
-    """graph drawn by its engine as `format` (options: neato_no_op=2 for
-    a pinned frame). The source goes in as one piece of bytes, not line by
-    line as graph.pipe sends it: a dot that dies before reading it (a
-    broken install) then raises CalledProcessError with its message, not a
-    BrokenPipeError from the middle of the writing."""
-    return _graphviz().pipe(graph.engine, format, graph.source.encode("utf-8"), quiet=True, **options)
 
 
 def _exactly(data: bytes, graph, dpi: int) -> bytes:
@@ -557,7 +633,11 @@ def _exactly(data: bytes, graph, dpi: int) -> bytes:
     import io
 
     want = (round(box[0] * dpi), round(box[1] * dpi))
-    image = Image.open(io.BytesIO(data))
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, SyntaxError):  # Pillow's words for an image it cannot read
+        raise DotError("Graphviz's dot program wrote a png that cannot be read") from None
     if image.size == want:
         return data
     page = Image.new(image.mode, want, "white")
@@ -579,6 +659,8 @@ def png_with_dpi(data: bytes, dpi: int) -> bytes:
         chunk, rest = rest[: 12 + length], rest[12 + length:]
         if chunk[4:8] != b"pHYs":
             chunks.append(chunk)
+    if not chunks or chunks[0][4:8] != b"IHDR":  # a PNG begins with its header chunk
+        raise DotError("Graphviz's dot program wrote a png with no image header")
     per_metre = round(dpi / 0.0254).to_bytes(4, "big")
     body = b"pHYs" + per_metre + per_metre + b"\x01"
     phys = (9).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")

@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 import secrets
 import shutil
-import subprocess
 import threading
 from collections import OrderedDict
 from typing import Callable
@@ -60,6 +59,14 @@ DOT_SECONDS = 10.0  # the longest one graph may take to lay out
 
 class ApiError(ValueError):
     """A request the explorer refuses or cannot answer; the message says why."""
+
+    status = 400  # the request's fault; a failure of the machine's own is a 503
+
+
+class CannotDraw(ApiError):
+    """Graphviz's dot, on the machine that serves, is missing or broken."""
+
+    status = 503
 
 
 def _json_number(x: float) -> float | str:
@@ -222,15 +229,12 @@ def _svg(graph) -> str:
             reason = " ".join(str(error).strip().splitlines()[:1]) or "no reason given"
             raise ApiError(f"Graphviz could not draw this graph: {reason}") from None
     try:
-        done = subprocess.run(["dot", "-Tsvg"], input=graph.source.encode("utf-8"),
-                              capture_output=True, timeout=DOT_SECONDS)
-    except subprocess.TimeoutExpired:
+        return styles.pipe(graph, "svg", seconds=DOT_SECONDS).decode("utf-8")
+    except styles.DotTimedOut:
         raise ApiError(f"Graphviz took more than {DOT_SECONDS:g} s to lay this graph out; "
                        f"try a smaller expression") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
-        raise ApiError(f"Graphviz could not draw this graph: {' '.join(reason) or 'no reason given'}")
-    return done.stdout.decode("utf-8")
+    except styles.DotError as error:
+        raise CannotDraw(f"this graph cannot be drawn here: {error}") from None
 
 
 def _node_styles(plan: _Plan) -> list[dict]:

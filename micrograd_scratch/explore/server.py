@@ -296,7 +296,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             answer = route(self.server.sessions, body, self._client_gone)
         except api.ApiError as error:
-            raise Refused(HTTPStatus.BAD_REQUEST, str(error)) from None
+            raise Refused(HTTPStatus(error.status), str(error)) from None
         self._json(HTTPStatus.OK, answer)
 
     # ---- the checks ---------------------------------------------------------
