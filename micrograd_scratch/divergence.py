@@ -11,6 +11,12 @@ end of an epoch, on any of three signs:
   default), so the steps overshoot instead of descending;
 - after the last epoch it is still above the loss before training.
 
+An epoch's loss is the mean of the losses its steps started from, so the
+last update is not in it: one step can take a run from 0.3 to 10**6 and
+the last epoch's mean not show it. Given `final`, a function that gives
+the loss as the model now is, the check reads it after the last epoch and
+applies the same three tests to the loss after the last update as well.
+
 It raises `DivergenceError`, a `TrainingDiverged` (so one `except` catches
 both), which says what happened at which epoch and suggests a learning
 rate a tenth of the one that failed:
@@ -82,11 +88,16 @@ class DivergenceCheck:
     - lr: the learning rate, only for the advice in the message.
     - then: another callback(epoch, loss) to call first, e.g. one that
       prints progress, since fit takes one callback.
+    - final: a function giving the loss of the model as it is now, over
+      all the data (`lambda: starting_loss(model, X, y, loss)`): after the
+      last epoch it gives the loss after the last update, which is checked
+      as the epoch's loss is (None: the last epoch's mean only).
     """
 
     def __init__(self, start: float | None = None, factor: float = DEFAULT_FACTOR, *,
                  epochs: int | None = None, lr: float | None = None,
-                 then: Callable[[int, float], None] | None = None):
+                 then: Callable[[int, float], None] | None = None,
+                 final: Callable[[], float] | None = None):
         if type(factor) is bool or not isinstance(factor, (int, float)) or not 0 <= factor < math.inf:
             raise ValueError(f"DivergenceCheck: factor must be a finite number >= 0 "
                              f"(0 turns the check off), got {factor!r}")
@@ -98,21 +109,32 @@ class DivergenceCheck:
         self.epochs = epochs
         self.lr = lr
         self.then = then
+        self.final = final
 
     def __call__(self, epoch: int, loss: float) -> None:
         if self.then is not None:
             self.then(epoch, loss)
+        last = epoch == self.epochs
+        self._check(epoch, loss, last=last)
+        if last and self.final is not None:  # the loss after the last update, in no epoch's mean
+            self._check(epoch, self.final(), last=True, after_update=True)
+
+    def _check(self, epoch: int, loss: float, *, last: bool, after_update: bool = False) -> None:
+        """The three tests, on an epoch's loss or (after_update) on the
+        loss after the last update."""
         if not math.isfinite(loss):
-            self._stop(f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} "
-                       f"at epoch {epoch}", epoch, loss)
+            when = "after the last step" if after_update else f"at epoch {epoch}"
+            self._stop(f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} {when}",
+                       epoch, loss)
         if self.start is None:
             self.start = loss  # no reference given: the first epoch's loss
         if not self.factor or not 0 < self.start < math.inf:
             return  # off, or nothing to measure growth against
         if loss > self.factor * self.start:
+            when = "after the last step" if after_update else f"by epoch {epoch}"
             self._stop(f"the loss grew from {self.start:.4g} to {loss:.4g}, more than "
-                       f"{self.factor:g} times its start, by epoch {epoch}", epoch, loss)
-        if epoch == self.epochs and loss > self.start:
+                       f"{self.factor:g} times its start, {when}", epoch, loss)
+        if last and loss > self.start:
             self._stop(f"after {epoch} epochs the loss {loss:.4g} is still above its start "
                        f"{self.start:.4g}: training did not learn", epoch, loss)
 

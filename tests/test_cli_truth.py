@@ -69,6 +69,23 @@ def test_a_loss_that_ends_above_its_start_is_divergence(tmp_path):
                      r"training did not learn; lower the learning rate, e.g. --lr 0\.5$", line)
 
 
+def test_a_last_step_that_blows_up_is_divergence_and_saves_no_model(tmp_path):
+    # An epoch's loss is measured before its steps: the one step of a
+    # one-epoch run took the loss to inf, and the run used to exit 0 and
+    # save a model that predict then refused.
+    (tmp_path / "l.csv").write_text("0,0,0\n0.5,0.5,1e150\n1,1,1e150\n")
+    done = program("train", "--data", "l.csv", "--epochs", "1", "--save", "m.json", cwd=tmp_path)
+    assert done.returncode == 1
+    assert error_line(done.stderr).startswith(
+        "micrograd-scratch: error: the loss became infinite after the last step; ")
+    assert not (tmp_path / "m.json").exists()
+    done = program("xor", "--lr", "10", "--epochs", "1", cwd=tmp_path)
+    assert done.returncode == 1
+    assert re.search(r"after 1 epochs the loss [\d.e+]+ is still above its start [\d.]+: "
+                     r"training did not learn", error_line(done.stderr))
+    assert "training accuracy" not in done.stdout
+
+
 def test_divergence_factor_0_turns_the_check_off(tmp_path):
     done = program("train", "--dataset", "moons", "--lr", "5", "--epochs", "3",
                    "--divergence-factor", "0", cwd=tmp_path)

@@ -31,6 +31,16 @@ def test_nan_stops_even_with_the_check_off_and_a_run_that_ends_above_its_start_s
         DivergenceCheck(1.0, epochs=2)(2, 1.5)
 
 
+def test_the_end_of_run_check_reads_the_loss_after_the_last_update():
+    # The last epoch's mean (0.5) is below the start; the update that
+    # followed it took the loss to 3.0, and to inf.
+    with pytest.raises(DivergenceError, match="after 2 epochs the loss 3 is still above its start"):
+        DivergenceCheck(1.0, epochs=2, final=lambda: 3.0)(2, 0.5)
+    with pytest.raises(DivergenceError, match="became infinite after the last step"):
+        DivergenceCheck(1.0, factor=0, epochs=2, final=lambda: math.inf)(2, 0.5)
+    DivergenceCheck(1.0, epochs=2, final=lambda: 0.4)(2, 0.5)  # learned: goes on
+
+
 def test_a_factor_of_one_or_less_is_refused():
     with pytest.raises(ValueError, match="above 1"):
         DivergenceCheck(1.0, factor=0.5)

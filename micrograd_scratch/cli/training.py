@@ -446,7 +446,8 @@ def train_model(
 
     with _ctrl_c_stops_training() as stop:
         check = DivergenceCheck(starting_loss(model, X, y, loss_fn), divergence_factor,
-                                epochs=epochs, then=progress)
+                                epochs=epochs, then=progress,
+                                final=lambda: starting_loss(model, X, y, loss_fn))
         # The first line says that training has started (flushed: a reader
         # of the pipe may wait for it before it sends Ctrl-C).
         print(f"MLP {arch} ({activation}, {len(model.parameters())} parameters) on {dataset} "
