@@ -226,6 +226,38 @@ def test_two_options_naming_one_file_are_refused(tmp_path, argv, option, first):
     assert (tmp_path / "out.png").read_bytes() == b""  # untouched
 
 
+@pytest.mark.parametrize("argv, option, source", [
+    (["train", "--data", "x.json", "--save", "x.json"], "--save", "--data"),
+    (["train", "--data", "x.json", "--save", "hard.json"], "--save", "--data"),  # a hard link
+    (["train", "--data", "x.json", "--plot", "link.png"], "--plot", "--data"),  # a symbolic one
+    (["export", "--model", "m.pt", "--torch", "m.pt"], "--torch", "--model"),
+    (["import", "--torch", "x.json", "--model", "x.json"], "--model", "--torch"),
+])
+def test_an_output_that_names_a_file_read_is_refused_before_anything_runs(
+        tmp_path, argv, option, source):
+    data = b"x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+    (tmp_path / "x.json").write_bytes(data)
+    os.link(tmp_path / "x.json", tmp_path / "hard.json")
+    (tmp_path / "link.png").symlink_to(tmp_path / "x.json")
+    ms.save(ms.MLP(2, [2, 1], seed=0), tmp_path / "m.pt")
+    model = (tmp_path / "m.pt").read_bytes()
+    done = program(*argv, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert re.search(rf"argument {option}: '.*' is the file that {source} reads; writing it "
+                     rf"would destroy it, so give {option} another file$", error_line(done.stderr))
+    assert (tmp_path / "x.json").read_bytes() == data  # untouched
+    assert (tmp_path / "m.pt").read_bytes() == model
+
+
+def test_train_data_with_a_dataset_too_is_refused(tmp_path):
+    (tmp_path / "x.csv").write_text("0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    done = program("train", "--data", "x.csv", "--dataset", "moons", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert error_line(done.stderr).endswith(
+        "argument --dataset: not allowed with --data, which gives the points (x.csv); "
+        "leave out one of them")
+
+
 def test_draw_output_among_its_own_frames_is_refused(tmp_path):
     (tmp_path / "fr").mkdir()
     done = program("draw", "x*2", "--set", "x=1", "-o", "fr/frame_000.svg", "--frames", "fr",

@@ -261,13 +261,17 @@ model_out_file.__doc__ = "Where --save writes the model (.json): checked now, no
 
 
 def model_file(text: str) -> Module:
-    """A saved model, loaded: a missing or damaged file is a bad argument."""
+    """A saved model, loaded: a missing or damaged file is a bad argument.
+    The model keeps the path it was read from as `.read_from`, which a
+    command checks its outputs against (outputs.check_distinct)."""
     try:
-        return load(text)
+        model = load(text)
     except ModelFileError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     except OSError as error:
         raise argparse.ArgumentTypeError(f"cannot read {text!r}: {error.strerror or error}") from None
+    model.read_from = text
+    return model
 
 
 # ---- expressions (draw) -----------------------------------------------------

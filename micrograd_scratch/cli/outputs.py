@@ -9,7 +9,8 @@ whether it wrote what was asked: False after a fallback (the DOT source
 instead of a .png without Graphviz's `dot`, no figure without
 matplotlib), which the command turns into exit status 3.
 
-`check_distinct` runs before any work: two options may not name one file.
+`check_distinct` runs before any work: two options may not name one file,
+and no output may name a file the command reads.
 --animate's types (the file, --fps) are here too, for draw's film of the
 backward pass and the training commands' film of training.
 """
@@ -104,18 +105,36 @@ def small_text_note(graph, style: str) -> None:
               f"or leave out --style slides")
 
 
-def check_distinct(*options: tuple[str, str | None]) -> None:
-    """(option, path) pairs, None for an option not given: refuse two
-    options that name the same file (the second would overwrite the first)."""
-    seen: dict[str, str] = {}
-    for option, path in options:
+def check_distinct(*outputs: tuple[str, str | None],
+                   inputs: tuple[tuple[str, str | None], ...] = ()) -> None:
+    """(option, path) pairs, None for an option not given: refuse an output
+    that names a file an input option reads (writing it would destroy what
+    was read: train --data x.json --save x.json), and two outputs that name
+    the same file (the second would overwrite the first)."""
+    read = {_file_key(path): option for option, path in inputs if path is not None}
+    seen: dict[object, str] = {}
+    for option, path in outputs:
         if path is None:
             continue
-        key = os.path.normcase(os.path.realpath(path))
+        key = _file_key(path)
+        if key in read:
+            raise UsageError(f"argument {option}: {path!r} is the file that {read[key]} reads; "
+                             f"writing it would destroy it, so give {option} another file")
         if key in seen:
             raise UsageError(f"argument {option}: {path!r} is also the file of {seen[key]}; "
                              "give each output its own file")
         seen[key] = option
+
+
+def _file_key(path: str) -> object:
+    """What makes two paths one file: for a file that exists, its device
+    and inode (so a symbolic or a hard link to it is the same file); for
+    one still to be written, the full path it will be created at."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return os.path.normcase(os.path.realpath(path))
+    return status.st_dev, status.st_ino
 
 
 # What draw's --frames writes in its folder (see drawing/frames.py).

@@ -16,6 +16,7 @@ from ..files import write_atomically
 from ..nn import MLP
 from ..torch_bridge import INSTALL_HINT, to_torch, torch_source
 from .args import FAILED, OK, PROG, UsageError, cannot_write, model_file, output_file
+from .outputs import check_distinct
 
 NAME = "export"
 
@@ -51,6 +52,7 @@ def installed_torch():
 
 
 def run(args: argparse.Namespace) -> int:
+    check_distinct(("--torch", args.torch), inputs=[("--model", args.model.read_from)])
     torch = installed_torch()
     if torch is None:
         return FAILED

@@ -15,6 +15,7 @@ from ..nn import activation_names
 from ..serialize import architecture, save
 from ..torch_bridge import from_state_dict
 from .args import FAILED, OK, UsageError, cannot_write, model_out_file
+from .outputs import check_distinct
 from .torch_export import installed_torch
 
 NAME = "import"
@@ -45,6 +46,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_distinct(("--model", args.model), inputs=[("--torch", args.torch)])
     torch = installed_torch()
     if torch is None:
         return FAILED

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 
+from .args import UsageError
 from .training import (
     TRAIN_DEFAULTS, tuned_text, add_training_options, finish_training, train_from_args,
 )
 
 NAME = "train"
+DEFAULT_DATASET = "moons"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -34,13 +36,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         + ".",
     )
     parser.add_argument(
-        "--dataset", choices=list(TRAIN_DEFAULTS), default="moons",
-        help="the data set (default: %(default)s)",
+        "--dataset", choices=list(TRAIN_DEFAULTS), default=None,
+        help=f"the data set (default: {DEFAULT_DATASET}; not with --data)",
     )
     add_training_options(parser, hidden=[16, 16], activation="relu")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    trained = train_from_args(args, args.dataset)
+    if args.dataset is not None and args.data is not None:  # else --dataset would be ignored
+        raise UsageError(f"argument --dataset: not allowed with --data, which gives the points "
+                         f"({args.data}); leave out one of them")
+    trained = train_from_args(args, args.dataset or DEFAULT_DATASET)
     return finish_training(args, trained)

@@ -537,7 +537,7 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
     in by `defaults_for`. A Ctrl-C ends the command here, after one line
     (and the model saved with --save), with exit status 130."""
     outputs.check_distinct(("--save", args.save), ("--plot", args.plot), ("--graph", args.graph),
-                           ("--animate", args.animate))
+                           ("--animate", args.animate), inputs=[("--data", getattr(args, "data", None))])
     for option, given in (("--graph-detail", args.graph_detail), ("--graph-input", args.graph_input)):
         if given and args.graph is None:  # else it would be accepted and do nothing
             raise UsageError(f"argument {option}: says how --graph draws the network; "
