@@ -20,11 +20,16 @@ run and the global `random` module is never touched.
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import random
+import re
+import stat
 
 __all__ = ["xor", "noisy_xor", "blobs", "moons", "DATASETS",
-           "load_csv", "parse_csv", "DataFileError", "MAX_ROWS", "MAX_COLUMNS"]
+           "load_csv", "parse_csv", "DataFileError", "MAX_ROWS", "MAX_COLUMNS",
+           "open_regular", "NotARegularFile"]
 
 # The standard deviation of each blob of `blobs()`: the centres are 4*sqrt(2)
 # apart, so the line between them is 2*sqrt(2)/0.75 = 3.8 deviations away
@@ -144,33 +149,61 @@ def load_csv(path, *, loss: str | None = None) -> tuple[list[list[float]], list]
     loss, and a file past MAX_ROWS rows or MAX_COLUMNS inputs."""
     name = str(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as file:  # -sig: Excel's byte-order mark
-            return _read_rows(iter(lambda: file.readline(MAX_LINE + 1), ""), name, loss)
+        with open_regular(path, encoding="utf-8-sig", newline="") as file:  # -sig: Excel's BOM
+            return _read_rows(file, name, loss)
     except FileNotFoundError:
         raise DataFileError(f"cannot read {name!r}: no such file") from None
-    except IsADirectoryError:
-        raise DataFileError(f"cannot read {name!r}: it is a folder") from None
+    except NotARegularFile as error:
+        raise DataFileError(f"cannot read {name!r}: {error}") from None
     except UnicodeDecodeError:
         raise DataFileError(f"cannot read {name!r}: it is not a text file (UTF-8)") from None
     except OSError as error:
         raise DataFileError(f"cannot read {name!r}: {error.strerror or error}") from None
 
 
+class NotARegularFile(OSError):
+    """A path to read names a folder, a FIFO, a device or a socket."""
+
+
+def open_regular(path, mode: str = "r", **options):
+    """open(path, mode, **options) for reading, of a regular file only.
+    Opened first, then checked (checking the path and then opening it
+    would let a FIFO swapped in between block forever): O_NONBLOCK makes
+    opening a FIFO return at once, and fstat says what was opened. Raises
+    NotARegularFile, which says what it is instead."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode_bits = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode_bits):
+            kind = ("a folder" if stat.S_ISDIR(mode_bits) else
+                    "a FIFO (a named pipe)" if stat.S_ISFIFO(mode_bits) else
+                    "a device" if stat.S_ISCHR(mode_bits) or stat.S_ISBLK(mode_bits) else "a socket")
+            raise NotARegularFile(f"it is {kind}, not a regular file")
+        return open(fd, mode, **options)  # closes fd when it is closed
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def parse_csv(text: str, *, loss: str | None = None,
               name: str = "the CSV text") -> tuple[list[list[float]], list]:
     """load_csv for a string (a CSV pasted into the explorer); `name` is
-    what the messages call it."""
+    what the messages call it. Read exactly as a file is: the same lines
+    (ended by \n, \r or \r\n only, not by U+2028 or a form feed), the same
+    byte-order mark dropped, the same numbers."""
     if len(text) > (MAX_ROWS + 1) * (MAX_LINE + 1):
         raise DataFileError(f"{name}: more than {MAX_ROWS} rows")
-    return _read_rows(iter(text.splitlines(keepends=True)), name, loss)
+    return _read_rows(io.StringIO(text.removeprefix("\ufeff"), newline=""), name, loss)
 
 
-def _read_rows(lines, name: str, loss: str | None):
-    """The rows of a CSV, one line at a time (a huge file is never read whole)."""
+def _read_rows(file, name: str, loss: str | None):
+    """The rows of a CSV in an open text file (newline=""), one line at a
+    time: a huge file is never read whole."""
     if loss is not None and loss not in LABEL_RULES:
         raise ValueError(f"load_csv: unknown loss {loss!r}; choose one of {', '.join(LABEL_RULES)}")
     X, y = [], []
     width = None  # the number of columns, fixed by the first row
+    lines = iter(lambda: file.readline(MAX_LINE + 1), "")
     for row, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE:
             raise DataFileError(f"{name}, row {row}: longer than {MAX_LINE} characters")
@@ -205,21 +238,23 @@ def _read_rows(lines, name: str, loss: str | None):
     return X, y
 
 
+# A number as a CSV writes it: ASCII digits, a point, an exponent (and inf
+# or nan, refused as not finite). float() alone would also read "1_000",
+# Arabic-Indic "١٢" and fullwidth "１２", which no spreadsheet writes.
+NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)",
+                    re.IGNORECASE)
+
+
 def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
+    return NUMBER.fullmatch(cell) is not None
 
 
 def _cell(cell: str, name: str, row: int, column: int) -> float:
     """One cell as a finite float, or the error that names where it is."""
-    try:
-        x = float(cell)
-    except ValueError:
+    if not _is_number(cell):
         shown = cell if len(cell) <= 20 else cell[:20] + "..."
-        raise DataFileError(f"{name}, row {row}, column {column}: {shown!r} is not a number") from None
+        raise DataFileError(f"{name}, row {row}, column {column}: {shown!r} is not a number")
+    x = float(cell)
     if not math.isfinite(x):
         raise DataFileError(f"{name}, row {row}, column {column}: {cell} is not a finite number")
     return x

@@ -50,9 +50,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
 from typing import Union
 
+from .data import NotARegularFile, open_regular
 from .engine import Value
 from .files import write_atomically
 from .nn import MLP, Layer, Module, Neuron, activation_names
@@ -417,21 +417,13 @@ def _check_numbers(model: Module, params: list) -> None:
 
 
 def _read_regular_file(path: str) -> bytes:
-    """The bytes of path, at most MAX_FILE_BYTES + 1 of them. Opened first,
-    then checked (checking the path and then opening it would let a FIFO
-    swapped in between block forever): O_NONBLOCK makes opening a FIFO
-    return at once, and fstat says what was opened."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    """The bytes of path, at most MAX_FILE_BYTES + 1 of them (data.open_regular:
+    a FIFO or /dev/zero is refused, never waited on or read for ever)."""
     try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)  # not a folder, a FIFO, /dev/zero
-    except BaseException:
-        os.close(fd)
-        raise
-    if not regular:
-        os.close(fd)
-        raise ModelFileError(f"{path}: not a regular file")
-    with open(fd, "rb") as f:  # closes fd
-        return f.read(MAX_FILE_BYTES + 1)
+        with open_regular(path, "rb") as f:
+            return f.read(MAX_FILE_BYTES + 1)
+    except NotARegularFile:
+        raise ModelFileError(f"{path}: not a regular file") from None
 
 
 def _parse(raw: bytes):

@@ -174,3 +174,67 @@ def test_a_bad_file_is_one_line_and_exit_2_before_training(tmp_path, text, optio
     assert result.stderr.splitlines()[-1] == (
         "micrograd-scratch train: error: argument --data: " + expected.format(path=path))
     assert "Traceback" not in result.stderr
+
+
+# ---- a path that is not a file, and one parser for the file and the paste (issue 24) -----
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_a_fifo_or_a_folder_as_data_is_refused_at_once_not_waited_on(tmp_path):
+    fifo = tmp_path / "p.csv"
+    os.mkfifo(fifo)  # nothing will ever write to it: reading it would wait for ever
+    for path, kind in ((fifo, "a FIFO (a named pipe)"), (tmp_path, "a folder")):
+        result = cli("train", "--data", str(path))  # (the timeout would fail a hang)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.splitlines()[-1] == (
+            f"micrograd-scratch train: error: argument --data: cannot read '{path}': "
+            f"it is {kind}, not a regular file")
+
+
+TRICKY = {  # text: the row and column a file and a paste both refuse, or None
+    "0,0,0\u20281,1,1\n": "row 1, column 3: '0\\u20281' is not a number",  # U+2028 ends no row
+    "0,0,0\n1_000,1,1\n": "row 2, column 1: '1_000' is not a number",
+    "0,0,0\n\u0661,1,1\n": "row 2, column 1: '\u0661' is not a number",  # Arabic-Indic one
+    "0,0,0\n\uff11,1,1\n": "row 2, column 1: '\uff11' is not a number",  # fullwidth one
+    "\ufeffx1,x2,label\r\n0,1e3,1\r0,-.5,0\r\n": None,  # Excel's BOM and line ends
+}
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    from micrograd_scratch.explore.server import make_server, serve_in_thread
+
+    server = make_server()
+    serve_in_thread(server)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def pasted(server, text: str) -> tuple[int, dict]:
+    """The explorer's answer to a CSV pasted on its page, over real HTTP."""
+    import http.client
+    import json
+
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.request("POST", "/api/train/new", json.dumps({"csv": text}),
+                 {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"})
+    response = conn.getresponse()
+    return response.status, json.loads(response.read())
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_a_pasted_csv_reads_exactly_as_the_same_file(tmp_path, explorer, text):
+    path = tmp_path / "points.csv"
+    path.write_bytes(text.encode("utf-8"))  # byte for byte, line ends and all
+    status, answer = pasted(explorer, text)
+    refused = TRICKY[text]
+    if refused is None:
+        X, y = load_csv(path)
+        assert status == 200 and answer["points"] == [[*x, t] for x, t in zip(X, y)]
+    else:
+        with pytest.raises(DataFileError) as from_file:
+            load_csv(path)
+        assert str(from_file.value) == f"{path}, {refused}"
+        assert status == 400 and answer["error"] == f"the CSV, {refused}"

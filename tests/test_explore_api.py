@@ -374,6 +374,10 @@ def test_a_network_without_biases_trains_draws_and_opens_its_neurons(server, mon
     ({"loss": {"a": 1}}, "unknown loss {'a': 1}"),
     ({"seed": 10**400}, "seed must be between 0 and"),
     ({"seed": 1e300}, "seed must be between 0 and"),
+    # an integer past float's range, as a coordinate or a weight (issue 24: it was a 500)
+    ({"points": [[10**400, 0, 1]]}, "point 1 must be [x1, x2, label] with x1 and x2 finite"),
+    ({"points": [[0, -(10**309), 0]]}, "x1 and x2 finite numbers from -1e+06 to 1e+06"),
+    ({"hidden": [1], "weights": [1, 2, 10**400, 4, 5]}, "weight 3 must be a finite number"),
 ])
 def test_bad_training_settings_are_refused(server, settings, reason):
     status, answer = call(server, "POST", "/api/train/new", settings)

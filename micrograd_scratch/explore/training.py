@@ -193,14 +193,20 @@ def points_from(payload: dict) -> list[list] | None:
         raise SettingsError(f"{len(points)} points; the explorer trains on 1 to {MAX_POINTS}")
     for i, p in enumerate(points, start=1):
         if not (isinstance(p, list) and len(p) == 3
-                and all(type(v) in (int, float) and math.isfinite(v) and abs(v) <= MAX_COORDINATE
-                        for v in p[:2])):
+                and all(_coordinate(v) for v in p[:2])):
             raise SettingsError(f"point {i} must be [x1, x2, label] with x1 and x2 finite numbers "
                                 f"from -{MAX_COORDINATE:g} to {MAX_COORDINATE:g}, got {_shown(p)}")
         if p[2] not in (0, 1) or type(p[2]) is bool:
             raise SettingsError(f"point {i}: label {_shown(p[2])}; the explorer draws two classes, "
                                 "0 and 1")
     return [[float(a), float(b), int(t)] for a, b, t in points]
+
+
+def _coordinate(x) -> bool:
+    """Whether x is a number from -MAX_COORDINATE to MAX_COORDINATE. The
+    comparison alone decides: it is false for nan and inf, and exact for an
+    int of 400 digits, which math.isfinite or float() would overflow on."""
+    return type(x) in (int, float) and abs(x) <= MAX_COORDINATE
 
 
 def _weights_from(payload: dict, params: int) -> list[float] | None:
@@ -214,7 +220,7 @@ def _weights_from(payload: dict, params: int) -> list[float] | None:
         raise SettingsError(f"weights: this network has {params} parameters, the link gives "
                             f"{count}; was the link cut short?")
     for i, w in enumerate(weights):
-        if type(w) not in (int, float) or not math.isfinite(w) or abs(w) > MAX_COORDINATE:
+        if not _coordinate(w):
             raise SettingsError(f"weight {i + 1} must be a finite number from "
                                 f"-{MAX_COORDINATE:g} to {MAX_COORDINATE:g}, got {_shown(w)}")
     return [float(w) for w in weights]
