@@ -18,8 +18,9 @@ learner's rules plug into the real engine (`my_rules`), so `draw`, the
 stepper and training run on them.
 
 The modules: exercises (the table of exercises), templates (the files a
-learner starts from), runner (loading a learner's file, time limits,
-their errors in one line), checks (one module per exercise), picture
+learner starts from), runner (the checks of an exercise, run on the
+learner's file in a process of its own, `child`, that is ended when its
+time is up; their errors in one line), checks (one module per exercise), picture
 (the marked graph), rules (a learner's rules in the engine), api (start,
 check, hint, progress).
 

@@ -1,0 +1,181 @@
+"""The process a learner's code runs in (runner.py starts it).
+
+It loads the learner's exercise file, then runs the checks the parent
+asks for, one at a time, and sends back each one's state and sentence
+(and the DOT statements of its picture) as JSON lines. Its stdout and
+stderr are the learner's prints, which the parent passes on.
+
+Everything it uses is bound before the learner's file runs, and the
+checker's own code is sealed: a learner's file that replaces a function,
+class or constant of the package (runner's, Report's, a check's) is told
+so in one line, and gets no verdict on that check. A learner's file
+cannot raise the recursion limit here (exercise 5 asks for an order
+without recursion, and a raised limit only trades a RecursionError for a
+crash). faulthandler writes the stack to the parent if the process
+crashes.
+"""
+
+from __future__ import annotations
+
+import builtins
+import faulthandler
+import json
+import math
+import os
+import signal
+import sys
+import threading
+import types
+from pathlib import Path
+
+from . import runner
+from .checks import checks_for
+from .exercises import exercise
+
+__all__ = ["main"]
+
+
+def main(request: dict) -> None:
+    send = _sender(request["messages"])
+    commands = os.fdopen(request["commands"], "r", encoding="utf-8")
+    faulthandler.enable(file=request["dump"], all_threads=True)
+    folder, ex, limit = Path(request["folder"]), exercise(request["number"]), request["limit"]
+    checks = list(checks_for(ex.name))  # a copy: the learner's file may change the list
+    load, run_one, CheckResult = runner.load, runner.run_one, runner.CheckResult
+    runner.on_sample = lambda stack: send({"sample": stack})
+    _hold_recursion_limit()
+    sys.path.insert(0, str(folder))
+    seal = _seal(checks)
+    exit_now = os._exit
+    send({"hello": threading.get_ident()})
+    try:
+        module = load(folder, ex, limit)
+    except runner.LoadError as error:
+        send({"load_error": str(error)})
+        exit_now(0)
+    changed = _changed(seal)
+    if changed:
+        send({"load_error": f"{ex.file} {_replaced(changed)} while it was loaded: the checker "
+                            "gives no verdict on a file that changes the checker; leave the "
+                            "package as it is and write only what the exercise asks"})
+        exit_now(0)
+    send({"loaded": True})
+    for line in commands:
+        try:
+            index = json.loads(line)["run"]
+            check = checks[index]
+        except (ValueError, KeyError, TypeError, IndexError):
+            break
+        result = run_one(check, module, folder, limit)
+        changed = _changed(seal)
+        if changed:
+            result = CheckResult(check.title, "failed", f"your code {_replaced(changed)} during "
+                                 "this check: the checker gives no verdict on code that changes "
+                                 "the checker; leave the package as it is")
+        send({"result": index, "state": result.state, "sentence": result.sentence,
+              "picture": _picture(result.picture)})
+        if changed:
+            break  # a fresh process for the next check
+    exit_now(0)  # not sys.exit: the learner's threads, atexit and stdout are not ours to wait for
+
+
+def _sender(fd: int):
+    """send(message): one JSON line to the parent, whole, from any thread."""
+    lock = threading.Lock()
+    write, dumps = os.write, json.dumps
+
+    def send(message: dict) -> None:
+        data = dumps(message).encode("utf-8") + b"\n"
+        with lock:
+            while data:
+                try:
+                    data = data[write(fd, data):]
+                except InterruptedError:
+                    continue
+                except OSError:  # the parent has gone
+                    return
+    return send
+
+
+def _hold_recursion_limit() -> None:
+    """sys.setrecursionlimit may lower the limit here, never raise it."""
+    limit = sys.getrecursionlimit()
+    original = sys.setrecursionlimit
+
+    def setrecursionlimit(new_limit):
+        if isinstance(new_limit, int) and new_limit > limit:
+            raise RuntimeError(f"sys.setrecursionlimit({new_limit}) is refused under the checker: "
+                               f"the limit stays at {limit}, so that a recursion too deep is a "
+                               "RecursionError, not a crash; the exercises need no deeper recursion")
+        original(new_limit)
+
+    sys.setrecursionlimit = setrecursionlimit
+
+
+# ---- the seal: the checker's own code, as it was before the learner's file ran ---
+
+
+def _seal(checks: list) -> list:
+    """[(holder, name, value, what it is called)] for every function, class
+    and module of the package (and of math and builtins), every CONSTANT of
+    the learn modules, each function's code and defaults, each class's
+    attributes, and the checks of this exercise."""
+    seal = []
+
+    def keep(holder, name, label):
+        value = vars(holder).get(name, _MISSING) if isinstance(holder, type) else getattr(holder, name, _MISSING)
+        seal.append((holder, name, value, label))
+
+    modules = [m for name, m in list(sys.modules.items())
+               if isinstance(m, types.ModuleType) and (name == "micrograd_scratch"
+                                                       or name.startswith("micrograd_scratch."))]
+    for module in modules + [math, builtins]:
+        learn = module.__name__.startswith("micrograd_scratch.learn")
+        for name, value in list(vars(module).items()):
+            if name.startswith("__") or (name == "on_sample" and module is runner):
+                continue
+            label = f"{module.__name__}.{name}"
+            if isinstance(value, (types.FunctionType, type, types.ModuleType, types.BuiltinFunctionType)) \
+                    or (learn and name.isupper() and isinstance(value, (int, float, str, tuple))):
+                keep(module, name, label)
+            if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+                for part in ("__code__", "__defaults__", "__kwdefaults__"):
+                    keep(value, part, label)
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                for key in list(vars(value)):
+                    if not key.startswith("__") or key in ("__init__", "__call__", "__eq__"):
+                        keep(value, key, f"{label}.{key}")
+    for check in checks:
+        keep(check, "run", f"the check {check.title!r}")
+        if isinstance(check.run, types.FunctionType):
+            keep(check.run, "__code__", f"the check {check.title!r}")
+            for cell in check.run.__closure__ or ():
+                keep(cell, "cell_contents", f"the check {check.title!r}")
+    return seal
+
+
+def _changed(seal: list) -> str:
+    """What is called the first sealed thing that is not what it was, or ""."""
+    for holder, name, value, label in seal:
+        now = vars(holder).get(name, _MISSING) if isinstance(holder, type) else getattr(holder, name, _MISSING)
+        if now is not value:
+            return label
+    return ""
+
+
+_MISSING = object()
+
+
+def _replaced(name: str) -> str:
+    return f"replaced the checker's own {name}"
+
+
+def _picture(picture) -> dict | None:
+    """A graphviz graph as data the parent rebuilds it from."""
+    if picture is None:
+        return None
+    try:
+        return {"body": list(picture.body), "graph_attr": dict(picture.graph_attr),
+                "node_attr": dict(picture.node_attr), "edge_attr": dict(picture.edge_attr)}
+    except (AttributeError, TypeError):
+        return None
