@@ -19,6 +19,11 @@ Three details, each a bug once:
   removes every temporary file of that target that nobody holds.
 - Only a regular file is replaced; a folder or a device in the way is
   refused, as open() would refuse it.
+
+A folder written whole (explore --export's site) is built the same way,
+in a locked temporary folder beside it (`create_temporary_folder`); what
+a killed export left there is removed by a later one, by the rule the
+caller gives for what in it may go.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 from typing import IO, Callable
 
 try:
@@ -34,7 +40,7 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-__all__ = ["write_atomically"]
+__all__ = ["write_atomically", "create_temporary_folder", "remove_stale_temporaries"]
 
 
 def write_atomically(
@@ -88,8 +94,9 @@ def _temporary_name(name: str) -> str:
 
 def _temporaries_of(name: str) -> re.Pattern:
     """The names _temporary_name gives (and tempfile gave, before): 8 random
-    characters between the target's name and .tmp."""
-    return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+    characters between the target's name and .tmp; or, for a folder, no
+    .tmp (tempfile.mkdtemp's names for an export's folder, before)."""
+    return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}(\.tmp)?")
 
 
 def _create_temporary(folder: str, name: str) -> tuple[int, str]:
@@ -107,6 +114,25 @@ def _create_temporary(folder: str, name: str) -> tuple[int, str]:
         return fd, tmp
 
 
+def create_temporary_folder(path: str | os.PathLike) -> tuple[int, str]:
+    """A new, empty, locked folder next to `path`, to build a tree in and
+    then rename to `path`: (fd, folder). The lock (on fd, held until it is
+    closed or the process dies) tells a running build from one that was
+    killed; `remove_stale_temporaries(path, remove_folder=...)` removes the
+    latter. Its mode is 0o777 less the umask, as for any new folder."""
+    folder, name = os.path.split(os.path.realpath(os.fspath(path)))
+    while True:
+        tmp = os.path.join(folder, _temporary_name(name))
+        try:
+            os.mkdir(tmp)
+        except FileExistsError:  # 1 in 4 billion: draw another name
+            continue
+        fd = os.open(tmp, os.O_RDONLY)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd, tmp
+
+
 def _keep_mode(path: str, fd: int) -> None:
     """Give the new file the permissions of the file it replaces, if any."""
     try:
@@ -117,10 +143,14 @@ def _keep_mode(path: str, fd: int) -> None:
         os.fchmod(fd, mode)
 
 
-def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
+def remove_stale_temporaries(path: str | os.PathLike,
+                             remove_folder: Callable[[str], bool] | None = None) -> list[str]:
     """Remove the temporary files of `path` that no running write holds
-    (left by a write that was killed); return their paths. Without `flock`
-    (Windows) nothing is removed: a live write could not be told apart."""
+    (left by a write that was killed); return their paths. A temporary
+    folder (create_temporary_folder's) is handed to `remove_folder`, which
+    removes it if all in it may go and says whether it did; without it,
+    folders are left alone. Without
+    `flock` (Windows) nothing is removed: a live write could not be told apart."""
     if fcntl is None:
         return []
     folder, name = os.path.split(os.path.realpath(os.fspath(path)))
@@ -131,7 +161,8 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
     except OSError:
         return []
     for entry in entries:
-        if not pattern.fullmatch(entry):
+        match = pattern.fullmatch(entry)
+        if not match:
             continue
         tmp = os.path.join(folder, entry)
         try:
@@ -143,7 +174,13 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
         except OSError:
             continue  # a write in progress holds it
         else:
-            _unlink_quietly(tmp)
+            if stat.S_ISDIR(os.fstat(fd).st_mode):
+                if remove_folder is None or not remove_folder(tmp):
+                    continue
+            elif match.group(1):  # a file without .tmp is not one of ours
+                _unlink_quietly(tmp)
+            else:
+                continue
             removed.append(tmp)
         finally:
             os.close(fd)

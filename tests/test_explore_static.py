@@ -149,6 +149,115 @@ def test_export_refuses_a_folder_that_is_not_a_site_and_runtimes_of_another_vers
     assert f"is pyodide 0.1.0; the site is built and tested with {RUNTIMES[0].version}" in done.stderr
 
 
+# ---- a teacher's files are never the export's to delete --------------------------------
+
+
+@pytest.fixture(scope="module")
+def stand_ins(tmp_path_factory) -> Path:
+    """An --assets folder holding the pinned packages unpacked, each file a
+    few bytes: enough to export, without npm; no browser can run it."""
+    folder = tmp_path_factory.mktemp("stand-ins")
+    for runtime in RUNTIMES:
+        package = folder / runtime.package
+        package.mkdir(parents=True)
+        (package / "package.json").write_text(json.dumps({"version": runtime.version}))
+        for name in runtime.files:
+            (package / name).parent.mkdir(parents=True, exist_ok=True)
+            (package / name).write_text("stand-in")
+    return folder
+
+
+def export_to(dest, assets, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([COMMAND, "explore", "--export", str(dest), "--assets", str(assets)],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def refused(done: subprocess.CompletedProcess) -> str:
+    """The one line an export that is refused says (exit 1, no traceback)."""
+    assert done.returncode == 1 and done.stdout == "", done.stdout + done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    return done.stderr
+
+
+def test_a_teachers_file_in_an_earlier_export_is_kept_and_named(stand_ins, tmp_path):
+    assert export_to("site", stand_ins, tmp_path).returncode == 0
+    notes = tmp_path / "site" / "MY_COURSE_NOTES.md"
+    notes.write_text("week 3: backprop")
+    assert "site holds MY_COURSE_NOTES.md, which is not a file of the explorer's site" in \
+        refused(export_to("site", stand_ins, tmp_path))
+    assert notes.read_text() == "week 3: backprop"
+    assert (tmp_path / "site" / "index.html").is_file()  # the earlier site is still there too
+    notes.unlink()
+    assert export_to("site", stand_ins, tmp_path).returncode == 0  # and replaced once it is alone
+
+
+def test_a_re_export_replaces_the_files_its_manifest_lists_and_nothing_else(stand_ins, tmp_path):
+    assert export_to("site", stand_ins, tmp_path).returncode == 0
+    site = tmp_path / "site"
+    listing = json.loads((site / "site.json").read_text())
+    listing["files"].append("python/gone.py")  # a file an earlier version of the site had
+    (site / "site.json").write_text(json.dumps(listing))
+    (site / "python" / "gone.py").write_text("")
+    (site / "index.html").write_text("edited")
+    assert export_to("site", stand_ins, tmp_path).returncode == 0
+    assert not (site / "python" / "gone.py").exists()
+    assert '<script src="site.js" defer></script>' in (site / "index.html").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # nothing left beside it
+
+
+def test_a_folder_that_is_not_an_export_is_refused_whatever_it_holds(stand_ins, tmp_path):
+    thesis = tmp_path / "work" / "thesis.tex"
+    (tmp_path / "work" / "python").mkdir(parents=True)
+    (tmp_path / "work" / "python" / "files.json").write_text("[]")  # looked like an export, once
+    thesis.write_text("\\chapter{}")
+    assert "work is not an exported explorer site (it holds python and no site.json)" in \
+        refused(export_to("work", stand_ins, tmp_path))
+    assert thesis.read_text() == "\\chapter{}"
+    (tmp_path / "file").write_text("mine")
+    assert "file exists and is not a folder" in refused(export_to("file", stand_ins, tmp_path))
+    assert (tmp_path / "file").read_text() == "mine"
+
+
+def test_links_at_the_destination(stand_ins, tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop")
+    assert "cannot export to loop: Too many levels of symbolic links" in \
+        refused(export_to("loop", stand_ins, tmp_path))
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "to-empty").symlink_to("empty")
+    (tmp_path / "to-site").symlink_to("empty")
+    for link in ("to-empty", "to-site"):  # into an empty folder, then over that export
+        done = export_to(link, stand_ins, tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / link).is_symlink() and (tmp_path / "empty" / "site.json").is_file()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_an_unreadable_destination_is_one_line(stand_ins, tmp_path):
+    (tmp_path / "locked" / "inner").mkdir(parents=True)
+    (tmp_path / "locked" / "inner").chmod(0)
+    try:
+        assert "cannot read locked: Permission denied" in \
+            refused(export_to("locked", stand_ins, tmp_path))
+    finally:
+        (tmp_path / "locked" / "inner").chmod(0o755)
+
+
+def test_a_folder_left_by_a_killed_export_is_removed_by_the_next(stand_ins, tmp_path):
+    assert export_to("site", stand_ins, tmp_path).returncode == 0
+    # What an export killed while writing leaves beside its folder: this
+    # version's (locked while it is written, so a running one is left
+    # alone) and the versions' before, whose name had no .tmp.
+    for leftover in (".site.k1ll3d00.tmp", ".site.k1ll3d01"):
+        shutil.copytree(tmp_path / "site", tmp_path / leftover)
+    mine = tmp_path / ".site.k1ll3d02"  # named alike, but holding a file of the teacher's
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    assert export_to("site", stand_ins, tmp_path).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.k1ll3d02", "site"]
+    assert (mine / "notes.txt").read_text() == "mine"
+
+
 # ---- the server never runs code from a request ---------------------------------------
 
 

@@ -38,8 +38,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="print the URL without opening a browser")
     parser.add_argument("--export", metavar="DIR",
                         help="write the explorer as a static site to DIR (new, empty, or an "
-                        "earlier export, which is replaced) and exit; serve it from any static "
-                        "host, e.g. python -m http.server -d DIR")
+                        "earlier export, whose files are replaced; a folder holding anything "
+                        "else is refused) and exit; serve it from any static host, e.g. "
+                        "python -m http.server -d DIR")
     parser.add_argument("--assets", metavar="DIR",
                         help="with --export: take the pinned Pyodide and @viz-js/viz from DIR "
                         "(unpacked, as DIR/pyodide and DIR/@viz-js/viz, or their npm pack "

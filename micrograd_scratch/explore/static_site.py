@@ -10,7 +10,10 @@ What the site holds (every path relative, so it works from a subfolder):
     index.html, explore.css, explore.js  the page (static/), with site.js added
     site.js      sends the page's /api/ requests to the worker instead of fetch
     sw.js        a service worker that keeps the site in the browser's cache,
-                 so a second visit downloads nothing; site.json lists its files
+                 so a second visit downloads nothing; site.json lists its files,
+                 and is the export's manifest: a later export into the same
+                 folder replaces these files (and sw.js and site.json) only,
+                 and refuses a folder that holds anything else
     worker.js    a Web Worker: loads Pyodide, then this package, and answers
                  each request with api.py's functions (browser.py)
     python/      this package's own .py files, and those of the graphviz
@@ -37,12 +40,15 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from ..files import create_temporary_folder, remove_stale_temporaries
 
 __all__ = [
     "PYODIDE_VERSION", "VIZ_VERSION", "RUNTIMES", "ExportError", "export", "tarball_names",
@@ -87,7 +93,9 @@ RUNTIMES = (
 PAGE_FILES = ("index.html", "explore.css", "explore.js", "site.js", "worker.js", "sw.js")
 # Where site.js goes into the page: just before explore.js, which uses it.
 PAGE_SCRIPT = '<script src="explore.js" defer></script>'
-MARKER = "python/files.json"  # a folder holding this is an earlier export, safe to replace
+SOURCES = "python/files.json"  # the worker's list of the package's files
+MANIFEST = "site.json"  # every file of the site but these two (the service worker caches them)
+UNLISTED = ("sw.js", MANIFEST)
 SW_BUILD = 'const BUILD = "dev";'  # the line of sw.js that names the cache
 
 
@@ -224,7 +232,7 @@ def site_files(assets: Path | None) -> dict[str, bytes]:
     sources = python_files()
     for path, data in sources.items():
         files[f"python/{path}"] = data
-    files[MARKER] = json.dumps(sorted(sources), indent=0).encode("utf-8")
+    files[SOURCES] = json.dumps(sorted(sources), indent=0).encode("utf-8")
     for runtime, found in runtime_files(assets).items():
         for name, data in found.items():
             files[f"{runtime.folder}/{Path(name).name}"] = data
@@ -237,8 +245,8 @@ def site_files(assets: Path | None) -> dict[str, bytes]:
     if SW_BUILD not in sw:
         raise ExportError(f"static/sw.js has no {SW_BUILD} line to name its cache by")
     files["sw.js"] = sw.replace(SW_BUILD, f'const BUILD = "{build.hexdigest()[:16]}";').encode("utf-8")
-    files["site.json"] = json.dumps({"files": sorted(f for f in files if f != "sw.js")},
-                                    indent=0).encode("utf-8")
+    files[MANIFEST] = json.dumps({"files": sorted(f for f in files if f not in UNLISTED)},
+                                 indent=0).encode("utf-8")
     return files
 
 
@@ -246,30 +254,146 @@ def export(dest: str | Path, assets: str | Path | None = None) -> tuple[int, int
     """Write the static site to `dest` and return (files, bytes). The site
     is written beside `dest` first and moved into place whole, so a failed
     export leaves no half-written site. `dest` must be new, empty, or an
-    earlier export (which is replaced)."""
-    dest = Path(dest)
-    if dest.exists() and (not dest.is_dir() or (any(dest.iterdir()) and not (dest / MARKER).is_file())):
-        raise ExportError(f"{dest} exists and is not an exported explorer site; "
-                          f"choose a new or empty folder")
+    earlier export, whose files (its manifest, site.json, lists them) are
+    replaced; a folder that holds anything else is refused, naming it. A
+    link at `dest` is followed: the site goes where it points."""
+    real = _destination(dest)
+    _earlier_site(real, dest)  # refused now, before the runtimes are fetched
     files = site_files(Path(assets) if assets is not None else None)
-    parent = dest.resolve().parent
+    parent = os.path.dirname(real)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=parent))
+        os.makedirs(parent, exist_ok=True)
+        remove_stale_temporaries(real, remove_folder=_remove_leftover)  # of a killed export
+        fd, tmp = create_temporary_folder(real)
     except OSError as error:
         raise ExportError(f"cannot write in {parent}: {error.strerror or error}") from None
     try:
-        for path, data in files.items():
-            target = tmp / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the site from a web server's user
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
+        # The manifest first: a folder left by a killed export lists what is in it.
+        for path in sorted(files, key=lambda path: path != MANIFEST):
+            target = os.path.join(tmp, path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(files[path])
+        _put_in_place(tmp, real, dest)
     except OSError as error:
         raise ExportError(f"cannot write the site to {dest}: {error.strerror or error}") from None
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        os.close(fd)
+        if os.path.lexists(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)  # our own folder, made above
     return len(files), sum(len(d) for d in files.values())
+
+
+# ---- replacing an earlier export, and nothing else ------------------------------------
+
+
+def _destination(dest: str | Path) -> str:
+    """The folder the site goes to: `dest`, or where a link at `dest` points.
+    A link that loops, a path that cannot be looked at, or a file in the
+    way is refused in one line."""
+    real = os.path.realpath(dest)
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        return real  # a new folder
+    except OSError as error:  # a loop of links, a folder that may not be entered
+        raise ExportError(f"cannot export to {dest}: {error.strerror or error}") from None
+    if not stat.S_ISDIR(mode):
+        raise ExportError(f"{dest} exists and is not a folder; choose a new or empty folder")
+    return real
+
+
+def _earlier_site(folder: str, shown: str | Path) -> list[tuple[str, str]]:
+    """What an earlier export wrote in `folder`, as (path, "file" or
+    "folder"), each folder before what is in it; [] for a new or empty
+    folder. Raises ExportError naming the first thing there that no export
+    wrote (a link, or a file or folder its manifest does not list)."""
+    try:
+        contents = _contents(folder) if os.path.isdir(folder) else []
+    except OSError as error:  # a folder in it that may not be read
+        raise ExportError(f"cannot read {shown}: {error.strerror or error}") from None
+    if not contents:
+        return []
+    written = _manifest(folder)
+    if written is None:
+        raise ExportError(f"{shown} is not an exported explorer site (it holds {contents[0][0]} "
+                          f"and no {MANIFEST}); choose a new or empty folder")
+    for path, kind in contents:
+        ours = path in written if kind == "file" else kind == "folder" and _is_parent(path, written)
+        if not ours:
+            raise ExportError(f"{shown} holds {path}, which is not a file of the explorer's "
+                              f"site; an export replaces only the files it wrote: move it out "
+                              f"of the folder, or choose another one")
+    return contents
+
+
+def _manifest(folder: str) -> set[str] | None:
+    """The files an export wrote in `folder`: those its site.json lists,
+    and sw.js and site.json; None when there is no readable site.json."""
+    path = os.path.join(folder, MANIFEST)
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        with open(path, "rb") as f:
+            files = json.loads(f.read())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return set(files) | set(UNLISTED)
+
+
+def _is_parent(folder: str, files: set[str]) -> bool:
+    return any(f.startswith(folder + "/") for f in files)
+
+
+def _contents(folder: str) -> list[tuple[str, str]]:
+    """Everything under `folder`, links not followed: (path relative to
+    it, "file", "folder" or "other"), each folder before what is in it."""
+    found, stack = [], [""]
+    while stack:
+        below = stack.pop()
+        with os.scandir(os.path.join(folder, below)) as entries:
+            for entry in sorted(entries, key=lambda entry: entry.name):
+                path = f"{below}/{entry.name}" if below else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    found.append((path, "folder"))
+                    stack.append(path)
+                else:
+                    found.append((path, "file" if entry.is_file(follow_symlinks=False) else "other"))
+    return found
+
+
+def _remove_site(folder: str, contents: list[tuple[str, str]]) -> None:
+    """Remove what _earlier_site found in `folder`, then the folder."""
+    for path, kind in reversed(contents):  # what is in a folder before the folder
+        try:
+            (os.rmdir if kind == "folder" else os.unlink)(os.path.join(folder, path))
+        except FileNotFoundError:
+            pass
+    os.rmdir(folder)
+
+
+def _put_in_place(tmp: str, real: str, shown: str | Path) -> None:
+    """Move the site written in `tmp` to `real`: over nothing or an empty
+    folder in one rename; over an earlier export by moving that aside
+    first, so that a site is in place at every moment but one rename."""
+    earlier = _earlier_site(real, shown)  # again: a file may have come since the first look
+    if not earlier:
+        os.replace(tmp, real)
+        return
+    fd, aside = create_temporary_folder(real)
+    os.close(fd)
+    os.replace(real, aside)  # onto the empty folder just made
+    os.replace(tmp, real)
+    _remove_leftover(aside)  # kept, should a file of someone else's have come in since
+
+
+def _remove_leftover(folder: str) -> bool:
+    """remove_stale_temporaries' rule for a folder a killed export left:
+    removed when it holds the site's files only, left alone otherwise."""
+    try:
+        _remove_site(folder, _earlier_site(folder, folder))
+    except (ExportError, OSError):
+        return False
+    return True
