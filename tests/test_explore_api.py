@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import uuid
 
 import pytest
@@ -393,6 +394,25 @@ def test_steps_per_request_are_bounded(server):
     assert status == 400 and "no such training session" in answer["error"]
 
 
+def sent_then(server, path: str, body: dict, after) -> http.client.HTTPConnection:
+    """A connection that has sent one POST and then done `after` to its socket."""
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    conn.request("POST", path, json.dumps(body),
+                 {"Content-Type": "application/json", "Host": f"127.0.0.1:{port}"})
+    after(conn.sock)
+    return conn
+
+
+def test_a_client_that_only_stops_sending_still_gets_every_step(server):
+    """SHUT_WR ends what the client sends, not what it reads: not gone."""
+    key, _ = new_session(server, dataset="xor")
+    conn = sent_then(server, "/api/train/step", {"id": key, "steps": 50},
+                     lambda sock: sock.shutdown(socket.SHUT_WR))
+    response = conn.getresponse()  # (past the interim "100 Continue")
+    assert response.status == 200 and json.loads(response.read())["ran"] == 50
+
+
 def train_until_stopped(server, key, most=2000):
     """Step a session until it stops or has taken `most` steps; its last state."""
     s = {"steps": 0, "diverged": None}
@@ -461,11 +481,11 @@ def test_the_settings_are_the_command_line_s_for_each_data_set_and_loss(server):
 
 def largest_allowed_xor_network():
     """The widest two equal hidden layers the explorer trains on xor."""
-    from micrograd_scratch.explore.training import MAX_EVAL_WORK, MIN_GRID
+    from micrograd_scratch.explore.training import MAX_EVAL_WORK, answer_work
     from micrograd_scratch.serialize import parameter_count
 
     width = 1
-    while parameter_count(2, [width + 1, width + 1, 1]) * (4 + MIN_GRID**2) <= MAX_EVAL_WORK:
+    while answer_work(parameter_count(2, [width + 1, width + 1, 1]), 4) <= MAX_EVAL_WORK:
         width += 1
     return [width, width]
 
@@ -487,7 +507,7 @@ def test_the_largest_request_allowed_is_bounded_in_time_and_memory(server):
     assert status == 400 and "would have 15,748,097 parameters; at most 1,100,000" in answer["error"]
     for hidden, figure in (([1024, 1024], "1,053,697"), ([128, 128], "17,025")):
         status, answer = call(server, "POST", "/api/train/new", {"dataset": "xor", "hidden": hidden})
-        assert status == 400 and f"{figure} parameters x 68 points" in answer["error"]
+        assert status == 400 and f"{figure} parameters x (5 passes over 4 points + 64 picture points)" in answer["error"]
         assert "over the limit of 1,000,000" in answer["error"]
     hidden = largest_allowed_xor_network()
     before = peak_rss_mb()
@@ -529,6 +549,79 @@ def test_training_stops_when_its_page_goes_away(server, monkeypatch):
     status, after = call(server, "POST", "/api/train/step", {"id": key, "steps": 0})  # waits its turn
     assert status == 200 and after["steps"] < 500
     assert time.monotonic() - start < 2.5
+
+
+def five_hundred_points() -> list[list]:
+    import random
+
+    rng = random.Random(0)
+    return [[rng.uniform(-1, 1), rng.uniform(-1, 1), rng.randint(0, 1)] for _ in range(500)]
+
+
+def test_a_wide_network_on_500_points_is_refused_by_what_it_really_costs(server):
+    """[400] on 500 points passed a cap that counted the points once and
+    cost 6.5 s: an answer passes over the data five times, and says so."""
+    import time
+
+    start = time.monotonic()
+    status, answer = call(server, "POST", "/api/train/new",
+                          {"hidden": [400], "points": five_hundred_points()})
+    assert time.monotonic() - start < 2
+    assert status == 400 and answer["error"].startswith(
+        "this network is too large to train here: 1,601 parameters x (5 passes over 500 points "
+        "+ 121 picture points) = 4,196,221, over the limit of 1,000,000")
+
+
+def process_figures(pid: int) -> tuple[float, float]:
+    """(CPU seconds so far, resident MB) of a process, from /proc."""
+    import os
+
+    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    rss = next(int(line.split()[1]) for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS"))
+    return cpu, rss / 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc (Linux)")
+def test_new_sessions_whose_pages_left_at_once_cost_little_and_memory_returns():
+    """32 of the costliest new sessions allowed, each sent and its connection
+    closed at once: the server stops each (waiting or working) when it sees
+    its page gone, instead of building 32 answers for no one."""
+    import subprocess
+    import sys
+    import time
+
+    from micrograd_scratch.explore.training import MAX_EVAL_WORK, answer_work
+    from micrograd_scratch.serialize import parameter_count
+
+    width = 1  # the widest one hidden layer allowed on 500 points
+    while answer_work(parameter_count(2, [width + 1, 1]), 500) <= MAX_EVAL_WORK:
+        width += 1
+    body = json.dumps({"hidden": [width], "points": five_hundred_points()}).encode()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "micrograd_scratch", "explore", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())[1])
+        head = (f"POST /api/train/new HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        cpu_before, rss_before = process_figures(process.pid)
+        for _ in range(32):
+            with socket.create_connection(("127.0.0.1", port)) as conn:
+                conn.sendall(head + body)  # and closed at once
+        cpu, settled = cpu_before, time.monotonic() + 10
+        while time.monotonic() < settled:  # until the server is idle again
+            time.sleep(0.5)
+            cpu, last = process_figures(process.pid)[0], cpu
+            if cpu - last < 0.05:
+                break
+        cpu_after, rss_after = process_figures(process.pid)
+    finally:
+        process.kill()
+        process.communicate()
+    # One such answer costs about a second here: 32 of them would be 30 s and more.
+    assert cpu_after - cpu_before < 4, cpu_after - cpu_before
+    assert rss_after - rss_before < 100, (rss_before, rss_after)
 
 
 def test_the_sessions_kept_are_bounded_in_parameters_not_only_in_number(server, monkeypatch):

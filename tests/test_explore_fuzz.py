@@ -65,6 +65,11 @@ def exchange(server, data: bytes) -> tuple[int, dict | str]:
         answer = b""
         while chunk := conn.recv(65536):
             answer += chunk
+    # A client that has stopped sending is sent "100 Continue" before its
+    # answer, if it works long enough to be asked whether it is still there:
+    # an interim answer, which HTTP clients read past.
+    while answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"):
+        answer = answer.partition(b"\r\n\r\n")[2]
     if not answer:
         return 0, ""
     head, _, payload = answer.partition(b"\r\n\r\n")

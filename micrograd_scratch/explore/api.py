@@ -32,6 +32,7 @@ import secrets
 import shutil
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from typing import Callable
 
 from .. import expr
@@ -41,8 +42,8 @@ from ..drawing.frames import BackwardStep, backward_steps, gradients_after, layo
 from ..drawing.graph import MAX_NODES, GraphTooLarge, _Plan
 from ..nn import activation_names
 from .training import (
-    DEFAULTS, MAX_EVAL_WORK, MAX_STEP_WORK, MAX_STEPS, SettingsError, TrainingSession, _shown,
-    points_from, settings_from,
+    DEFAULTS, MAX_EVAL_WORK, MAX_STEP_WORK, MAX_STEPS, SettingsError, Stopped, TrainingSession,
+    _shown, points_from, settings_from,
 )
 
 __all__ = ["ApiError", "info", "expression", "Sessions", "ROUTES", "use_renderer", "MAX_VALUE"]
@@ -54,6 +55,8 @@ MAX_SESSIONS = 8  # training sessions kept; the oldest goes first
 # a parameter: 60,000 are some 20 MB), so the memory they hold is bounded,
 # not only their number.
 MAX_KEPT_PARAMETERS = 60_000
+MAX_WORKING = 2  # requests that train or evaluate at once; the others wait their turn
+WAIT_SECONDS = 0.05  # how often one that waits asks whether its page is still there
 DOT_SECONDS = 10.0  # the longest one graph may take to lay out
 
 
@@ -61,6 +64,11 @@ class ApiError(ValueError):
     """A request the explorer refuses or cannot answer; the message says why."""
 
     status = 400  # the request's fault; a failure of the machine's own is a 503
+
+
+class PageGone(ConnectionAbortedError):
+    """The page that asked has left: its work is dropped, and nothing answers
+    (the server closes the connection)."""
 
 
 class CannotDraw(ApiError):
@@ -274,7 +282,7 @@ def _finite_difference(text: str, values: dict, name: str, grad: float) -> dict:
 # the static site's worker (browser.py) both answer from this one table.
 ROUTES: dict[str, Callable[["Sessions", dict, Callable[[], bool]], dict]] = {
     "/api/expression": lambda sessions, body, gone: expression(body),
-    "/api/train/new": lambda sessions, body, gone: sessions.new(body),
+    "/api/train/new": lambda sessions, body, gone: sessions.new(body, gone),
     "/api/train/step": lambda sessions, body, gone: sessions.step(body, gone),
     "/api/train/neuron": lambda sessions, body, gone: sessions.neuron(body),
 }
@@ -293,21 +301,42 @@ class Sessions:
         self.max_parameters = parameters
         self.lock = threading.Lock()
         self.items: OrderedDict[str, TrainingSession] = OrderedDict()
+        self.workers = threading.BoundedSemaphore(MAX_WORKING)
 
-    def new(self, body: dict) -> dict:
+    @contextmanager
+    def working(self, gone):
+        """Hold one of MAX_WORKING places to train and evaluate in: each
+        such request holds its graphs, up to MAX_EVAL_WORK nodes, so many
+        at once would hold many times the memory (and the interpreter runs
+        one at a time all the same). A page that leaves, waiting or
+        working, gives its place up: PageGone."""
+        while not self.workers.acquire(timeout=WAIT_SECONDS):
+            if gone():
+                raise PageGone()
+        try:
+            yield
+        except Stopped:
+            raise PageGone() from None
+        finally:
+            self.workers.release()
+
+    def new(self, body: dict, gone=lambda: False) -> dict:
+        """A new session, kept only once its first answer is made for a
+        page still there to read it."""
         try:
             settings = settings_from(body)  # sizes checked here, before anything is built
         except SettingsError as error:
             raise ApiError(str(error)) from None
-        session = TrainingSession(settings)
+        with self.working(gone):
+            session = TrainingSession(settings, gone)
+            answer = session.state(gone=gone)
         key = secrets.token_hex(8)
         with self.lock:
             self.items[key] = session
             while len(self.items) > self.limit or (
                     len(self.items) > 1 and self.kept_parameters() > self.max_parameters):
                 self.items.popitem(last=False)
-        with session.lock:
-            return {"id": key, "settings": session.settings, **session.state()}
+        return {"id": key, "settings": session.settings, **answer}
 
     def kept_parameters(self) -> int:
         return sum(s.parameters for s in self.items.values())
@@ -336,14 +365,14 @@ class Sessions:
             points = points_from(body)  # points edited on the page: training goes on with them
         except SettingsError as error:
             raise ApiError(str(error)) from None
-        with session.lock:
+        with self.working(gone), session.lock:
             if points is not None:
                 try:
-                    session.use_points(points)
+                    session.use_points(points, gone)
                 except SettingsError as error:
                     raise ApiError(str(error)) from None
             ran = session.train(steps, gone)
-            return {"ran": ran, **session.state(pictures=pictures)}
+            return {"ran": ran, **session.state(pictures=pictures, gone=gone)}
 
     def neuron(self, body: dict) -> dict:
         session = self.get(body)

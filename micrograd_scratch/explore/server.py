@@ -240,6 +240,8 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         self.deadline = time.monotonic() + REQUEST_SECONDS
         self.rfile = io.BufferedReader(_DeadlineReader(self))
+        self.probed = False  # whether _client_gone has sent its "100 Continue"
+        self.left = False  # whether _client_gone has seen the client go
 
     def send_error(self, code, message=None, explain=None):
         """http.server's own errors (a request line it cannot parse, headers
@@ -331,13 +333,30 @@ class Handler(BaseHTTPRequestHandler):
             raise Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the request body as application/json")
 
     def _client_gone(self) -> bool:
-        """True once the page that sent this request has closed its end: the
-        connection is readable and has nothing to read."""
+        """True once the page that sent this request has closed its end.
+
+        The end of what it sends (readable, nothing to read) is not enough:
+        a client may shut down only its sending half (SHUT_WR) and still
+        wait for the answer. So an HTTP/1.1 client that has stopped sending
+        is sent an interim "100 Continue", which HTTP clients read past and
+        a closed socket answers with a reset, which the socket then holds
+        as its error (an HTTP/1.0 client may not be sent one: its end is
+        taken as gone)."""
+        if self.left:
+            return True
         try:
             readable, _, _ = select.select([self.connection], [], [], 0)
-            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
-        except (OSError, ValueError):
-            return True
+            if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":  # it stopped sending
+                if self.request_version != "HTTP/1.1":
+                    self.left = True
+                elif not self.probed:
+                    self.probed = True
+                    self.connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+                else:
+                    self.left = self.connection.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) != 0
+        except (OSError, ValueError):  # a socket reset, or closed here
+            self.left = True
+        return self.left
 
     def _body(self) -> dict:
         length = self.headers.get("Content-Length")

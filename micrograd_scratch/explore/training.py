@@ -20,14 +20,17 @@ Honest as the command line is:
 
 Bounded, since any page may send anything:
 - work is counted in parameter-points, one parameter used for one data
-  point (a multiply-add, about 0.15 microseconds forward here): a network
-  whose answer (its whole data set and the smallest picture grid) costs
-  more than MAX_EVAL_WORK is refused before it is built, and a step
-  request whose steps x parameters x batch exceed MAX_STEP_WORK is refused
-  before it runs;
+  point (a multiply-add, forward: about a microsecond on two shared
+  cores): a network whose answer (its passes over the data set and its
+  picture grid, answer_work) costs more than MAX_EVAL_WORK is refused
+  before it is built, and a step request whose steps x parameters x batch
+  exceed MAX_STEP_WORK is refused before it runs;
+- at most MAX_WORKING requests (api.py) train or evaluate at once, so
+  the graphs held at once are bounded too;
 - a step request stops after STEP_SECONDS, checking the clock before
-  each example's forward pass, not only between steps, and stops as
-  soon as the page that asked is gone;
+  each example's forward pass, not only between steps, and every request
+  (a new session's too) stops as soon as the page that asked is gone,
+  before its pictures and diagnosis;
 - the loss history is kept at a bounded length, averaging old steps in
   pairs as it grows.
 """
@@ -57,13 +60,20 @@ __all__ = [
 MAX_STEPS = 500  # SGD steps one request may ask for
 STEP_SECONDS = 0.25  # and it stops after about this long, to answer
 MAX_POINTS = 500  # data points a data set may have here
-# Parameter-points (see the module docstring): one answer, the whole data
-# set and the picture grid, about 0.15 s here; a step request's steps, about
-# 0.5 s (forward and backward), though STEP_SECONDS stops it sooner.
+# Parameter-points (see the module docstring): one answer, its passes over
+# the data and the picture grid (answer_work); a step request's steps,
+# though STEP_SECONDS stops those sooner.
 MAX_EVAL_WORK = 1_000_000
 MAX_STEP_WORK = 2_000_000
 GRID_WORK = 200_000  # grid points x parameters per picture, when the grid is above its least
 MIN_GRID, MAX_GRID = 8, 25  # the boundary and the neuron maps: 8 x 8 to 25 x 25 points
+# An answer's passes over the whole data set: the loss before training (a new
+# session's DivergenceCheck), the loss and accuracy it reports, and the
+# diagnosis, whose forward pass (with every unit's slope) and backward pass
+# cost three forward passes (measured: 0.59 s against 0.20 s for [100] on
+# 500 points). The most an answer may cost, MAX_EVAL_WORK, then took 1.1 s
+# on two shared cores.
+DATA_PASSES = 5
 
 # The page's defaults: the `xor` command's network. The loss, learning rate,
 # its decay and the batch size are the command line's (settings_for).
@@ -230,21 +240,34 @@ def _data(dataset: str):
     return DATASETS[dataset.replace("-", "_")]()
 
 
+def grid_size(params: int) -> int:
+    """Points a side of the pictures' grid for a network of `params`
+    parameters: as many as GRID_WORK allows, from MIN_GRID to MAX_GRID."""
+    return max(MIN_GRID, min(MAX_GRID, int(math.sqrt(GRID_WORK / params))))
+
+
+def answer_work(params: int, points: int) -> int:
+    """Parameter-points of one answer with its pictures: DATA_PASSES over
+    the data, and one forward pass for each point of the pictures' grid."""
+    return params * (DATA_PASSES * points + grid_size(params) ** 2)
+
+
 def _check_work(settings: dict, points: int) -> int:
-    """The network's parameter count, or SettingsError when one answer (the
-    data set and the least picture grid, forward) would cost more than
-    MAX_EVAL_WORK parameter-points. Counted, not built."""
+    """The network's parameter count, or SettingsError when one answer
+    (answer_work) would cost more than MAX_EVAL_WORK parameter-points.
+    Counted, not built."""
     sizes = settings["hidden"] + [OBJECTIVES[settings["loss"]].outputs]
     try:
         params = check_model_size(2, sizes)
     except ValueError as error:
         raise SettingsError(f"hidden: {error}") from None
-    work = params * (points + MIN_GRID**2)
+    work = answer_work(params, points)
     if work > MAX_EVAL_WORK:
+        grid = grid_size(params) ** 2
         raise SettingsError(
             f"this network is too large to train here: {params:,} parameters x "
-            f"{points + MIN_GRID**2} points (the data and the picture) = {work:,}, over the "
-            f"limit of {MAX_EVAL_WORK:,}; use smaller hidden layers"
+            f"({DATA_PASSES} passes over {points} points + {grid} picture points) = {work:,}, "
+            f"over the limit of {MAX_EVAL_WORK:,}; use smaller hidden layers or fewer points"
         )
     return params
 
@@ -259,7 +282,9 @@ class TrainingSession:
     (a Step click while Play runs) take turns instead of mixing updates.
     """
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, gone: Callable[[], bool] = lambda: False):
+        """A new network on the settings' data; `gone()`, asked before each
+        example of the loss before training, stops it (Stopped)."""
         self.settings = settings
         self.lock = threading.Lock()
         self.objective = OBJECTIVES[settings["loss"]]
@@ -282,9 +307,9 @@ class TrainingSession:
         self.diverged: str | None = None
         own = settings.get("points")
         X, y = _data(settings["dataset"]) if own is None else ([p[:2] for p in own], [p[2] for p in own])
-        self.use_data(X, y)
+        self.use_data(X, y, gone)
 
-    def use_points(self, points: list[list]) -> None:
+    def use_points(self, points: list[list], gone: Callable[[], bool] = lambda: False) -> None:
         """The page's own points (from points_from), checked against the
         work cap for this network, then trained on from the next step."""
         _check_work(self.settings, len(points))
@@ -297,16 +322,17 @@ class TrainingSession:
         xs, ys = [x for x, _ in X], [y for _, y in X]
         self.fixed_box = (min(x0, min(xs) - margin), max(x1, max(xs) + margin),
                           min(y0, min(ys) - margin), max(y1, max(ys) + margin))
-        self.use_data(X, [p[2] for p in points])
+        self.use_data(X, [p[2] for p in points], gone)
 
     def box(self) -> tuple[float, float, float, float]:
         """The part of the input plane the pictures show: the data's box,
         or the one kept while the page edits its points."""
         return self.fixed_box or _bounds(self.X)
 
-    def use_data(self, X: list, y: list) -> None:
+    def use_data(self, X: list, y: list, gone: Callable[[], bool] = lambda: False) -> None:
         """Train on these points from the next step on (the page's own,
-        edited while training runs): the model and its history stay."""
+        edited while training runs): the model and its history stay.
+        `gone()` stops the loss before training, a pass over the points."""
         self.X, self.y = X, y
         n = len(self.X)
         batch = self.settings["batch_size"]
@@ -318,7 +344,8 @@ class TrainingSession:
         self.epoch_total = 0.0  # sum of loss x batch size over this epoch's steps so far
         # The command line's check, against the loss before training (on
         # these points); the explorer has no last epoch, so no end-of-run check.
-        self.check = DivergenceCheck(starting_loss(self.model, self.X, self.y, self.loss_fn),
+        self.check = DivergenceCheck(starting_loss(_Watched(self.model, gone), self.X, self.y,
+                                                   self.loss_fn),
                                      DEFAULT_FACTOR, lr=self.settings["lr"])
 
     def lr(self) -> float:
@@ -420,10 +447,13 @@ class TrainingSession:
             return out[1].data - out[0].data
         return out.data - 0.5 if self.objective.loss == "mse" else out.data
 
-    def state(self, *, pictures: bool = True) -> dict:
+    def state(self, *, pictures: bool = True, gone: Callable[[], bool] = lambda: False) -> dict:
         """Where training is: step, epoch, loss, accuracy; with `pictures`
-        the boundary and neuron maps over a grid, and the weights."""
-        outs = [self.model(x) for x in self.X]
+        the boundary and neuron maps over a grid, the weights and the
+        diagnosis. `gone()`, asked before each example and each row of
+        the grid, stops it (Stopped): no picture for a page that has left."""
+        watched = _Watched(self.model, gone)
+        outs = [watched(x) for x in self.X]
         try:
             loss = self.loss_fn(outs, self.y).data
         except ArithmeticError:  # outputs so large that the loss overflows a float
@@ -445,11 +475,11 @@ class TrainingSession:
             "diverged": self.diverged,
         }
         if pictures:
-            state.update(self._pictures())
+            state.update(self._pictures(gone))
         return state
 
-    def _pictures(self) -> dict:
-        size = max(MIN_GRID, min(MAX_GRID, int(math.sqrt(GRID_WORK / self.parameters))))
+    def _pictures(self, gone: Callable[[], bool]) -> dict:
+        size = grid_size(self.parameters)
         x0, x1, y0, y1 = self.box()
         xs = [x0 + (x1 - x0) * (i + 0.5) / size for i in range(size)]
         ys = [y1 - (y1 - y0) * (j + 0.5) / size for j in range(size)]  # top row first
@@ -457,6 +487,8 @@ class TrainingSession:
         maps = [[[] for _ in range(w)] for w in widths]  # every layer's, the output's too
         boundary = []
         for y in ys:
+            if gone():
+                raise Stopped()
             for x in xs:
                 hidden, out = self._forward([x, y])
                 boundary.append(_finite(self.score(out)))
@@ -464,6 +496,8 @@ class TrainingSession:
                 for li, values in enumerate(hidden + [outputs]):
                     for ni, v in enumerate(values):
                         maps[li][ni].append(_finite(v))
+        if gone():  # the diagnosis is a pass forward and back over the data: not for no one
+            raise Stopped()
         weights = [[[_finite(w.data) for w in n.w] + ([_finite(n.b.data)] if n.b is not None else [])
                     for n in layer.neurons]
                    for layer in self.model.layers]
@@ -540,7 +574,7 @@ class _Watched:
     """The model as fit sees it in the explorer: the same parameters and
     forward pass, with `stop()` asked before each example, so that a step
     whose time is up, or whose page has gone, is abandoned (Stopped) before
-    its update."""
+    its update (and a pass over the data for a page that has gone, too)."""
 
     def __init__(self, model: MLP, stop: Callable[[], bool]):
         self.model = model
