@@ -98,7 +98,7 @@ def test_a_loop_that_dodges_the_time_limit_is_ended_and_named_at_its_loop(how, f
     result = learn("check", "1", "--dir", str(folder), "--time-limit", str(LIMIT), cwd=folder)
     assert result.returncode == 1
     line = failing_line(result, "update")
-    assert f"still running, in the loop at ex01_perceptron.py line {loop} (`while True:`) in update" in line
+    assert f"still running, at ex01_perceptron.py line {loop} (`while True:`) in update" in line
     assert result.stdout.splitlines()[-1].startswith("exercise 1 failing: 1 of 5 checks passed")
     assert "  ok    predict: " in result.stdout
     assert result.seconds < LIMIT + 2 + 1.0  # + 1 s to start Python and import, twice

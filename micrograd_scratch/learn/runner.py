@@ -322,7 +322,7 @@ def locate(stacks: list, folder: Path | None = None) -> str:
         loop = _innermost_loop(file, lines)
         if loop:
             inside = f" in {function}" if function != "<module>" else ""
-            return f", in the loop at {Path(file).name} line {loop}{_quoted(file, loop)}{inside}"
+            return f", at {Path(file).name} line {loop}{_quoted(file, loop)}{inside}"
     file, _, function = stacks[0][depth - 1]
     lines = sorted({s[depth - 1][1] for s in stacks})
     inside = f" in {function}" if function != "<module>" else ""
