@@ -6,19 +6,27 @@ checked (see micrograd_scratch/learn).
     micrograd-scratch learn hint N             # the next hint
     micrograd-scratch learn [list]             # every exercise's state
     micrograd-scratch learn use -- draw "tanh(x)" --set x=0.5 --backward   # with your rules
+    micrograd-scratch learn use -- python my_script.py                       # any command
+
+The exercises folder is found as git finds its repository: the current
+folder or the nearest above it (or ./micrograd-exercises); --dir names it.
 
 Exit status: 0 when every exercise checked passed, 1 when one did not
-(or is not started), 2 for bad arguments (a folder that is not there, an
-exercise number that is not one).
+(or is not started) or a file could not be written, 2 for bad arguments
+(a folder that is not there, an exercise number that is not one); `use`
+exits with its command's status.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from ..learn import EXERCISES, NoFolder, check, hint, my_rules, progress, start
+from ..learn import EXERCISES, NoFolder, check, hint, progress, start
+from ..learn.api import InsideExercises, find_folder
 from ..learn.exercises import DEFAULT_DIR
-from .args import FAILED, OK, UsageError
+from ..learn.rules import RuleError, my_rules, run_with_rules
+from .args import FAILED, OK, PROG, UsageError
 
 NAME = "learn"
 
@@ -57,7 +65,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.set_defaults(action="list", dir=None)
     actions = parser.add_subparsers(title="actions", dest="action", metavar="ACTION")
-    folder = dict(metavar="DIR", help=f"the exercises folder (default: ./{DEFAULT_DIR})")
+    folder = dict(metavar="DIR", help="the exercises folder (default: the one the current folder "
+                  f"is in, or ./{DEFAULT_DIR})")
 
     listing = actions.add_parser("list", help="every exercise and its state")
     listing.add_argument("--dir", **folder)
@@ -80,7 +89,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     using = actions.add_parser("use", help="run a command with your exercise 4 rules in the engine")
     using.add_argument("--dir", **folder)
     using.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND ...",
-                       help="the command to run, after --, e.g. -- draw \"tanh(x)\" --backward")
+                       help="the command to run, after --: one of this program's (-- draw "
+                       "\"tanh(x)\" --backward), or any other (-- python my_script.py, -- jupyter lab)")
     return parser
 
 
@@ -89,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
         return ACTIONS[args.action or "list"](args)  # no action: the list
     except NoFolder as error:
         raise UsageError(str(error)) from None
+    except (OSError, RuleError) as error:  # a folder that cannot be written, a learner's rule
+        sys.stdout.flush()
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return FAILED
 
 
 def _list(args) -> int:
@@ -104,13 +118,16 @@ def _list(args) -> int:
 def _start(args) -> int:
     try:
         said = start(args.dir)
+    except InsideExercises as inside:
+        print(inside)
+        return OK
     except (NotADirectoryError, FileExistsError) as error:
         raise UsageError(str(error)) from None
     for line in said:
         print(line)
     where = args.dir or DEFAULT_DIR
-    print(f"the exercises are in {where}/; open ex01_perceptron.py, then: "
-          f"micrograd-scratch learn check 1" + (f" --dir {where}" if args.dir else ""))
+    print(f"the exercises are in {where}/; go there (cd {where}), open ex01_perceptron.py, then: "
+          "micrograd-scratch learn check 1")
     return OK
 
 
@@ -123,24 +140,41 @@ def _check(args) -> int:
 
 
 def _hint(args) -> int:
-    which, of, text = hint(args.number, args.dir)
-    print(f"hint {which} of {of} for exercise {args.number}: {text}")
-    if which < of:
+    shown = hint(args.number, args.dir)
+    print(f"hint {shown.which} of {shown.of} for exercise {args.number}: {shown.text}")
+    if shown.note:
+        print(f"({shown.note})")
+    elif shown.which < shown.of:
         print(f"(again for the next: micrograd-scratch learn hint {args.number})")
     return OK
 
 
 def _use(args) -> int:
-    from . import _main  # the whole command line, run inside the learner's rules
+    from . import build_parser  # this program's commands, which run as `python -m micrograd_scratch`
 
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         raise UsageError("name the command to run after --, e.g. learn use -- draw \"tanh(x)\" --backward")
-    if command[0] == NAME:
-        raise UsageError("learn use runs the other commands (draw, xor, train, ...), not learn")
-    with my_rules(args.dir) as rules:
-        print(f"your rules from exercise 4 in use: {', '.join(rules) or 'none written yet'}")
-        return _main(command)
+    ours = command[1:] if command[0] == PROG else command if command[0] in _subcommands(build_parser()) else None
+    if ours is not None:  # this program's: run by this Python
+        if ours[:1] == [NAME]:
+            raise UsageError("learn use runs other commands (draw, xor, python my_script.py, ...), not learn")
+        command = [sys.executable, "-m", "micrograd_scratch", *ours]
+    folder = find_folder(args.dir)
+    with my_rules(folder) as rules:  # its file loads, or one line now rather than in the command
+        print(f"your rules from exercise 4 in use: {', '.join(rules) or 'none written yet'}", flush=True)
+    try:
+        return run_with_rules(folder, command)
+    except OSError as error:
+        print(f"{PROG}: error: cannot run {command[0]!r}: {error.strerror or error}", file=sys.stderr)
+        return 127  # as a shell says "command not found"
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
 
 
 ACTIONS = {"list": _list, "start": _start, "check": _check, "hint": _hint, "use": _use}
