@@ -226,3 +226,36 @@ def backward(root, n=0):
     line = failing_line(result, "a * a (one node, two edges)")
     assert "RecursionError: backward called itself" in line and "levels deep" in line
     assert "Either it has no case that ends it, or its input is deeper than that" in line
+
+
+def test_sigterm_during_a_check_ends_the_learners_process_too(folder, tmp_path):
+    pid_file = tmp_path / "pid"
+    (folder / "ex01_perceptron.py").write_text(PREDICT + f"""
+import os, signal
+
+def update(w, b, x, d, lr):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    open({str(pid_file)!r}, "w").write(str(os.getpid()))
+    while True:
+        try:
+            pass
+        except:
+            pass
+""")
+    command = shutil.which("micrograd-scratch", path=os.path.dirname(sys.executable))
+    if command is None:
+        pytest.skip("the micrograd-scratch command is not installed (pip install -e .)")
+    checker = subprocess.Popen([command, "learn", "check", "1", "--time-limit", "60"], cwd=folder,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    began = time.monotonic()
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() - began < 30 and checker.poll() is None
+        time.sleep(0.05)
+    checker.terminate()
+    out, err = checker.communicate(timeout=5)
+    assert checker.returncode == 143
+    assert err.splitlines()[-1] == "micrograd-scratch: learn check: interrupted"
+    learner = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(learner, 0)  # gone, and reaped: not even a zombie holds its number

@@ -103,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return FAILED
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the process running the learner's code is ended
+        sys.stdout.flush()
+        print(f"{PROG}: learn {args.action or 'list'}: interrupted", file=sys.stderr)
+        raise
 
 
 def _list(args) -> int:
