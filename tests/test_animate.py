@@ -125,6 +125,21 @@ def test_bad_arguments_are_refused_before_anything_is_drawn(tmp_path):
 
 
 @needs_dot
+def test_frames_too_large_to_hold_are_refused_before_the_first_is_drawn(tmp_path, monkeypatch):
+    """A slide at dpi 1200 is 16,000 x 9,000 px a frame: refused, with a dpi that fits."""
+    from micrograd_scratch.drawing import animate
+
+    drawn = []
+    monkeypatch.setattr(animate, "pinned_picture", lambda *a, **k: drawn.append(a) or b"")
+    root, _ = lecture_graph()
+    with pytest.raises(ValueError, match=r"^animate_backward: at dpi 1200, a frame of 16,000 x 9,000 px "
+                                         r"is more than 8,294,400 pixels \(a 4K screen\); a dpi of 288 "
+                                         r"or less fits$"):
+        animate_backward(root, tmp_path / "a.gif", style="slides", dpi=1200)
+    assert drawn == [] and not (tmp_path / "a.gif").exists()
+
+
+@needs_dot
 @pytest.mark.skipif(CLI is None, reason="the micrograd-scratch command is not installed (pip install -e .)")
 def test_draw_animate_on_the_command_line(tmp_path):
     out = tmp_path / "backprop.gif"

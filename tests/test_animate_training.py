@@ -102,6 +102,8 @@ def test_bad_arguments_are_refused_before_training(tmp_path, monkeypatch):
         animate_training(model, X, y, mse, tmp_path / "t.svg", epochs=5)
     with pytest.raises(ValueError, match="more than 200; take a frame every 6 epochs or more"):
         animate_training(model, X, y, mse, epochs=1000, every=1)
+    with pytest.raises(ValueError, match="at dpi 1200, a frame of 14,400 x 8,100 px .* a dpi of 320 or less fits"):
+        animate_training(model, X, y, mse, epochs=5, dpi=1200)
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match="needs Pillow, which is not installed"):
         animate_training(model, X, y, mse, tmp_path / "t.gif", epochs=5)
@@ -161,6 +163,13 @@ def test_train_animate_on_the_command_line(tmp_path):
     (["--animate", "t.gif", "--epochs", "1000", "--animate-every", "1"],
      "argument --animate-every: a frame every 1 epochs of 1000 is 1001 frames, more than 200; "
      "take a frame every 6 epochs or more"),
+    # a film's pixels, bounded before training (dpi 1200 died of MemoryError after 287 s)
+    (["--animate", "t.gif", "--dpi", "1200"],
+     "argument --dpi: with --animate, at dpi 1200, a frame of 14,400 x 8,100 px is more than "
+     "8,294,400 pixels (a 4K screen); a dpi of 320 or less fits"),
+    (["--animate", "t.gif", "--dpi", "300", "--animate-every", "2"],
+     "argument --dpi: with --animate, at dpi 300, 101 frames of 3,600 x 2,025 px are 736,290,000 "
+     "pixels, more than the 200,000,000 a film may hold; a dpi of 156 or less fits"),
 ])
 def test_bad_animate_arguments_are_one_line_and_exit_2(tmp_path, args, message):
     done = cli("xor", "--hidden", "2", *args, cwd=tmp_path)

@@ -370,8 +370,8 @@ def add_training_animation_options(parser: argparse.ArgumentParser) -> None:
 
 def training_recorder(args: argparse.Namespace, epochs: int, nin: int, regression: bool):
     """The TrainingRecorder --animate films with, or None without --animate;
-    its other options checked before training."""
-    from ..drawing.animate import every_for
+    its other options checked before training, and the film's pixels too."""
+    from ..drawing.animate import check_film_size, every_for, film_frames, frame_inches
 
     given = [o for o, v in (("--animate-every", args.animate_every), ("--fps", args.fps)) if v is not None]
     if getattr(args, "animate", None) is None:
@@ -385,9 +385,14 @@ def training_recorder(args: argparse.Namespace, epochs: int, nin: int, regressio
         raise UsageError(f"argument --animate: films the decision boundary over the input "
                          f"plane; {why}")
     try:
-        return TrainingRecorder(every=every_for(epochs, args.animate_every))
+        every = every_for(epochs, args.animate_every)
     except ValueError as error:
         raise UsageError(f"argument --animate-every: {error}") from None
+    try:
+        check_film_size(frame_inches(args.style), args.dpi, film_frames(epochs, every))
+    except ValueError as error:
+        raise UsageError(f"argument --dpi: with --animate, {error}") from None
+    return TrainingRecorder(every=every)
 
 
 def training_animation(args: argparse.Namespace, run) -> bool:

@@ -17,6 +17,11 @@ The captions are written into the file as well (a GIF's comment, an
 APNG's "Description" text), one line per frame, so a reader can check
 every number without the picture.
 
+A film's pixels are bounded before its first frame is drawn (a frame
+at most a 4K screen, all its frames together MAX_FILM_PIXELS; the
+refusal names a dpi that fits), and its frames are decoded one at a
+time as the file is written, not all held at once.
+
 Without a path, the Animation that is returned shows itself inline in
 Jupyter (a GIF), and `.save(path)` writes it. GIF and APNG are written by
 Pillow, which matplotlib already needs (pip install -e ".[plot]", or
@@ -41,6 +46,8 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
+import math
 import os
 import shutil
 import subprocess
@@ -56,8 +63,8 @@ from .frames import (
     DONE_CAPTION, BackwardStep, _name, _pinned_frames, _same_height, backward_steps, frame_look,
     pinned_picture,
 )
-from .graph import OUTPUT_NAME, _Plan, op_symbol
-from .styles import DPI, DotError, PictureStyle, check_dpi, checked_path, fmt, picture_style
+from .graph import OUTPUT_NAME, _Plan, laid_out_size, op_symbol
+from .styles import DPI, MIN_DPI, DotError, PictureStyle, check_dpi, checked_path, fmt, picture_style
 
 __all__ = ["animate_backward", "animate_training", "TrainingRecorder", "Snapshot", "Animation",
            "ANIMATION_FORMATS", "PILLOW_HINT", "captions"]
@@ -128,40 +135,47 @@ class Animation:
             data = self._mp4()
             write_atomically(path, lambda f: f.write(data))
         else:
-            data = self._pillow_bytes("GIF" if path.suffix.lower() == ".gif" else "PNG")
-            write_atomically(path, lambda f: f.write(data))
+            format = "GIF" if path.suffix.lower() == ".gif" else "PNG"
+            write_atomically(path, lambda f: self._write_pillow(f, format))
         return path
 
     def comment(self) -> str:
         """The captions, one line per frame, as the file carries them."""
         return "\n".join(f"frame {i}: {c}" for i, c in enumerate(self.captions))
 
-    def _images(self) -> list:
+    def _images(self):
+        """The frames decoded, one at a time: only the PNGs are held, and a
+        decoded frame (3 bytes a pixel) lives while it is written."""
         Image = _pillow()
-        images = [Image.open(io.BytesIO(png)).convert("RGB") for png in self.frames]
-        size = images[0].size
-        if any(im.size != size for im in images):  # pinned frames never differ; a guard
-            raise RuntimeError(f"the frames have different sizes: {sorted({im.size for im in images})}")
-        return images
+        size = None
+        for png in self.frames:
+            image = Image.open(io.BytesIO(png)).convert("RGB")
+            size = size or image.size
+            if image.size != size:  # pinned frames never differ; a guard
+                raise RuntimeError(f"the frames have different sizes: {size} and {image.size}")
+            yield image
 
-    def _pillow_bytes(self, format: str) -> bytes:
+    def _write_pillow(self, file, format: str) -> None:
+        """The frames as an animated GIF or PNG, into `file`."""
         Image = _pillow()
-        images = self._images()
-        buffer = io.BytesIO()
         if format == "GIF":
-            palette = _palette(images)
-            frames = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
-            frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
-                           duration=self.durations, loop=0, comment=self.comment().encode("utf-8"),
-                           optimize=False, disposal=1)
+            palette = _palette(self._images())  # a first pass over the frames
+
+            def frames():
+                return (im.quantize(palette=palette, dither=Image.Dither.NONE) for im in self._images())
+
+            options = dict(comment=self.comment().encode("utf-8"), optimize=False, disposal=1)
         else:
             from PIL.PngImagePlugin import PngInfo
 
+            frames = self._images
             info = PngInfo()
             info.add_itxt("Description", self.comment())
-            images[0].save(buffer, format="PNG", save_all=True, append_images=images[1:],
-                           duration=self.durations, loop=0, pnginfo=info, default_image=False)
-        return buffer.getvalue()
+            options = dict(pnginfo=info, default_image=False)
+        first = next(frames())
+        rest = _Afresh(lambda: itertools.islice(frames(), 1, None))
+        first.save(file, format=format, save_all=True, append_images=rest,
+                   duration=self.durations, loop=0, **options)
 
     def _mp4(self) -> bytes:
         ffmpeg = shutil.which("ffmpeg")
@@ -193,7 +207,9 @@ class Animation:
     def _repr_html_(self) -> str | None:
         if self.missing:
             return None  # Jupyter shows the text below instead
-        gif = base64.b64encode(self._pillow_bytes("GIF")).decode("ascii")
+        buffer = io.BytesIO()
+        self._write_pillow(buffer, "GIF")
+        gif = base64.b64encode(buffer.getvalue()).decode("ascii")
         return f'<img alt="{self.subject}, animated" src="data:image/gif;base64,{gif}">'
 
     def __repr__(self) -> str:
@@ -204,7 +220,19 @@ class Animation:
                 f"save('{self.name}') writes it, Jupyter shows it>")
 
 
-def _palette(images: list):
+class _Afresh:
+    """An iterable that makes its iterator afresh each time it is walked
+    (Pillow's APNG writer walks the frames twice), so that the frames are
+    decoded as they are written and never all held at once."""
+
+    def __init__(self, make: Callable):
+        self.make = make
+
+    def __iter__(self):
+        return iter(self.make())
+
+
+def _palette(images: Iterable):
     """One GIF palette for every frame, so that no colour shifts between
     frames: the 256 commonest distinct colours of all of them, exactly
     (white stays white, each fill its own colour; only the edges of text
@@ -233,6 +261,37 @@ def _durations(count: int, fps: float) -> list[int]:
     durations = [ms] * count
     durations[0] = durations[-1] = HOLD * ms
     return durations
+
+
+# What one film may hold, checked before its first frame is drawn: every
+# frame is decoded while the file is written (3 bytes a pixel), and a GIF
+# writer keeps each frame at a byte a pixel until the file is done.
+MAX_FRAME_PIXELS = 3840 * 2160  # a 4K screen: a larger frame shows nothing more
+MAX_FILM_PIXELS = 200_000_000  # pixels x frames: 200 frames of 1200 x 675 px fit, and 24 of 4K
+
+
+def check_film_size(inches: tuple[float, float], dpi: int, frames: int, who: str = "") -> None:
+    """Refuse a film of `frames` frames of `inches` at `dpi` whose frame, or
+    whose frames together, have more pixels than MAX_FRAME_PIXELS or
+    MAX_FILM_PIXELS, naming the largest dpi that fits (and, where no dpi
+    fits, how many frames would)."""
+    width, height = round(inches[0] * dpi), round(inches[1] * dpi)
+    pixels = width * height
+    if pixels <= MAX_FRAME_PIXELS and pixels * frames <= MAX_FILM_PIXELS:
+        return
+    most = min(MAX_FRAME_PIXELS, MAX_FILM_PIXELS / frames)  # pixels a frame may have
+    fits = math.floor(math.sqrt(most / (inches[0] * inches[1])))
+    if pixels > MAX_FRAME_PIXELS:
+        what = f"a frame of {width:,} x {height:,} px is more than {MAX_FRAME_PIXELS:,} pixels (a 4K screen)"
+    else:
+        what = (f"{frames} frames of {width:,} x {height:,} px are {pixels * frames:,} pixels, more "
+                f"than the {MAX_FILM_PIXELS:,} a film may hold")
+    if fits >= MIN_DPI:
+        how = f"a dpi of {fits} or less fits"
+    else:
+        at_least = round(inches[0] * MIN_DPI) * round(inches[1] * MIN_DPI)
+        how = (f"at dpi {MIN_DPI} at most {MAX_FILM_PIXELS // at_least} frames fit")
+    raise ValueError(f"{who}{': ' if who else ''}at dpi {dpi}, {what}; {how}")
 
 
 def check_fps(fps) -> float:
@@ -281,6 +340,9 @@ def animate_backward(
     captioned = ["  ".join(c) for c in lines]
     try:
         frames = _pinned_frames(plan, steps, look, titles=_same_height(lines))
+        inches = look.box or laid_out_size(frames[0], neato_no_op=2)
+        if inches is not None:  # (None: dot failed to lay it out, and says so below)
+            check_film_size(inches, dpi, len(frames), "animate_backward")
         pngs = [pinned_picture(frame, "png", dpi) for frame in frames]
     except DotError as error:
         if path is not None:
@@ -317,12 +379,22 @@ def every_for(epochs: int, every: int | None = None) -> int:
         every = max(1, -(-epochs // TRAINING_FRAMES))  # ceil: never more than TRAINING_FRAMES
     if type(every) is not int or every < 1:
         raise ValueError(f"every must be a whole number of epochs, at least 1, got {every!r}")
-    frames = epochs // every + 1 + (epochs % every > 0)  # the start, every K-th, the last
+    frames = film_frames(epochs, every)
     if frames > MAX_TRAINING_FRAMES:
         raise ValueError(f"a frame every {every} epochs of {epochs} is {frames} frames, more than "
                          f"{MAX_TRAINING_FRAMES}; take a frame every {-(-epochs // (MAX_TRAINING_FRAMES - 2))} "
                          f"epochs or more")
     return every
+
+
+def film_frames(epochs: int, every: int) -> int:
+    """The frames of a film of `epochs` epochs: the start, every `every`-th, the last."""
+    return epochs // every + 1 + (epochs % every > 0)
+
+
+def frame_inches(style: str | PictureStyle = "default") -> tuple[float, float]:
+    """The size of a training film's frame, in inches: the style's canvas, or FRAME."""
+    return picture_style(style).canvas or FRAME
 
 
 class TrainingRecorder:
@@ -406,7 +478,8 @@ class TrainingRecorder:
         shown = choose_example(model, X, y, loss=loss, example=example)
         follow = shown.index if shown.index is not None else shown.x
         look = picture_style(style)
-        size = look.canvas or FRAME
+        size = frame_inches(look)
+        check_film_size(size, dpi, len(snapshots), "animate_training")  # before the first frame
         lines = []
         try:
             _load(params, snapshots[0].parameters)
@@ -507,7 +580,8 @@ def animate_training(
     if path is not None:
         checked_path(path, ANIMATION_FORMATS, "animate_training")
     _pillow()
-    picture_style(style)
+    if type(epochs) is int and epochs >= 1:  # (else fit says what is wrong with epochs)
+        check_film_size(frame_inches(style), dpi, film_frames(epochs, every), "animate_training")
     if any(len(x) != 2 for x in X):
         raise ValueError("animate_training: the points must have 2 coordinates (x1, x2): "
                          "each frame maps the input plane")

@@ -397,6 +397,7 @@ def flow_style(flow: float, biggest: float) -> dict:
 
 # FIGURE_FORMATS (.png, .svg, .pdf) and MATPLOTLIB_HINT are plot's, imported above.
 DPI = 150  # pixels per inch of a .png: sharp on a projector
+MIN_DPI, MAX_DPI = 20, 1200  # the dpi a picture may ask for
 
 _figure_class = None
 
@@ -431,11 +432,11 @@ def new_figure(*, dpi: int = DPI, **kwargs):
 
 
 def check_dpi(dpi, who: str = "") -> int:
-    """Refuse a dpi that is not a whole number from 20 to 1200; `who` (the
-    function called) starts the message."""
-    if type(dpi) is not int or not 20 <= dpi <= 1200:
-        raise ValueError(f"{who}{': ' if who else ''}dpi must be a whole number from 20 to 1200, "
-                         f"got {dpi!r}")
+    """Refuse a dpi that is not a whole number from MIN_DPI to MAX_DPI;
+    `who` (the function called) starts the message."""
+    if type(dpi) is not int or not MIN_DPI <= dpi <= MAX_DPI:
+        raise ValueError(f"{who}{': ' if who else ''}dpi must be a whole number from {MIN_DPI} "
+                         f"to {MAX_DPI}, got {dpi!r}")
     return dpi
 
 
