@@ -93,10 +93,10 @@ def test_start_never_overwrites_the_learners_file(tmp_path):
 def test_the_corpus_has_the_classic_mistakes():
     assert len(MISTAKES) >= 30
     said = " ".join(m.says for m in MISTAKES)
-    for classic in ("forgot the upstream gradient g", "used x where the rule needs the output",
-                    "a sign error", "use += not =", "lists the shared node",
-                    "you forgot zero_grad", "an update with + instead of -",
-                    "without the error term", "RecursionError on a chain"):
+    for classic in ("the upstream gradient is missing", "`x` where `out` belongs",
+                    "a sign inside the formula", "`=` where `+=` belongs", "lists the shared node",
+                    "operator precedence", "`lr` is given but never used", "a sign in the update",
+                    "the parameters' gradients are not 0", "RecursionError on a chain"):
         assert classic in said, classic
 
 
@@ -117,6 +117,7 @@ def test_each_mistake_is_named(mistake, tmp_path):
     assert report.state == "failing", said
     assert mistake.says in said, said
     assert "Traceback" not in said
+    assert "you forgot" not in said and "you wrote" not in said, said
     if mistake.marked:
         assert report.picture is not None, said
         assert marked_label(report.picture) == mistake.marked, said
@@ -184,7 +185,7 @@ def test_the_command_from_start_to_passing(tmp_path):
     assert "x: 0.75" in result.stdout  # 1 - x**2, not 1 - tanh(x)**2 = 0.786448
     result = learn("check", "4", "--dir", str(folder))
     assert result.returncode == 1
-    assert "used x where the rule needs the output" in result.stdout
+    assert "`x` where `out` belongs: with `out` in place of your `x`" in result.stdout
     assert (folder / "ex04_local_grads.svg").exists()
 
 
@@ -267,6 +268,6 @@ def test_check_shows_its_picture_inline_in_jupyter(tmp_path, monkeypatch):
     nbclient.NotebookClient(nb, kernel_name="micrograd-learn", timeout=120).execute()
     outputs = nb.cells[0].outputs
     text = "".join(o.get("text", "") for o in outputs if o["output_type"] == "stream")
-    assert "used x where the rule needs the output" in text
+    assert "`x` where `out` belongs: with `out` in place of your `x`" in text
     pictures = [o["data"]["image/svg+xml"] for o in outputs if o["output_type"] == "display_data"]
     assert len(pictures) == 1 and "wrong here" in pictures[0]

@@ -54,70 +54,129 @@ class Mistake:
     marked: str = ""  # the label of the node its picture marks ("" when it draws none)
 
 
+DICT_OF_INPUTS = '''from micrograd_scratch.engine import local_grads, topological_order
+
+
+def backward(root):
+    order = topological_order(root)
+    for node in order:
+        if node._prev:
+            node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):
+        terms = dict(zip(node._prev, local_grads(node)))
+        for child, local in terms.items():
+            child.grad += node.grad * local
+'''
+
+SHARED_VELOCITY = '''class Momentum:
+    def __init__(self, params, lr=0.1, mu=0.9):
+        self.params, self.lr, self.mu = list(params), lr, mu
+        self.v = 0.0
+
+    def step(self):
+        for p in self.params:
+            self.v = self.mu * self.v + p.grad
+            p.data -= self.lr * self.v
+'''
+
 M = Mistake
+# `says`: a proven cause where a repair makes the check pass; otherwise
+# what was observed, with no cause (tests/test_learn.py also checks that
+# no verdict says "you forgot" or "you wrote").
 MISTAKES = [
     # 1: the perceptron
-    M(1, "no error term", (("error = d - predict(w, b, x)", "error = d"),), "without the error term"),
+    M(1, "no error term", (("error = d - predict(w, b, x)", "error = d"),),
+      "(a right answer: nothing should change) gave w = [1.5, -0.5]"),
     M(1, ">= for >", (("+ b > 0 else 0", "+ b >= 0 else 0"),), "(> 0, not >= 0)"),
     M(1, "sign of the update", (("wi + lr * error * xi", "wi - lr * error * xi"),
-                                ("b + lr * error", "b - lr * error")), "a sign error"),
+                                ("b + lr * error", "b - lr * error")), "the wrong way round"),
     M(1, "no lr", (("wi + lr * error * xi", "wi + error * xi"), ("b + lr * error", "b + error")),
-      "the learning rate lr is missing"),
+      "`lr` is given but never used: with `b + lr * error` for `b + error` (line 7)"),
     # 2: least squares
     M(2, "no factor 2", (("2 / n * sum(e * x[j]", "1 / n * sum(e * x[j]"),
                          ("db = 2 / n * sum(errors)", "db = 1 / n * sum(errors)")),
-      "the factor 2 is missing"),
-    M(2, "y - f", (("predict(w, b, x) - y for", "y - predict(w, b, x) for"),), "a sign error"),
+      "the factor 2 of d/du u**2 = 2u is missing: with your gradients doubled"),
+    M(2, "y - f", (("predict(w, b, x) - y for", "y - predict(w, b, x) for"),),
+      "a subtraction the wrong way round: with `predict(w, b, x) - y`"),
     M(2, "sum, not mean", (("2 / n * sum(e * x[j]", "2 * sum(e * x[j]"),
                            ("db = 2 / n * sum(errors)", "db = 2 * sum(errors)")),
       "a sum where the mean belongs"),
     M(2, "+ in the update", (("wj - lr * gj", "wj + lr * gj"), ("b - lr * db", "b + lr * db")),
-      "an update with + instead of -"),
+      "a sign inside the formula: with `b - lr * db` for `b + lr * db` (line 18) and `wj - lr * gj` for "
+      "`wj + lr * gj` (line 17)"),
     M(2, "dw without x", (("sum(e * x[j] for e, x in zip(errors, X))", "sum(e for e, x in zip(errors, X))"),),
-      "needs the input x_j"),
+      "your (dJ/dw, dJ/db) is [-0.7, -0.7, -0.7], expected [-0.2, -0.45, -0.7] (by finite differences)"),
+    M(2, "w never updated", (("        w = [wj - lr * gj for wj, gj in zip(w, dw)]\n", "        pass\n"),),
+      "fit on 5 examples, lr 0.1, 50 steps, ended at w = [0, 0, 0]"),
     # 3: the hand-set network
     M(3, "no negative bias", (("b1 = [0, -1]", "b1 = [0, 0]"),), "no hidden unit is ever below 0"),
     M(3, "W2 sign", (("W2 = [1, -2]", "W2 = [1, 2]"),), "wrong at (1, 1)"),
     # 4: local derivatives
-    M(4, "tanh with x", (("1 - out**2", "1 - x**2"),), "used x where the rule needs the output", "x"),
-    M(4, "sigmoid with x", (("out * (1 - out)", "x * (1 - x)"),), "used x where the rule needs the output", "x"),
+    M(4, "tanh with x", (("1 - out**2", "1 - x**2"),), "`x` where `out` belongs: with `out` in place of your `x` (line 21)", "x"),
+    M(4, "sigmoid with x", (("out * (1 - out)", "x * (1 - x)"),), "`x` where `out` belongs", "x"),
     M(4, "exp with x", (("def exp_grads(out, x):\n    return (out,)", "def exp_grads(out, x):\n    return (x,)"),),
-      "used x where the rule needs the output", "x"),
-    M(4, "tanh sign", (("1 - out**2", "out**2 - 1"),), "a sign error", "x"),
-    M(4, "log sign", (("(1 / x,)", "(-1 / x,)"),), "a sign error", "x"),
-    M(4, "mul swapped", (("(b, a)", "(a, b)"),), "the derivatives are swapped", "a"),
-    M(4, "pow keeps n", (("n * a ** (n - 1)", "n * a ** n"),), "the power must drop by one", "a"),
-    M(4, "pow d/dn without out", (("out * log(a) if", "log(a) if"),), "the factor a**n (out) is missing", "n"),
-    M(4, "relu >= 0", (("data(x) > 0", "data(x) >= 0"),), "write x > 0, not x >= 0", "x"),
+      "`x` where `out` belongs", "x"),
+    M(4, "tanh sign", (("1 - out**2", "out**2 - 1"),), "a subtraction the wrong way round", "x"),
+    M(4, "a sign inside tanh's formula", (("1 - out**2", "1 + out**2"),),
+      "a sign inside the formula: with `1 - out ** 2` in place of your `1 + out ** 2` (line 21)", "x"),
+    M(4, "a sign inside sigmoid's formula", (("out * (1 - out)", "out * (1 + out)"),),
+      "a sign inside the formula: with `1 - out` in place of your `1 + out` (line 25)", "x"),
+    M(4, "log sign", (("(1 / x,)", "(-1 / x,)"),), "a sign inside the formula", "x"),
+    M(4, "log with out, 0 at x = 1", (("(1 / x,)", "(1 / out,)"),),
+      "`out` where `x` belongs: with `x` in place of your `out` (line 17), log_grads passes this check; "
+      "at x = 2.5 your d/dx is 1.091, expected 0.4 (by finite differences); wrong at 5 of 6 points; "
+      "at x = 1 your code raised ZeroDivisionError", "x"),
+    M(4, "mul swapped", (("(b, a)", "(a, b)"),), "the two derivatives in the wrong order", "a"),
+    M(4, "mul: a wrong second partial", (("(b, a)", "(b, b)"),),
+      "at a = 2, b = -3 your d/db is -3, expected 2 (by finite differences); wrong at 6 of 12 points", "b"),
+    M(4, "pow keeps n", (("n * a ** (n - 1)", "n * a ** n"),), "the power one too high", "a"),
+    M(4, "pow: precedence", (("n * a ** (n - 1)", "n*a**n-1"),),
+      "operator precedence: with `n * a ** (n - 1)` in place of your `n * a ** n - 1` (line 9, which "
+      "Python reads as `(n * (a ** n)) - 1`)", "a"),
+    M(4, "pow d/dn without out", (("out * log(a) if", "log(a) if"),), "a factor `out` missing", "n"),
+    M(4, "relu >= 0", (("data(x) > 0", "data(x) >= 0"),),
+      "the boundary of a comparison: with `data(x) > 0` in place of your `data(x) >= 0`", "x"),
+    M(4, "relu's cases swapped", (("1.0 if data(x) > 0 else 0.0,", "0.0 if data(x) > 0 else 1.0,"),),
+      "the two cases exchanged", "x"),
     M(4, "relu returns a number", (("return (1.0 if data(x) > 0 else 0.0,)", "return 1.0 if data(x) > 0 else 0.0"),),
       "a single number; the contract is a tuple"),
-    M(4, "tanh without the square", (("1 - out**2", "1 - out"),), "the square is missing", "x"),
+    M(4, "tanh without the square", (("1 - out**2", "1 - out"),), "a square missing", "x"),
     M(4, "sigmoid without 1 - out", (("return (out * (1 - out),)", "return (out,)"),),
-      "the factor (1 - out) is missing", "x"),
+      "at x = 0.5 your d/dx is 0.6225, expected 0.235 (by finite differences)", "x"),
     M(4, "a rule that raises", (("1 - out**2", "1 - out**2 / 0"),),
       "your code raised ZeroDivisionError (float division by zero), at ex04_local_grads.py line 21"),
     # 5: the topological order
     M(5, "recursive, no visited set", (("", RECURSIVE_NO_VISITED),),
       "lists the shared node c 2 times", "c"),
     M(5, "recursive with a visited set", (("", RECURSIVE_WITH_VISITED),),
-      "RecursionError on a chain 100,000 deep, at ex05_topo.py line"),
+      "RecursionError on a chain 100,000 deep"),
     M(5, "a set of inputs", (("reversed(node._prev)", "set(node._prev)"),), "differs between runs"),
     M(5, "a node before its inputs", (("", PREORDER),), "comes before its input", "e"),
     # 6: backward
     M(6, "= for +=", (("child.grad += node.grad * local", "child.grad = node.grad * local"),),
-      "in y = a * a the gradient flows along both edges, and the two terms add up: use += not =", "a"),
+      "`=` where `+=` belongs: with `child.grad += node.grad * local` in place of your "
+      "`child.grad = node.grad * local` (line 12)", "a"),
+    M(6, "+=, but a dict drops a * a's second edge", (("", DICT_OF_INPUTS),),
+      "a.grad is 3, expected 6 (the first wrong gradient, walking back from the root; 1 of 2 nodes are "
+      "wrong); it is an input 2 times (of y), so its gradient is one term per edge, 3 + 3; yours equals "
+      "one term alone: possibly `=` where `+=` belongs, or an edge lost", "a"),
     M(6, "no upstream gradient", (("child.grad += node.grad * local", "child.grad += local"),),
-      "forgot the upstream gradient g", "c"),
-    M(6, "forward order", (("reversed(order)", "order"),), "walked the order forwards", "c"),
+      "the upstream gradient is missing", "c"),
+    M(6, "forward order", (("reversed(order)", "order"),), "the walk in the wrong direction", "c"),
     M(6, "no reset of op results", (("            node.grad = 0.0", "            pass"),),
-      "kept the op results' gradients from the last call", "d"),
-    M(6, "no seed", (("    root.grad = 1.0", "    root.grad = root.grad"),), "never seeded the root", "y"),
-    M(6, "leaves reset too", (("if node._prev:", "if True:"),), "reset the leaves too", "b"),
+      "the op results' gradients are not reset to 0 before the walk", "d"),
+    M(6, "no seed", (("    root.grad = 1.0", "    root.grad = root.grad"),),
+      "the root is never seeded (d root / d root = 1): with `root.grad = 1.0` added", "y"),
+    M(6, "leaves reset too", (("if node._prev:", "if True:"),), "the leaves' gradients are reset too", "b"),
     # 7: neuron and MLP
     M(7, "no bias", (("sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
-                      "sum(wi * xi for wi, xi in zip(self.w, x))"),), "forgot the bias"),
+                      "sum(wi * xi for wi, xi in zip(self.w, x))"),), "its output does not change with b"),
     M(7, "no activation", (("return act.relu() if self.nonlin else act", "return act"),),
-      "forgot the activation"),
+      "no relu was applied below 0"),
+    M(7, "bias first in parameters()", (("return self.w + [self.b]", "return [self.b] + self.w"),),
+      "parameters() lists the neuron's Values as [b, w0, w1, w2]: set in that order, your neuron gives "
+      "relu(w . x + b) at every input tried"),
     M(7, "relu on the output", (("nonlin=i != len(nouts) - 1", "nonlin=True"),),
       "your last layer applies relu"),
     M(7, "equal initial weights", (("Value(random.uniform(-1, 1))", "Value(0.5)"),),
@@ -125,20 +184,49 @@ MISTAKES = [
     M(7, "floats, not Values", (("sum((wi * xi for", "sum((wi.data * xi for"),),
       "gradients do not reach the weights"),
     # 8: mse and a step
-    M(8, "no zero_grad", (("    zero_grad(params)\n    loss =", "    loss ="),), "you forgot zero_grad"),
+    M(8, "no zero_grad", (("    zero_grad(params)\n    loss =", "    loss ="),),
+      "the parameters' gradients are not 0 when loss.backward() runs"),
+    M(8, "zero_grad([loss])", (("    zero_grad(params)\n    loss = mse([model(x) for x in X], Y)\n",
+                                "    loss = mse([model(x) for x in X], Y)\n    zero_grad([loss])\n"),),
+      "the parameters' gradients are not 0 when loss.backward() runs"),
     M(8, "+ in the step", (("p.data -= lr * p.grad", "p.data += lr * p.grad"),),
-      "an update with + instead of -"),
+      "a sign in the update: with `p.data -= lr * p.grad` in place of your `p.data += lr * p.grad`"),
+    M(8, "no learning rate in the step", (("p.data -= lr * p.grad", "p.data -= p.grad"),),
+      "`lr` is given but never used: with `p.data -= lr * p.grad` in place of your `p.data -= p.grad`"),
     M(8, "a sum for the mean", ((") / len(preds)", ")"),), "a sum where the mean belongs"),
+    M(8, "a negative mean squared error", (("return sum(", "return -sum("),),
+      "a sign inside the formula: with `sum("),
+    M(8, "(p - t) * 2 for the square", (("(p - t) ** 2", "(p - t) * 2"),),
+      "mse of predictions [1, -2, 0.5] against [0, 1, 0.5] gave -1.333, expected (1 + 9 + 0) / 3 = 3.333"),
     # 9: minibatch SGD
     M(9, "the decay never stops", (("    if k >= tau:\n        return lr_end\n", ""),),
       "after tau steps the rate stays at lr_end"),
     M(9, "the last batch dropped", (("range(0, n, batch_size)", "range(0, n - batch_size + 1, batch_size)"),),
       "leaves out [", ),
     M(9, "no shuffle", (("rng.shuffle(order)", "pass"),), "kept the examples in order"),
+    M(9, "no decay: k never counted", (("            k += 1", "            pass"),),
+      "a step against the gradient at a rate of 0.1, where eps_1 is 0.08667; train called "
+      "learning_rate with k = 0, 0, 0"),
+    M(9, "no decay: lr0 throughout", (("lr = learning_rate(k, lr0, lr_end, tau)", "lr = lr0"),),
+      "train never called learning_rate"),
+    M(9, "no zero_grad between steps", (("                p.grad = 0.0", "                pass"),),
+      "the gradients are not 0 when backward() runs"),
+    M(9, "epoch losses not summed", (("            total += loss.data * len(batch)", "            pass"),),
+      "train returned the epoch losses [0, 0, 0, 0, 0, 0]"),
+    M(9, "the seed set after the loop", (("    rng = random.Random(seed)\n", ""),
+                                         ("    return history", "    rng = random.Random(seed)\n    return history")),
+      "your code raised UnboundLocalError"),
+    M(9, "the global random for the rng", (("rng.shuffle(order)", "random.shuffle(order)"),
+                                           ("def batches(", "import random\n\n\ndef batches(")),
+      "`random` where `rng` belongs"),
     # 10: momentum
     M(10, "no velocity kept", (("self.v[i] = self.mu * self.v[i] + p.grad\n            p.data -= self.lr * self.v[i]",
-                                "p.data -= self.lr * p.grad"),), "that is plain SGD"),
-    M(10, "+ in the step", (("p.data -= self.lr", "p.data += self.lr"),), "an update with + instead of -"),
+                                "p.data -= self.lr * p.grad"),), "your step moved them by -lr * [1, -2], the gradient itself"),
+    M(10, "+ in the step", (("p.data -= self.lr", "p.data += self.lr"),), "so it is one of these: a sign in the update"),
+    M(10, "one velocity shared by every parameter", (("", SHARED_VELOCITY),),
+      "after step 1 (gradients [1, -2]) the parameters are [0.9, -0.89], expected [0.9, -0.8]"),
+    M(10, "a damped velocity", (("self.mu * self.v[i] + p.grad", "self.mu * self.v[i] + (1 - self.mu) * p.grad"),),
+      "the velocity adds (1 - mu) * g"),
     M(10, "a loop that never ends", (("    def step(self):\n", "    def step(self):\n        while True:\n            pass\n"),),
-      "stopped after 1 s, still running, at ex10_momentum.py line"),
+      "stopped after 1 s, still running"),
 ]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from ...drawing.styles import fmt
 from ...engine import Value, topological_order
 
-__all__ = ["square", "diamond", "neuron", "chain", "close", "nodes"]
+__all__ = ["square", "diamond", "neuron", "chain", "close", "nodes", "listed"]
 
 
 def square() -> Value:
@@ -81,3 +82,10 @@ def close(got, expected, rel: float = 1e-9) -> bool:
     if math.isnan(expected):
         return math.isnan(got)
     return math.isclose(got, expected, rel_tol=rel, abs_tol=rel)
+
+
+def listed(values, shown: int | None = None) -> str:
+    """Numbers as a verdict shows them, "[0.95, -1.9]"; past `shown`, "...". """
+    values = list(values)
+    more = ", ..." if shown is not None and len(values) > shown else ""
+    return f"[{', '.join(fmt(v) for v in values[:shown])}{more}]"

@@ -1,25 +1,29 @@
 """Exercise 4: each backward rule against central finite differences,
 at many points and at the edges, then at work in the real engine.
 
-A wrong rule is compared with the classic wrong rules of its op (x where
-the rule needs the output, a missing factor, the kink of relu) and with a
-sign error; the verdict names the one it matches, with the input where it
-shows, and otherwise gives the expected and actual values, the finite
-difference and the input.
+A wrong rule gets what was observed: the input, the expected and the
+actual derivative, the finite difference, how many points are wrong, and
+any point where the rule raised (the others are still checked). A cause
+is named only when a repair proves it (`repairs.py`): an edit of the
+rule's source (a sign, x where out belongs, precedence, a missing
+factor, relu's boundary) or of its numbers (negated, its two answers
+exchanged, x and out exchanged) with which every point is right.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+from pathlib import Path
 
 from ... import ops
 from ...drawing.styles import fmt
 from ...engine import Value
 from ..picture import graph_picture
 from ..rules import RULES, replaced_rules
-from ..runner import Check, Failed
+from ..runner import Check, Failed, describe, where
 from .graphs import close
+from .repairs import Around, explained, proven, with_function
 
 # The inputs each rule is checked at: ordinary points and the edges
 # (0, large and tiny inputs, saturation, relu's kink).
@@ -39,46 +43,6 @@ POINTS = {
 CONVENTIONS = {("relu", 0.0): 0.0}
 
 NAMES = {"binary": ("a", "b"), "unary": ("x",), "activation": ("x",)}
-
-
-def _x_for_out(formula: str) -> str:
-    return (f"used x where the rule needs the output: the derivative is {formula}, written with "
-            "out (the op's result), not with its input x")
-
-
-# The classic wrong rules of each op: (input index, what it gives, the sentence).
-MISTAKES = {
-    "*": [(0, lambda out, a, b: a, "the derivatives are swapped: d(a*b)/da is b, the other input"),
-          (1, lambda out, a, b: b, "the derivatives are swapped: d(a*b)/db is a, the other input"),
-          (0, lambda out, a, b: 1.0, "that is the rule of +: d(a*b)/da is b, not 1"),
-          (1, lambda out, a, b: 1.0, "that is the rule of +: d(a*b)/db is a, not 1")],
-    "**": [(0, lambda out, a, n: n * a**n, "the power must drop by one: d/da a**n = n * a**(n-1)"),
-           (0, lambda out, a, n: a ** (n - 1), "the factor n is missing: d/da a**n = n * a**(n-1)"),
-           (1, lambda out, a, n: math.log(a), "the factor a**n (out) is missing: "
-                                              "d/dn a**n = a**n * ln(a)"),
-           (1, lambda out, a, n: 0.0, "d/dn is not 0: the exponent is an input too, and a**n "
-                                      "changes with it at the rate a**n * ln(a)")],
-    "exp": [(0, lambda out, x: x, _x_for_out("exp(x) itself, out")),
-            (0, lambda out, x: 1.0, "d/dx exp(x) is exp(x) itself (out), not 1")],
-    "log": [(0, lambda out, x: 1 / out, "used the output where the rule needs x: d/dx log(x) = 1/x"),
-            (0, lambda out, x: out, "returned log(x) itself: its derivative is 1/x")],
-    "tanh": [(0, lambda out, x: 1 - x * x, _x_for_out("1 - tanh(x)**2 = 1 - out**2")),
-             (0, lambda out, x: 1 - out, "the square is missing: d/dx tanh(x) = 1 - out**2"),
-             (0, lambda out, x: 1 - math.tanh(out) ** 2, "tanh applied twice: out is tanh(x) "
-                                                         "already, so the rule is 1 - out**2")],
-    "sigmoid": [(0, lambda out, x: x * (1 - x), _x_for_out("sigmoid(x) * (1 - sigmoid(x)) = "
-                                                           "out * (1 - out)")),
-                (0, lambda out, x: out, "the factor (1 - out) is missing: out * (1 - out)"),
-                (0, lambda out, x: 1 - out, "the factor out is missing: out * (1 - out)")],
-    "relu": [(0, lambda out, x: 1.0 if x >= 0 else 0.0, "at x = 0 relu's derivative is taken as 0 "
-              "(as PyTorch does): write x > 0, not x >= 0"),
-             (0, lambda out, x: x, "returned x: relu's derivative is 1 where x > 0 and 0 elsewhere"),
-             (0, lambda out, x: out, "returned out, relu(x) itself: its derivative is 1 where "
-                                     "x > 0 and 0 elsewhere"),
-             (0, lambda out, x: 1.0, "forgot that relu is flat below 0: its derivative is 0 there"),
-             (0, lambda out, x: 0.0 if x > 0 else 1.0, "the two cases are swapped: 1 where x > 0, "
-                                                       "0 elsewhere")],
-}
 
 
 def finite_difference(op: ops.Op, inputs: tuple, i: int) -> float | None:
@@ -138,24 +102,6 @@ def _inputs_text(op: ops.Op, inputs: tuple) -> str:
     return ", ".join(f"{n} = {fmt(v)}" for n, v in zip(names, inputs))
 
 
-def _name_mistake(op: ops.Op, wrong: list) -> str:
-    """The sentence of the classic mistake that every wrong answer fits, or ""."""
-    for index, rule, sentence in MISTAKES.get(op.name, []):
-        fits = [w for w in wrong if w[1] == index]
-        if fits and all(_gives(rule, op, inputs, got) for inputs, i, got, fd in fits):
-            return sentence
-    if all(fd != 0 and close(got, -fd, 1e-4) for inputs, i, got, fd in wrong):
-        return "a sign error: yours is minus the right derivative"
-    return ""
-
-
-def _gives(rule, op: ops.Op, inputs: tuple, got: float) -> bool:
-    try:
-        return close(rule(op.forward(*inputs), *inputs), got, 1e-6)
-    except (ValueError, ArithmeticError):
-        return False
-
-
 def _picture(op: ops.Op, inputs: tuple, i: int, got: float, right: float, title: str):
     """out = op(inputs) after backward, the input whose gradient is wrong marked."""
     names = ("a", "n") if op.name == "**" else NAMES[op.kind]
@@ -166,39 +112,92 @@ def _picture(op: ops.Op, inputs: tuple, i: int, got: float, right: float, title:
     return graph_picture(out, notes=notes, marked=leaves[i], title=title)
 
 
+def _answers(op: ops.Op, rule, function: str) -> tuple[list, list]:
+    """The rule at every point, each compared with the derivative there:
+    (wrong: [(inputs, i, got, expected)], raised: [(inputs, error)]). A
+    point where the rule raises is kept and the others still checked, so
+    that `1/out` failing at x = 1 does not hide what it gives elsewhere."""
+    arity = len(NAMES[op.kind])
+    wrong, raised = [], []
+    for inputs in POINTS[op.name]:
+        try:
+            result = rule(op.forward(*inputs), *inputs)
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            raised.append((inputs, error))
+            continue
+        got = _returned(function, result, arity)
+        for i in range(arity):
+            right = expected(op, inputs, i)
+            if right is not None and not agrees(got[i], right):
+                wrong.append((inputs, i, got[i], right))
+    return wrong, raised
+
+
+def _checked(op: ops.Op) -> int:
+    return sum(expected(op, inputs, i) is not None
+               for inputs in POINTS[op.name] for i in range(len(NAMES[op.kind])))
+
+
+def _around(op: ops.Op, function: str) -> list[Around]:
+    """Repairs on the rule's numbers: its sign, the order of its answers,
+    x and out exchanged."""
+    def changed(module, how):
+        rule = getattr(module, function)
+        return with_function(module, **{function: how(rule)})
+
+    repairs = [Around("a sign error", "its answer negated",
+                      lambda m: changed(m, lambda r: lambda out, *xs: tuple(-d for d in r(out, *xs))))]
+    if op.kind == "binary":
+        repairs.append(Around("the two derivatives in the wrong order", "its two answers exchanged",
+                              lambda m: changed(m, lambda r: lambda out, a, b: tuple(r(out, a, b))[::-1])))
+    else:
+        repairs += [
+            Around("`x` where `out` belongs", "out passed in place of x",
+                   lambda m: changed(m, lambda r: lambda out, x: r(out, out))),
+            Around("`out` where `x` belongs", "x passed in place of out",
+                   lambda m: changed(m, lambda r: lambda out, x: r(x, x)))]
+    return repairs
+
+
 def check_rule(name: str):
     op = ops.OPS[name]
     function = RULES[name]
+
+    def passes(module) -> bool:
+        wrong, raised = _answers(op, getattr(module, function), function)
+        return not wrong and not raised
 
     def run(module) -> str:
         rule = getattr(module, function, None)
         if not callable(rule):
             raise Failed(f"there is no function {function}(out, {', '.join(NAMES[op.kind])}) in "
                          "the file: write it (the template has it)")
-        arity = len(NAMES[op.kind])
-        wrong, checked = [], 0
-        for inputs in POINTS[name]:
-            got = _returned(function, rule(op.forward(*inputs), *inputs), arity)
-            for i in range(arity):
-                right = expected(op, inputs, i)
-                if right is None:
-                    continue
-                checked += 1
-                if not agrees(got[i], right):
-                    wrong.append((inputs, i, got[i], right))
+        wrong, raised = _answers(op, rule, function)
+        if not wrong and not raised:
+            return f"right at {_checked(op)} points, the edges too; " + _in_the_engine(op, rule)
+        folder = Path(module.__file__).parent
+        facts = []
         if wrong:
             inputs, i, got, right = wrong[0]
             which = f"d/d{('a', 'n')[i]}" if name == "**" else f"d/d{NAMES[op.kind][i]}"
-            kink = (name, inputs[i]) in CONVENTIONS
-            how = "relu's convention at its kink" if kink else "by finite differences"
-            named = _name_mistake(op, wrong)
-            facts = (f"at {_inputs_text(op, inputs)} your {which} is {fmt(got)}, expected "
-                     f"{fmt(right)} ({how})")
-            if len(wrong) > 1:
-                facts += f"; wrong at {len(wrong)} of {checked} points"
-            sentence = f"{named}; {facts}" if named else facts
-            raise Failed(sentence, _picture(op, inputs, i, got, right, f"{name}: {sentence}"))
-        return f"right at {checked} points, the edges too; " + _in_the_engine(op, rule)
+            how = ("relu's convention at its kink" if (name, inputs[i]) in CONVENTIONS
+                   else "by finite differences")
+            facts.append(f"at {_inputs_text(op, inputs)} your {which} is {fmt(got)}, expected "
+                         f"{fmt(right)} ({how})" +
+                         (f"; wrong at {len(wrong)} of {_checked(op)} points" if len(wrong) > 1 else ""))
+        if raised:
+            inputs, error = raised[0]
+            facts.append(f"at {_inputs_text(op, inputs)} your code raised {describe(error)}"
+                         f"{where(error.__traceback__, folder)}" +
+                         (f" (at {len(raised)} of {len(POINTS[name])} points)" if len(raised) > 1 else ""))
+        repairs = proven(module, function, passes, around=_around(op, function))
+        sentence = explained("; ".join(facts), repairs, function)
+        if not wrong:
+            raise Failed(sentence)
+        inputs, i, got, right = wrong[0]
+        raise Failed(sentence, _picture(op, inputs, i, got, right, f"{name}: {sentence}"))
 
     return run
 

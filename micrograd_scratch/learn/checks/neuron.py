@@ -3,6 +3,7 @@ and an MLP, against the package's nn.MLP given the same weights."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from ...drawing.styles import fmt
@@ -25,6 +26,27 @@ def _params(thing, who: str) -> list:
     return list(params)
 
 
+WS, B = [0.5, -1.0, 2.0], 0.25
+INPUTS = ([1.0, 2.0, 3.0], [1.0, 2.0, -1.0], [-1.0, 0.5, 2.0])
+
+
+def _output(n, params: list, values: list, x: list):
+    for p, v in zip(params, values):
+        p.data = v
+    out = n(x)
+    if not isinstance(out, Value):
+        raise Failed(f"Neuron's output is {out!r}, a {type(out).__name__}: return a Value, built "
+                     "from the weights (Values), so that backward() reaches w and b")
+    return out.data
+
+
+def _right(n, params: list, values: list) -> bool:
+    """The neuron gives relu(w . x + b) at every input, its Values set to
+    `values` in the order of `params`."""
+    return all(close(_output(n, params, values, x), max(0.0, sum(w * xi for w, xi in zip(WS, x)) + B))
+               for x in INPUTS)
+
+
 def check_neuron_forward(module) -> str:
     _classes(module, "Neuron")
     n = module.Neuron(3)
@@ -32,26 +54,35 @@ def check_neuron_forward(module) -> str:
     if len(params) != 4:
         raise Failed(f"Neuron(3).parameters() has {len(params)} Values, expected 4: "
                      "3 weights (one per input) and 1 bias")
-    ws, b = [0.5, -1.0, 2.0], 0.25
-    for p, v in zip(params, ws + [b]):  # w then b, in parameters() order
-        p.data = v
-    for x in ([1.0, 2.0, 3.0], [1.0, 2.0, -1.0]):
-        total = sum(w * xi for w, xi in zip(ws, x)) + b
-        want = max(0.0, total)
-        out = n(x)
-        if not isinstance(out, Value):
-            raise Failed(f"Neuron's output is {out!r}, a {type(out).__name__}: return a Value, built "
-                         "from the weights (Values), so that backward() reaches w and b")
-        if close(out.data, want):
-            continue
-        case = f"with w = {ws}, b = {b} and x = {x}, your neuron gave {fmt(out.data)}, expected relu({fmt(total)}) = {fmt(want)}"
-        if close(out.data, max(0.0, total - b)):
-            raise Failed(f"forgot the bias: {case}; act(w . x + b) adds b before the activation")
-        if close(out.data, total):
-            raise Failed(f"forgot the activation: {case}; a non-linear neuron applies relu to w . x + b")
-        if close(out.data, max(0.0, total - b) + b):
-            raise Failed(f"added the bias after the activation: {case}; it is relu(w . x + b)")
+    roles = ["w0", "w1", "w2", "b"]
+    values = dict(zip(roles, WS + [B]))
+    if not _right(n, params, WS + [B]):
+        # The repair: the same Values set in another order. If one order
+        # makes the neuron right, the neuron is right and parameters() is not.
+        for order in itertools.permutations(roles):
+            if _right(n, params, [values[r] for r in order]):
+                raise Failed(f"parameters() lists the neuron's Values as [{', '.join(order)}]: set in "
+                             "that order, your neuron gives relu(w . x + b) at every input tried; "
+                             "list w then b ([w0, w1, w2, b]), as the template and nn.Neuron do: "
+                             "the optimiser and the MLP check pair parameters by position")
+        def want(x):
+            return sum(w * xi for w, xi in zip(WS, x)) + B
+
+        x = next(x for x in INPUTS if not close(_output(n, params, WS + [B], x), max(0.0, want(x))))
+        got = _output(n, params, WS + [B], x)
+        case = (f"with w = {WS}, b = {B} and x = {x}, your neuron gave {fmt(got)}, expected "
+                f"relu({fmt(want(x))}) = {fmt(max(0.0, want(x)))}")
+        moved = _output(n, params, WS + [B + 5.0], x)
+        if close(moved, got):
+            raise Failed(f"{case}; with b = {B + 5} it gives {fmt(moved)} again: its output does not "
+                         "change with b, the last of parameters() (act(w . x + b) adds b before "
+                         "the activation)")
+        if want(x) < 0 and close(got, want(x)):
+            raise Failed(f"{case}: no relu was applied below 0 (a non-linear neuron gives "
+                         "relu(w . x + b))")
         raise Failed(case)
+    for p, v in zip(params, WS + [B]):
+        p.data = v
     out = n([1.0, 2.0, 3.0])
     out.backward()
     grads = [p.grad for p in params]
@@ -60,7 +91,7 @@ def check_neuron_forward(module) -> str:
                      "[1, 2, 3] (x) and 1: gradients do not reach the weights; compute with the "
                      "Values themselves, not their .data")
     linear = module.Neuron(3, nonlin=False)
-    for p, v in zip(_params(linear, "Neuron(3, nonlin=False)"), ws + [b]):
+    for p, v in zip(_params(linear, "Neuron(3, nonlin=False)"), WS + [B]):
         p.data = v
     got = linear([1.0, 2.0, -1.0]).data
     if not close(got, -3.25):

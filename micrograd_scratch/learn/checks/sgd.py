@@ -1,6 +1,12 @@
 """Exercise 9: the learning-rate schedule against its formula, the
-batches (every example once an epoch), then the learner's `train` on XOR
-and two moons, to a stated accuracy, within the exercise's time limit."""
+batches (every example once an epoch), the learner's `train` followed
+step by step (each step theta - eps_k * gradient, the rate decaying, the
+epoch losses it returns), then on XOR and two moons, to a stated
+accuracy, within the exercise's time limit.
+
+A step that differs is reported as observed (the move, the expected
+move, the rate it implies, the k that train passed to learning_rate); a
+cause is named only when a repair proves it (`repairs.py`)."""
 
 from __future__ import annotations
 
@@ -8,9 +14,12 @@ import math
 import random
 
 from ...data import moons, xor
+from ...losses import mse
 from ...nn import MLP
 from ...optim import LinearDecay
 from ..runner import Check, Failed, need
+from .graphs import listed
+from .repairs import Around, verdict, with_function
 
 # What the learner's train must reach (stated in the template), and the
 # runs that show it: small enough to take a few seconds in pure Python.
@@ -36,8 +45,9 @@ def check_learning_rate(module) -> str:
     return "lr0 at step 0, a straight line down to lr_end at tau, then lr_end"
 
 
-def check_batches(module) -> str:
-    need(module, "batches")
+def _batches_facts(module) -> str:
+    """"" when batches cuts a shuffled epoch, the same for the same rng seed;
+    else what was observed."""
     n, size = 23, 5
     epoch = module.batches(n, size, random.Random(0))
     flat = [i for batch in epoch for i in batch]
@@ -47,16 +57,21 @@ def check_batches(module) -> str:
         twice = sorted({i for i in flat if flat.count(i) > 1})
         what = (f"leaves out {missing}" if missing else "") + ("; " if missing and twice else "") + \
                (f"has {twice} more than once" if twice else "")
-        raise Failed(f"batches(23, 5, rng) {what}: every example must be in exactly one batch "
-                     "an epoch (shuffle the indices, then cut them)")
+        return (f"batches(23, 5, rng) {what}: every example must be in exactly one batch an epoch "
+                "(shuffle the indices, then cut them)")
     if sizes != [5, 5, 5, 5, 3]:
-        raise Failed(f"batches(23, 5, rng) made batches of {sizes}, expected [5, 5, 5, 5, 3]")
+        return f"batches(23, 5, rng) made batches of {sizes}, expected [5, 5, 5, 5, 3]"
     if flat == list(range(n)):
-        raise Failed("batches(23, 5, rng) kept the examples in order: shuffle them with rng, so "
-                     "that each batch is a random sample")
+        return ("batches(23, 5, rng) kept the examples in order: shuffle them with rng, so that "
+                "each batch is a random sample")
     if module.batches(n, size, random.Random(0)) != epoch:
-        raise Failed("batches gave another order with the same seed: shuffle with the rng you "
-                     "are given, not the global random")
+        return "batches gave another order when called again with an rng of the same seed"
+    return ""
+
+
+def check_batches(module) -> str:
+    need(module, "batches")
+    verdict(module, "batches", _batches_facts)
     return "every example once an epoch, in a shuffled order, batches of 5 and the last of 3"
 
 
@@ -85,6 +100,110 @@ def _about(run: dict) -> str:
             f"lr {run['lr0']} to {run['lr_end']}")
 
 
+# A run the checker can follow step by step: the whole data set as one
+# batch, so that every step's gradient is the checker's to compute.
+STEPS_RUN = dict(hidden=[4, 1], seed=2, epochs=6, batch_size=4, lr0=0.1, lr_end=0.02)
+
+
+class _Watched:
+    """The package's MLP, watched: the parameters at each forward pass, so
+    that each step train took can be read back. With `zero`, the grads are
+    set to 0 when a new step begins (a repair)."""
+
+    def __init__(self, model, zero: bool = False):
+        self.model, self.zero, self.seen = model, zero, []
+
+    def parameters(self):
+        return self.model.parameters()
+
+    def __call__(self, x):
+        now = [p.data for p in self.model.parameters()]
+        if not self.seen or now != self.seen[-1]:
+            self.seen.append(now)
+            if self.zero:
+                for p in self.model.parameters():
+                    p.grad = 0.0
+        return self.model(x)
+
+
+def _gradient(run: dict, theta: list, X, Y) -> tuple[float, list]:
+    """The mse of the package's MLP at parameters theta, and its gradient."""
+    model = MLP(len(X[0]), run["hidden"], seed=run["seed"])
+    for p, v in zip(model.parameters(), theta):
+        p.data = v
+    loss = mse([model(x) for x in X], Y)
+    loss.backward()
+    return loss.data, [p.grad for p in model.parameters()]
+
+
+def _steps_facts(module) -> str:
+    """"" when each step of train is theta - eps_k * gradient and its epoch
+    losses are the losses at each step; else what was observed."""
+    run = STEPS_RUN
+    X, labels = xor()
+    Y = [1.0 if t else -1.0 for t in labels]
+    model = _Watched(MLP(2, run["hidden"], seed=run["seed"]))
+    calls = []
+    rate = module.__dict__.get("learning_rate")
+    if callable(rate):  # watch train's calls of learning_rate: the k it passes
+        module.__dict__["learning_rate"] = lambda k, *rest, **named: calls.append(k) or rate(k, *rest, **named)
+    try:
+        history = module.train(model, X, Y, epochs=run["epochs"], batch_size=run["batch_size"],
+                               lr0=run["lr0"], lr_end=run["lr_end"], seed=0)
+    finally:
+        if callable(rate):
+            module.__dict__["learning_rate"] = rate
+    thetas = model.seen + [[p.data for p in model.parameters()]]
+    tau = run["epochs"]
+    schedule = LinearDecay(run["lr0"], run["lr_end"], tau)
+    about = (f"train(epochs={tau}, batch_size=4) on XOR's 4 points, one step per epoch, lr "
+             f"{run['lr0']} to {run['lr_end']} over tau = {tau} steps")
+    losses = []
+    for k in range(tau):
+        if k + 1 >= len(thetas):
+            return f"{about}: the parameters changed {len(thetas) - 1} times, expected once a step ({tau})"
+        loss, g = _gradient(run, thetas[k], X, Y)
+        losses.append(loss)
+        moved = [b - a for a, b in zip(thetas[k], thetas[k + 1])]
+        if all(math.isclose(m, -schedule(k) * gi, rel_tol=1e-6, abs_tol=1e-12) for m, gi in zip(moved, g)):
+            continue
+        said = (f"{about}: step {k} moved the {len(moved)} parameters by {listed(moved, 4)}, expected "
+                f"-eps_{k} * gradient = {listed([-schedule(k) * gi for gi in g], 4)}")
+        norm = sum(gi * gi for gi in g)
+        c = -sum(m * gi for m, gi in zip(moved, g)) / norm if norm else 0.0
+        if norm and all(math.isclose(m, -c * gi, rel_tol=1e-6, abs_tol=1e-12) for m, gi in zip(moved, g)):
+            said += f": a step against the gradient at a rate of {c:.4g}, where eps_{k} is {schedule(k):.4g}"
+            if not calls:
+                said += "; train never called learning_rate"
+            else:
+                said += f"; train called learning_rate with k = {', '.join(map(str, calls[:tau + 2]))}"
+        return said
+    if not isinstance(history, (list, tuple)) or len(history) != tau:
+        return f"{about}: train returned {history!r}"[:200] + f", expected the {tau} epochs' mean losses"
+    if not all(math.isclose(float(h), l, rel_tol=1e-6, abs_tol=1e-12) for h, l in zip(history, losses)):
+        return (f"{about}: train returned the epoch losses {listed(history)}, but the mean losses "
+                f"of its epochs were {listed(losses)}")
+    return ""
+
+
+def _zeroed_steps(module):
+    """The learner's train, each step's grads set to 0 by the watched model."""
+    def train(model, *args, **named):
+        model.zero = True
+        return module.train(model, *args, **named)
+    return with_function(module, train=train)
+
+
+def check_steps(module) -> str:
+    need(module, "train")
+    verdict(module, "train", _steps_facts, around=[Around(
+        "the gradients are not 0 when backward() runs, so each step adds the last one's gradient",
+        "every parameter's grad set to 0 as each step begins", _zeroed_steps)])
+    return (f"each of {STEPS_RUN['epochs']} steps is theta - eps_k * gradient, the rate falling "
+            f"from {STEPS_RUN['lr0']} to {STEPS_RUN['lr_end']}; the epoch losses returned are the "
+            "losses at each step")
+
+
 def check_xor(module) -> str:
     need(module, "train")
     X, labels = xor()
@@ -109,6 +228,7 @@ def check_moons(module) -> str:
 CHECKS = [
     Check("learning_rate", check_learning_rate),
     Check("batches", check_batches),
+    Check("train, step by step", check_steps, needs_earlier=True),
     Check("train on XOR", check_xor, needs_earlier=True),
     Check(f"train on two moons (at least {MOONS_ACCURACY:.0%})", check_moons, needs_earlier=True),
 ]
