@@ -61,10 +61,15 @@ EXERCISES = (
     Exercise(
         3, "hand_relu", "The hand-set ReLU network for XOR", ("W1", "b1", "W2", "b2"),
         "4. The hand-set ReLU network",
-        ("Both hidden units can read x1 + x2; they differ only by their bias.",
-         "Unit 1 is relu(x1 + x2), unit 2 is relu(x1 + x2 - 1): at (1, 1) they give 2 and 1, "
-         "elsewhere unit 2 is 0.",
-         "The output adds unit 1 and takes away twice unit 2, with no output bias."),
+        ("Look at the sum of the two inputs at the four points: 0, 1, 1, 2. XOR is 1 exactly "
+         "where that sum is 1, so both hidden units can read the same sum; what differs between "
+         "them is where each one starts to be above 0.",
+         "relu(z) is 0 wherever z <= 0: a unit's bias decides at which sum it switches on. Let one "
+         "unit follow the sum everywhere, and the other switch on only at the point where the sum "
+         "is largest.",
+         "The output is a weighted sum of the two units plus b2. Write what it must be at the sums "
+         "0, 1 and 2 (the values of XOR there) as three equations in W2[0], W2[1] and b2, with the "
+         "units' values from your W1 and b1, and solve them."),
     ),
     Exercise(
         4, "local_grads", "Local derivatives, in the contract of ops.py",
@@ -75,8 +80,12 @@ EXERCISES = (
          "multiplies by the upstream gradient itself.",
          "exp, tanh and sigmoid have derivatives written most simply with their own output, "
          "`out`; log, relu and ** need the input.",
-         "d(a*b) = (b, a); d(a**n) = (n*a**(n-1), out*log(a)); exp: out; log: 1/x; "
-         "tanh: 1 - out**2; sigmoid: out*(1 - out); relu: 1 if x > 0 else 0 (0 at x = 0)."),
+         "In words: a product's derivative in one input is the other input; a power's, in its "
+         "base, brings the exponent down in front and lowers it by one, and in its exponent is "
+         "the power itself times the natural log of the base; exp's derivative is exp itself; "
+         "log's is one over its input; tanh's is one minus the square of tanh; sigmoid's is "
+         "sigmoid times one minus sigmoid; relu's is a step, 1 where the input is above 0 and "
+         "0 elsewhere (0 at the kink). Wherever the op's own value appears, use out."),
         time_limit=10.0,
     ),
     Exercise(
@@ -86,8 +95,10 @@ EXERCISES = (
          "visited, and visit each once.",
          "Recursion stops at about 1000 levels; keep a stack of your own: push the root, and "
          "pop until the stack is empty.",
-         "Push (node, False) to visit a node's inputs first and (node, True) to add it once "
-         "they are done; inputs come from node._prev, a tuple in a fixed order (not a set)."),
+         "Each entry of your stack can carry a flag that says whether the node's inputs are "
+         "done: on the first visit push the node back flagged, then its inputs; when a flagged "
+         "node comes off the stack, append it to the order. Read the inputs from node._prev, "
+         "a tuple in argument order, never through a set, whose order changes from run to run."),
     ),
     Exercise(
         6, "backward", "backward(): seed, reverse order, accumulate", ("backward",),
@@ -127,10 +138,13 @@ EXERCISES = (
         "7. Batch versus minibatch: what a step costs",
         ("The rate goes down in a straight line from lr0 to lr_end over tau steps, then stays "
          "at lr_end.",
-         "batches: shuffle range(n) with the rng you are given, then cut it into slices of "
-         "batch_size (the last one may be smaller): every example once per epoch.",
-         "eps_k = (1 - k/tau) * lr0 + (k/tau) * lr_end for k <= tau; train takes one step per "
-         "batch with the loss averaged over the batch, k counting the steps."),
+         "batches: put the indices 0 to n - 1 in a list, shuffle that list with the rng you are "
+         "given, then cut it into slices of batch_size (the last one may be smaller): every "
+         "example once per epoch.",
+         "The rate is a weighted mean of the two ends: ε_k = (1 − k/τ)·ε₀ + (k/τ)·ε_τ while "
+         "k ≤ τ, then ε_τ. train counts its steps k from 0 across every epoch (one step per "
+         "batch, the loss the batch's mean) and asks learning_rate for each step's rate; τ is "
+         "the number of steps of the whole run."),
         time_limit=60.0,
     ),
     Exercise(
