@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         return ACTIONS[args.action or "list"](args)  # no action: the list
     except NoFolder as error:
         raise UsageError(str(error)) from None
+    except BrokenPipeError:  # `| head`: the command line's own quiet ending
+        raise
     except (OSError, RuleError) as error:  # a folder that cannot be written, a learner's rule
         sys.stdout.flush()
         print(f"{PROG}: error: {error}", file=sys.stderr)

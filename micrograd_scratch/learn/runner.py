@@ -539,6 +539,7 @@ class _Child:
             os.set_blocking(fd, False)
             self.selector.register(fd, selectors.EVENT_READ)
         self.partial, self.dump, self.passed_on = b"", b"", 0
+        self.early: list = []  # (stream, bytes) that came before the hello
         self.inbox: list[dict] = []
         self.samples: list = []
         self.main_thread = None
@@ -549,8 +550,12 @@ class _Child:
     def load(self) -> str:
         """"" once the learner's file is loaded, else the one line saying why not."""
         said = self._wait("hello", START_SECONDS, grace=0)
-        if said is None:
-            return self._ended_line(f"the process to load {self.ex.file} in did not start", "as it started")
+        if said is None:  # before the learner's file ran: the checker's own failure
+            said = b"".join(chunk for _, chunk in self.early).decode("utf-8", "replace").strip().splitlines()
+            code = self.process.returncode
+            return ("the checker could not start the process that runs your code ("
+                    + (f"exit status {code}" if code is not None and code >= 0 else "it did not answer")
+                    + (f": {said[-1][:300]}" if said else "") + ")")
         said = self._wait("loaded load_error", self.limit)
         if said is None:
             return self._ended_line(f"{self.ex.file} did not finish loading", "while it was loaded")
@@ -660,11 +665,19 @@ class _Child:
             elif "hello" in message:
                 self.main_thread = message["hello"]
                 self.inbox.append(message)
+                for stream, early in self.early:  # read before the hello in the same moment
+                    self._pass_on(stream, early)
+                self.early = []
             else:
                 self.inbox.append(message)
 
     def _pass_on(self, stream, chunk: bytes) -> None:
-        """The learner's prints, on to our stdout or stderr (in Jupyter: the cell's)."""
+        """The learner's prints, on to our stdout or stderr (in Jupyter: the cell's);
+        before their file runs, only the checker's own words: kept for load()."""
+        if self.main_thread is None:
+            self.early.append((stream, chunk))
+            del self.early[:-50]
+            return
         room = OUTPUT_LIMIT - self.passed_on
         self.passed_on += len(chunk)
         if room <= 0:
