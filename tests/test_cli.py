@@ -271,14 +271,14 @@ def test_library_errors_become_one_line(capsys, monkeypatch, error):
     assert err == f"micrograd-scratch: error: {error}\n"
 
 
-def test_ctrl_c_exits_130_quietly(capsys, monkeypatch):
+def test_ctrl_c_inside_a_step_exits_130_with_one_line(capsys, monkeypatch):
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt  # as a second Ctrl-C does, part-way through a step
 
     monkeypatch.setattr(cli.training, "fit", interrupted)
     status, _, err = run_cli(capsys, "xor")
     assert status == 130
-    assert err == ""
+    assert err == "micrograd-scratch: interrupted at epoch 1 of 200\n"
 
 
 # ---- the program itself ------------------------------------------------------

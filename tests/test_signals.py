@@ -1,13 +1,20 @@
-"""Signals on the command line: SIGTERM (a `timeout`, a closed terminal)
-is handled as Ctrl-C is, saving what --save asked for and exiting 143;
-Ctrl-C while the outputs are written says which were not; Ctrl-C before
-anything ran is one line and exit 130, never a traceback."""
+"""Signals on the command line: SIGTERM (a `timeout`) and SIGHUP (a closed
+terminal) are handled as Ctrl-C is, saving what --save asked for and
+exiting 143 and 129; a second signal stops a step at once and still saves,
+and one that comes while a model is saved waits for the save; Ctrl-C
+while the outputs are written says which were not, also when it lands in
+a finalizer; Ctrl-C before anything ran is one line and exit 130, never a
+traceback."""
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import signal
 import subprocess
+import time
+import weakref
 
 import pytest
 
@@ -22,20 +29,83 @@ def run_cli(capsys, *argv):
     return status, captured.out, captured.err
 
 
-def test_sigterm_during_training_saves_the_model_and_exits_143(tmp_path):
+@pytest.mark.parametrize("signals, status", [
+    ([signal.SIGTERM], 143),
+    ([signal.SIGHUP], 129),  # a closed terminal; it used to lose the model
+    # The second one stops the step at once, and the model saved is as it
+    # was before that step; it used to be exit 143, no model and no line.
+    *[([signal.SIGTERM, signal.SIGTERM], 143)] * 3,
+], ids=["SIGTERM", "SIGHUP", "SIGTERM twice, 2 ms apart", "again", "and again"])
+def test_a_signal_during_training_saves_the_model_and_exits_128_plus_its_number(
+        tmp_path, signals, status):
     process = subprocess.Popen(["micrograd-scratch", "xor", "--epochs", "1000000", "--save", "m.json"],
                                cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert process.stdout.readline().startswith("MLP 2-16-1")  # the handlers are in place
         assert process.stdout.readline().startswith("epoch ")  # a step has been taken
-        process.send_signal(signal.SIGTERM)
+        for number in signals:
+            process.send_signal(number)
+            time.sleep(0.002)
         out, err = process.communicate(timeout=120)
     finally:
         process.kill()
-    assert process.returncode == 143
-    assert re.fullmatch(r"micrograd-scratch: terminated \(SIGTERM\) at epoch \d+ of 1000000; "
+    assert process.returncode == status
+    name = signal.Signals(signals[0]).name
+    assert re.fullmatch(rf"micrograd-scratch: terminated \({name}\) at epoch \d+ of 1000000; "
                         r"saved the model trained so far to m\.json\n", err), err
+    model = ms.load(tmp_path / "m.json")
+    assert len(model.parameters()) == 65 and all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_a_signal_while_the_model_is_saved_waits_for_the_save(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    save = outputs.save
+
+    def save_under_fire(model, path):
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs in the loop below, mid-save
+        for _ in range(10_000):
+            pass
+        save(model, path)
+
+    monkeypatch.setattr(outputs, "save", save_under_fire)
+    status, out, err = run_cli(capsys, "xor", "--epochs", "5", "--save", "m.json", "--plot", "p.png")
+    assert status == 143
+    assert err == ("micrograd-scratch: terminated (SIGTERM) while writing the outputs; "
+                   "not written: --plot p.png\n")
+    assert "saved the model to m.json" in out
     assert len(ms.load(tmp_path / "m.json").parameters()) == 65
+
+
+def test_sigterm_raised_inside_a_finalizer_while_drawing_still_stops(capsys, tmp_path, monkeypatch):
+    # Python cannot raise out of a weakref callback (matplotlib runs them
+    # while it draws): it printed "Exception ignored", drew on, and exit 0.
+    monkeypatch.chdir(tmp_path)
+
+    class Figure:
+        pass
+
+    def pictures(args, run):
+        figure = Figure()
+
+        def finalizer(ref):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(10_000):  # the handler runs here, inside the callback
+                pass
+
+        ref = weakref.ref(figure, finalizer)
+        del figure
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # drawing goes on, for as long as it takes
+            pass
+        return ref
+
+    monkeypatch.setattr(outputs, "pictures", pictures)
+    started = time.monotonic()
+    status, out, err = run_cli(capsys, "xor", "--epochs", "5", "--plot", "p.png", "--graph", "g.png")
+    assert status == 143 and time.monotonic() - started < 9
+    assert err == ("micrograd-scratch: terminated (SIGTERM) while writing the outputs; "
+                   "not written: --plot p.png, --graph g.png\n")
+    assert not (tmp_path / "g.png").exists()
 
 
 def test_ctrl_c_while_the_pictures_are_drawn_says_which_were_not_written(capsys, tmp_path, monkeypatch):
@@ -83,4 +153,4 @@ def test_sigterm_is_left_as_it_was_after_a_run(capsys, tmp_path, monkeypatch):
 @pytest.mark.parametrize("argv", [["--help"], ["xor", "--help"]])
 def test_help_lists_143(argv, capsys):
     status, out, _ = run_cli(capsys, *argv)
-    assert status == 0 and "143 stopped by SIGTERM" in " ".join(out.split())
+    assert status == 0 and "143 stopped by SIGTERM and 129 by SIGHUP" in " ".join(out.split())

@@ -26,9 +26,11 @@ Exit status (args.py names them; --help and the README list them):
   not at all (the DOT source instead of a .png without Graphviz's `dot`,
   frames without their page, no figure without matplotlib), with a line
   saying so;
-- 130 on Ctrl-C. During training the first Ctrl-C stops after the current
-  step with `interrupted at epoch 41 of 300` (and, with --save, saves the
-  model trained so far); a second one stops at once.
+- 130 on Ctrl-C, 143 on SIGTERM, 129 on SIGHUP (signals.py). During
+  training the first one stops after the current step with `interrupted
+  at epoch 41 of 300` (and, with --save, saves the model trained so far);
+  a second one stops the step at once, and the model is saved as it was
+  before that step. While a model is saved, a signal waits for the save.
 
 The package, one file per command and one per shared concern:
 - args.py: the argument types (a bad value is refused while parsing, with
@@ -36,6 +38,7 @@ The package, one file per command and one per shared concern:
 - training.py: the training run `xor` and `train` share (their options,
   `train_model`, `TrainingRun`, `finish_training`);
 - outputs.py: the files and pictures a command writes;
+- signals.py: how Ctrl-C, SIGTERM and SIGHUP stop a command;
 - xor.py, train.py, perceptron.py, predict.py, draw.py, explore.py,
   torch_export.py (export), torch_import.py (import): the commands.
 
@@ -51,19 +54,13 @@ with exit status 1. A mistake found after parsing raises
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.metadata
 import os
-import signal
 import sys
-import threading
 from typing import Sequence
 
-from . import draw, explore, learn, perceptron, predict, torch_export, torch_import, train, xor
-from .args import (
-    EXIT_STATUS_TEXT, FAILED, INTERRUPTED, PROG, TERMINATED, USAGE, OneLineErrors, Terminated,
-    UsageError, usage_error,
-)
+from . import draw, explore, learn, perceptron, predict, signals, torch_export, torch_import, train, xor
+from .args import EXIT_STATUS_TEXT, FAILED, PROG, USAGE, OneLineErrors, UsageError, usage_error
 from .training import (
     OBJECTIVES, TRAIN_DEFAULTS, Objective, TrainingRun, finish_training, train_model,
 )
@@ -105,36 +102,21 @@ def version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return
-    the exit status. SIGTERM is handled as Ctrl-C is (exit status 143),
-    so that `timeout` or a closed terminal still gets --save's model."""
-    with _sigterm_as_ctrl_c():
+    the exit status. SIGTERM and SIGHUP are handled as Ctrl-C is (exit
+    status 143, 129; signals.py), so that `timeout` or a closed terminal
+    still gets --save's model."""
+    with signals.stopping_signals() as swallowed:
         try:
-            return _main(argv)
+            status = _main(argv)
         except KeyboardInterrupt as stop:  # before a command ran: parsing, building the parser
             sys.stdout.flush()
             print(f"{PROG}: interrupted before anything ran", file=sys.stderr)
-            return TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
-
-
-@contextlib.contextmanager
-def _sigterm_as_ctrl_c():
-    """Inside the block, SIGTERM raises Terminated (a KeyboardInterrupt);
-    in the main thread only, and only where SIGTERM still has its default
-    action (a caller's own handler is left alone)."""
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
-        yield
-        return
-
-    def handler(signum, frame):
-        raise Terminated()
-
-    handler.raises_terminated = True  # training's handler recognises it and takes over
-    signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            return signals.exit_status(stop)
+    if swallowed and status < 128:  # a finalizer swallowed it, and delivering it again came late
+        sys.stdout.flush()
+        print(f"{PROG}: {signals.describe(swallowed[0])} as the command ended", file=sys.stderr)
+        return 128 + swallowed[0]  # as signals.exit_status
+    return status
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -156,7 +138,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return FAILED
     except KeyboardInterrupt as stop:  # training and its outputs have said where it stopped
-        return TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
+        return signals.exit_status(stop)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as Unix tools do.
         # Point stdout at devnull so that Python's final flush cannot fail too.

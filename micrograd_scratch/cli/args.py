@@ -12,6 +12,7 @@ import argparse
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
 from typing import Callable, Sequence
@@ -27,21 +28,26 @@ OK = 0
 FAILED = 1  # a run-time failure: the loss diverged, a file could not be written
 USAGE = 2  # a bad argument, found before anything ran
 FALLBACK = 3  # it ran, but wrote a fallback for a file asked for (.dot for .png, no page)
-INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
-TERMINATED = 143  # SIGTERM (128 + 15): `timeout`, a closed terminal, kill
+# and 128 + the number of the signal that stopped it, as shells report it:
+# 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129 for SIGHUP (signals.exit_status)
 
 EXIT_STATUS_TEXT = (
     "exit status: 0 done; 1 failed at run time (a diverged loss, a file that could not "
     "be written), with one line on stderr; 2 bad arguments, refused before anything runs; "
     "3 done, but a file asked for was written in a fallback format or not at all "
     "(no Graphviz dot program, no matplotlib); 130 interrupted by Ctrl-C; 143 stopped by "
-    "SIGTERM, which is handled as Ctrl-C is"
+    "SIGTERM and 129 by SIGHUP (a closed terminal), which are handled as Ctrl-C is"
 )
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is (training stops after its step and
-    --save saves), with exit status 143 instead of 130."""
+    """SIGTERM or SIGHUP, handled as Ctrl-C is (training stops after its
+    step and --save saves), with exit status 128 + the signal's number
+    (143, 129) instead of 130 (signals.py)."""
+
+    def __init__(self, signum: int = signal.SIGTERM):
+        super().__init__()
+        self.signum = signum
 
 
 class OneLineErrors(argparse.ArgumentParser):

@@ -11,11 +11,8 @@ is an option in `add_training_options` and a few lines in outputs.py.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
-import signal
 import sys
-import threading
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -30,10 +27,10 @@ from ..serialize import check_model_size
 from ..drawing import FORMATS as GRAPH_FORMATS
 from ..drawing.styles import DPI, check_dpi
 from .args import (
-    FALLBACK, MAX_EPOCHS, PROG, Terminated, UsageError, divergence_factor, epoch_count, finite_float,
+    FALLBACK, MAX_EPOCHS, PROG, UsageError, divergence_factor, epoch_count, finite_float,
     fraction, integer, layer_sizes, model_out_file, output_file, positive_float, positive_int,
 )
-from . import outputs
+from . import outputs, signals
 
 __all__ = [
     "Objective", "OBJECTIVES", "TRAIN_DEFAULTS", "LOSS_DEFAULTS", "ACTIVATION_DEFAULTS",
@@ -375,14 +372,15 @@ class TrainingRun:
 
 
 class TrainingInterrupted(Exception):
-    """Ctrl-C during training: raised at the start of the next step, so the
-    model holds every step taken and no half-made one. `run` is the run so
-    far (its history has one loss per finished epoch), `epochs` the number
-    it was to run."""
+    """Ctrl-C (or SIGTERM, SIGHUP: `signum`) during training: raised at
+    the start of the next step, or, on a second signal, with the model put
+    back as it was when the step it stopped began; either way the model
+    holds whole steps only. `run` is the run so far (its history has one
+    loss per finished epoch), `epochs` the number it was to run."""
 
-    run: TrainingRun | None = None
-    epochs: int = 0
-    terminated: bool = False  # by SIGTERM, not Ctrl-C
+    def __init__(self, signum: int, run: TrainingRun | None = None, epochs: int = 0):
+        super().__init__(signals.describe(signum))
+        self.signum, self.run, self.epochs = signum, run, epochs
 
 
 def train_model(
@@ -444,7 +442,7 @@ def train_model(
         if on_epoch is not None:
             on_epoch(epoch, run)
 
-    with _ctrl_c_stops_training() as stop:
+    with signals.asked_to_stop() as request:
         check = DivergenceCheck(starting_loss(model, X, y, loss_fn), divergence_factor,
                                 epochs=epochs, then=progress,
                                 final=lambda: starting_loss(model, X, y, loss_fn))
@@ -455,13 +453,17 @@ def train_model(
         if on_epoch is not None:
             on_epoch(0, run)
         try:
-            fit(model, X, y, stop.checked(_remembering_start(loss_fn, run)), epochs=epochs, lr=lr,
-                momentum=momentum, batch_size=batch_size, schedule=schedule, seed=seed,
+            fit(model, X, y, _stopping(request, _remembering_start(loss_fn, run)), epochs=epochs,
+                lr=lr, momentum=momentum, batch_size=batch_size, schedule=schedule, seed=seed,
                 callback=check)
-        except TrainingInterrupted as interrupted:
-            interrupted.run = run
-            interrupted.epochs = epochs
-            raise
+        except TrainingInterrupted as interrupted:  # a signal asked, and the step ended
+            raise TrainingInterrupted(interrupted.signum, run, epochs) from None
+        except KeyboardInterrupt as stop:  # a second signal stopped a step part-way
+            if run.before is not None:
+                for p, data in zip(model.parameters(), run.before):
+                    p.data = data
+            raise TrainingInterrupted(request.signum or signals.signal_of(stop), run,
+                                      epochs) from None
     return run
 
 
@@ -478,58 +480,17 @@ def _remembering_start(loss_fn, run: TrainingRun):
     return loss
 
 
-class _StopRequest:
-    """Set by the Ctrl-C (or SIGTERM) handler; read at the start of every step."""
+def _stopping(request: signals.StopRequest, loss_fn):
+    """loss_fn, raising TrainingInterrupted once a signal has asked to
+    stop. fit computes the loss at the start of each step, before the
+    backward pass and the update, so this is where a step begins."""
 
-    def __init__(self):
-        self.requested = False
-        self.terminated = False  # the request was SIGTERM's, not Ctrl-C's
+    def loss(scores, targets):
+        if request.signum is not None:
+            raise TrainingInterrupted(request.signum)
+        return loss_fn(scores, targets)
 
-    def checked(self, loss_fn):
-        """loss_fn, raising TrainingInterrupted once a stop is requested.
-        fit computes the loss at the start of each step, before the
-        backward pass and the update, so this is where a step begins."""
-
-        def loss(scores, targets):
-            if self.requested:
-                stopped = TrainingInterrupted()
-                stopped.terminated = self.terminated
-                raise stopped
-            return loss_fn(scores, targets)
-
-        return loss
-
-
-@contextlib.contextmanager
-def _ctrl_c_stops_training():
-    """Inside the block, the first Ctrl-C asks training to stop after the
-    step it is in; a second one stops at once (KeyboardInterrupt). SIGTERM
-    does the same, when the command line has made it raise Terminated
-    (cli.main). Each is left as it is when it is not ours or Python's
-    default (Ctrl-C ignored by a parent shell, or handled by a caller), and
-    outside the main thread."""
-    stop = _StopRequest()
-    if threading.current_thread() is not threading.main_thread():
-        yield stop
-        return
-    previous = {signal.SIGINT: signal.getsignal(signal.SIGINT),
-                signal.SIGTERM: signal.getsignal(signal.SIGTERM)}
-    ours = [s for s, h in previous.items()
-            if h is signal.default_int_handler or getattr(h, "raises_terminated", False)]
-
-    def handler(signum, frame):
-        if stop.requested:
-            raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
-        stop.requested = True
-        stop.terminated = signum == signal.SIGTERM
-
-    for s in ours:
-        signal.signal(s, handler)
-    try:
-        yield stop
-    finally:
-        for s in ours:
-            signal.signal(s, previous[s])
+    return loss
 
 
 def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
@@ -576,17 +537,18 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
         run.recorder = recorder
         return run
     except TrainingInterrupted as stopped:
-        sys.stdout.flush()
-        how = "terminated (SIGTERM)" if stopped.terminated else "interrupted"
-        line = f"{PROG}: {how} at epoch {len(stopped.run.history) + 1} of {stopped.epochs}"
-        if args.save is not None:
-            try:
-                outputs.save_model(args, stopped.run, quiet=True)
-                line += f"; saved the model trained so far to {args.save}"
-            except ValueError as error:
-                line += f"; {error}"
-        print(line, file=sys.stderr, flush=True)
-        raise (Terminated() if stopped.terminated else KeyboardInterrupt()) from None
+        with signals.held():  # another signal waits for the save, and this one stops the command
+            sys.stdout.flush()
+            line = (f"{PROG}: {signals.describe(stopped.signum)} at epoch "
+                    f"{len(stopped.run.history) + 1} of {stopped.epochs}")
+            if args.save is not None:
+                try:
+                    outputs.save_model(args, stopped.run, quiet=True)
+                    line += f"; saved the model trained so far to {args.save}"
+                except ValueError as error:
+                    line += f"; {error}"
+            print(line, file=sys.stderr, flush=True)
+            raise signals.interrupt(stopped.signum) from None
     except TrainingDiverged as error:
         if error.step == 1:  # no step taken yet: the start is at fault, not the rate
             raise
@@ -637,24 +599,25 @@ def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
                 f"plain one (a sum of past steps); try a lower --momentum, or a lower --lr"]
         for line in lines:
             print("hint: " + line)
-    # Ctrl-C (or SIGTERM) while the files are written: say which were not.
+    # Ctrl-C (or SIGTERM, SIGHUP) while the files are written: say which were not.
     pending = [f"{option} {path}" for option, path in
                (("--save", getattr(args, "save", None)), ("--plot", getattr(args, "plot", None)),
                 ("--graph", getattr(args, "graph", None)), ("--animate", getattr(args, "animate", None)))
                if path is not None]
     try:
-        outputs.save_model(args, run)
-        pending = [p for p in pending if not p.startswith("--save ")]
+        with signals.held():  # a signal waits for the model's save, then stops the rest
+            outputs.save_model(args, run)
+            pending = [p for p in pending if not p.startswith("--save ")]
         complete = outputs.pictures(args, run)
         pending = [p for p in pending if not p.startswith("--plot ")]
         complete = outputs.network_graph(args, run) and complete
         pending = [p for p in pending if not p.startswith("--graph ")]
         complete = outputs.training_animation(args, run) and complete
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         sys.stdout.flush()
         if pending:
-            print(f"{PROG}: interrupted while writing the outputs; not written: "
-                  f"{', '.join(pending)}", file=sys.stderr, flush=True)
+            print(f"{PROG}: {signals.describe(signals.signal_of(stop))} while writing the "
+                  f"outputs; not written: {', '.join(pending)}", file=sys.stderr, flush=True)
         raise
     return 0 if complete else FALLBACK
 
