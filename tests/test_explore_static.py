@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -256,6 +257,24 @@ def test_a_folder_left_by_a_killed_export_is_removed_by_the_next(stand_ins, tmp_
     assert export_to("site", stand_ins, tmp_path).returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.k1ll3d02", "site"]
     assert (mine / "notes.txt").read_text() == "mine"
+
+
+def test_sigterm_during_an_export_is_one_line_and_leaves_nothing(stand_ins, tmp_path):
+    big = tmp_path / "big"  # stand-ins with a large runtime, so that writing takes a while
+    shutil.copytree(stand_ins, big)
+    (big / "pyodide" / "pyodide.asm.wasm").write_bytes(bytes(100_000_000))
+    process = subprocess.Popen([COMMAND, "explore", "--export", "site", "--assets", str(big)],
+                               cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        while not any(p.name.startswith(".site.") for p in tmp_path.iterdir()):  # being written
+            assert process.poll() is None, process.communicate()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 143 and out == ""
+    assert err == "micrograd-scratch: terminated (SIGTERM) while exporting the site to site\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]
 
 
 # ---- the server never runs code from a request ---------------------------------------

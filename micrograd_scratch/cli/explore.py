@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from .args import UsageError, integer
+from .args import PROG, UsageError, integer
+from .signals import describe, signal_of
 
 NAME = "explore"
 
@@ -56,6 +58,11 @@ def export(args: argparse.Namespace) -> int:
         files, size = export(args.export, args.assets)
     except ExportError as error:
         raise ValueError(str(error)) from None
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: one line, as training says
+        sys.stdout.flush()
+        print(f"{PROG}: {describe(signal_of(stop))} while exporting the site to {args.export}",
+              file=sys.stderr)
+        raise
     print(f"wrote the explorer's static site to {args.export}: {files} files, "
           f"{size / 1e6:.1f} MB; serve the folder from any static host, e.g. "
           f"python -m http.server -d {args.export}")
