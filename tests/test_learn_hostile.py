@@ -259,3 +259,32 @@ def update(w, b, x, d, lr):
     learner = int(pid_file.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(learner, 0)  # gone, and reaped: not even a zombie holds its number
+
+
+def test_a_plain_endless_loop_is_named_at_its_loop_not_at_what_it_calls(folder):
+    # No dodging: the time limit's own exception stops it, and the place is the loop in
+    # update, though most of the time goes to predict (issue 25: 7 of 8 runs said predict).
+    (folder / "ex01_perceptron.py").write_text(PREDICT + """
+def update(w, b, x, d, lr):
+    while True:
+        predict(w, b, x)
+        predict(w, b, x)
+""")
+    result = learn("check", "1", "--dir", str(folder), "--time-limit", str(LIMIT), cwd=folder)
+    assert result.returncode == 1
+    line = failing_line(result, "update")
+    assert ("stopped after 1 s, still running, at ex01_perceptron.py line 5 (`while True:`) in "
+            "update") in line
+    assert result.seconds < LIMIT + 2
+
+
+def test_an_exception_inside_a_loop_is_named_at_the_line_that_raised(folder):
+    (folder / "ex01_perceptron.py").write_text(PREDICT + """
+def update(w, b, x, d, lr):
+    for xi in x:
+        w = w / xi
+    return w, b
+""")
+    result = learn("check", "1", "--dir", str(folder), cwd=folder)
+    assert ("your code raised TypeError (unsupported operand type(s) for /: 'list' and 'float'), "
+            "at ex01_perceptron.py line 6 (`w = w / xi`) in update") in failing_line(result, "update")

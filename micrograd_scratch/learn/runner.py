@@ -185,7 +185,7 @@ def load(folder: Path, ex: Exercise, time_limit: float | None) -> types.ModuleTy
     module.__file__ = str(path)
     sys.modules[path.stem] = module
     try:
-        with time_limited(time_limit):
+        with time_limited(time_limit, folder):
             exec(code, module.__dict__)
     except TimeLimit:
         raise LoadError(f"{path.name} did not finish loading within {time_limit:g} s{where(sys.exc_info()[2], folder)}") from None
@@ -228,12 +228,13 @@ SAMPLE_EVERY = 0.1
 
 
 @contextmanager
-def time_limited(seconds: float | None):
+def time_limited(seconds: float | None, folder: Path | None = None):
     """Raise TimeLimit in the code running after `seconds`. SIGALRM, so in
     the main thread only (the command line, a notebook's kernel); elsewhere,
     or on a system without it, no limit. In its last half second a thread
     samples where the main thread is, so that a stop inside a loop is
-    reported at the loop, not at whatever the loop had just called."""
+    reported at the loop, not at whatever the loop had just called (the
+    learner's code: the files in `folder`)."""
     if (seconds is None or not hasattr(signal, "setitimer")
             or threading.current_thread() is not threading.main_thread()):
         yield
@@ -258,9 +259,9 @@ def time_limited(seconds: float | None):
 
     def stop(signum, frame):
         global _stopped
-        here = _stack(frame)
-        innermost = next((f for f in _frames(frame) if f.f_code.co_filename == here[-1][0]), None) if here else None
-        _stopped = (innermost, locate(samples[-SAMPLES:] + [here]))
+        theirs = [f for f in _frames(frame)
+                  if folder is None or Path(f.f_code.co_filename).parent == folder]
+        _stopped = (theirs[0] if theirs else None, locate(samples[-SAMPLES:] + [_stack(frame)], folder))
         raise TimeLimit()
 
     sampler = threading.Thread(target=sample, name="micrograd-scratch time limit", daemon=True)
@@ -321,14 +322,19 @@ def locate(stacks: list, folder: Path | None = None) -> str:
         lines = sorted({s[level][1] for s in stacks})
         loop = _innermost_loop(file, lines)
         if loop:
-            inside = f" in {function}" if function != "<module>" else ""
-            return f", at {Path(file).name} line {loop}{_quoted(file, loop)}{inside}"
+            return _at(file, loop, function)
     file, _, function = stacks[0][depth - 1]
     lines = sorted({s[depth - 1][1] for s in stacks})
-    inside = f" in {function}" if function != "<module>" else ""
     if len(lines) > 1:
+        inside = f" in {function}" if function != "<module>" else ""
         return f", at {Path(file).name} lines {lines[0]} to {lines[-1]}{inside}"
-    return f", at {Path(file).name} line {lines[0]}{_quoted(file, lines[0])}{inside}"
+    return _at(file, lines[0], function)
+
+
+def _at(file: str, line: int, function: str) -> str:
+    """", at ex05_topo.py line 9 (`return order + visit(c)`) in topological_order"."""
+    inside = f" in {function}" if function != "<module>" else ""
+    return f", at {Path(file).name} line {line}{_quoted(file, line)}{inside}"
 
 
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
@@ -372,7 +378,7 @@ def where(tb, folder: Path) -> str:
     frame = frames[-1]
     if _stopped[0] is not None and _stopped[0] is frame and _stopped[1]:
         return _stopped[1]
-    return locate([_stack(frame)], folder)
+    return _at(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
 
 
 def recursion(error: RecursionError, folder: Path) -> str:
@@ -421,7 +427,7 @@ def run_one(check: Check, module, folder: Path, limit: float) -> CheckResult:
     """One check on the learner's loaded module, in this process (the
     child's): its verdict, or one line for what their code did."""
     try:
-        with time_limited(limit):
+        with time_limited(limit, folder):
             sentence = check.run(module)
     except Failed as verdict:
         return CheckResult(check.title, "failed", str(verdict), verdict.picture)
@@ -708,7 +714,8 @@ class _Child:
                     "ignored? A loop that never ends, or one that does far too much work?")
         if code is not None and code < 0:
             stack = _dumped_stack(self.dump, self.main_thread)
-            at = locate([stack], self.folder) if stack else ""
+            theirs = [f for f in stack if Path(f[0]).parent == self.folder]
+            at = _at(*theirs[-1]) if theirs else ""  # the line it crashed in
             deep = _self_calls(stack, self.folder)
             why = (f"; {deep[0]} was calling itself, {deep[1]}{'+' if deep[2] else ''} calls "
                    "deep: a recursion that deep can overflow the C stack (Python's recursion "
