@@ -764,22 +764,22 @@ _FRAME = re.compile(r'^  File "(.*)", line (\d+) in (.*)$')
 
 
 def _dumped_stack(dump: bytes, main_thread) -> list:
-    """The main thread's stack in faulthandler's dump, outermost first, as
-    [[file, line, function], ...]; a trailing "..." (a stack cut at 100
-    frames) becomes [..., "..."]."""
-    stacks, current = {}, None
+    """The stack faulthandler dumped for a crash, outermost first, as
+    [[file, line, function], ...]: the thread that crashed ("Current
+    thread"), else the main thread. A stack is cut at 100 frames."""
+    stacks, current, crashed = {}, None, None
     for line in dump.decode("utf-8", "replace").splitlines():
         head = _THREAD.match(line)
         if head:
             current = stacks.setdefault(int(head.group(2), 16), [])
+            if head.group(1) == "Current thread":
+                crashed = current
             continue
         frame = _FRAME.match(line)
         if frame and current is not None:
             current.append([frame.group(1), int(frame.group(2)), frame.group(3)])
-        elif line.strip() == "..." and current is not None:
-            current.append(["...", 0, "..."])
-    stack = stacks.get(main_thread) or (next(iter(stacks.values())) if len(stacks) == 1 else [])
-    return list(reversed([f for f in stack if f[0] != "..."]))
+    stack = crashed if crashed is not None else stacks.get(main_thread, [])
+    return list(reversed(stack))
 
 
 def _self_calls(stack: list, folder: Path):
