@@ -103,13 +103,18 @@ raises NotImplementedError until you write it.
     micrograd-scratch learn hint 4      # the next hint, from a nudge to the formula
     micrograd-scratch learn             # every exercise's state
 
-(Run them here, or add --dir {DEFAULT_DIR} from the folder above.)
-In Python or Jupyter: from micrograd_scratch.learn import check; check(4)
+(Run them here or in any folder inside this one; from elsewhere, add
+--dir and this folder's path.)
+In Python or Jupyter opened here: from micrograd_scratch.learn import check; check(4)
 
+Your code runs in a process of its own, stopped when a check's time is
+up (10 s; 60 s for training): an endless loop is one line with its line.
 A failed check of exercises 4, 5 and 6 draws the graph it checked, the
 wrong node marked, beside your file (ex04_local_grads.svg, ...).
 Once exercise 4 passes, see your rules at work in any command:
     micrograd-scratch learn use -- draw "tanh(x)" --set x=0.5 --backward
+    micrograd-scratch learn use -- python my_script.py
+    micrograd-scratch learn use -- jupyter lab
 """
 
 
