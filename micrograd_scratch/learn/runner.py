@@ -82,7 +82,7 @@ class TimeLimit(BaseException):
 # ended: the limit raises TimeLimit in the learner's code first, which a
 # check may turn into its own sentence; code that catches it or blocks its
 # signal is killed this much later.
-GRACE = 1.0
+GRACE = 0.5
 
 
 @dataclass(frozen=True)
