@@ -80,6 +80,46 @@ SHARED_VELOCITY = '''class Momentum:
             p.data -= self.lr * self.v
 '''
 
+# From what learners post when they ask "is my gradient wrong?": ARENA's
+# backprop exercise (callummcdougall/ARENA_2.0#18: `grads[parent] = in_grad`
+# passed every test), DLFS_code#13 (a recursive backward that passes a
+# gradient on each time a node is reached), micrograd#102 (backward twice
+# without resetting the op results), nn-zero-to-hero#52 (exp's rule with
+# x), torch7#232 (sigmoid's with 1 - out alone), tt-metal#52144 (the
+# other derivative of a power).
+DICT_OF_GRADS = '''from micrograd_scratch.engine import local_grads, topological_order
+
+
+def backward(root):
+    order = topological_order(root)
+    grads = {root: 1.0}
+    for node in reversed(order):
+        g = grads.get(node, 0.0)
+        if node._prev:
+            node.grad = g
+        else:
+            node.grad += g
+        for child, local in zip(node._prev, local_grads(node)):
+            grads[child] = g * local
+'''
+
+RECURSIVE_BACKWARD = '''from micrograd_scratch.engine import local_grads, topological_order
+
+
+def backward(root):
+    for node in topological_order(root):
+        if node._prev:
+            node.grad = 0.0
+    root.grad = 1.0
+
+    def send(node):
+        for child, local in zip(node._prev, local_grads(node)):
+            child.grad += node.grad * local
+            send(child)
+
+    send(root)
+'''
+
 M = Mistake
 # `says`: a proven cause where a repair makes the check pass; otherwise
 # what was observed, with no cause (tests/test_learn.py also checks that
@@ -144,6 +184,13 @@ MISTAKES = [
     M(4, "tanh without the square", (("1 - out**2", "1 - out"),), "a square missing", "x"),
     M(4, "sigmoid without 1 - out", (("return (out * (1 - out),)", "return (out,)"),),
       "at x = 0.5 your d/dx is 0.6225, expected 0.235 (by finite differences)", "x"),
+    M(4, "sigmoid as 1 - out (torch7#232)", (("(out * (1 - out),)", "(1 - out,)"),),
+      "a factor `out` missing: with `out * (1 - out)` in place of your `1 - out` (line 25)", "x"),
+    M(4, "d/dn as the base's derivative (tt-metal#52144)",
+      (("out * log(a) if data(a) > 0 else 0.0", "n * a ** (n - 1)"),),
+      "at a = 2, n = 2 your d/dn is 4, expected 2.773 (by finite differences); wrong at 7 of 20 points", "n"),
+    M(4, "exp as out * x", (("(out,)", "(out * x,)"),),
+      "at x = 0.5 your d/dx is 0.8244, expected 1.649 (by finite differences); wrong at 7 of 8 points", "x"),
     M(4, "a rule that raises", (("1 - out**2", "1 - out**2 / 0"),),
       "your code raised ZeroDivisionError (float division by zero), at ex04_local_grads.py line 21"),
     # 5: the topological order
@@ -151,7 +198,9 @@ MISTAKES = [
       "lists the shared node c 2 times", "c"),
     M(5, "recursive with a visited set", (("", RECURSIVE_WITH_VISITED),),
       "RecursionError on a chain 100,000 deep"),
-    M(5, "a set of inputs", (("reversed(node._prev)", "set(node._prev)"),), "differs between runs"),
+    M(5, "a set of inputs", (("reversed(node._prev)", "set(node._prev)"),),
+      "a set, whose order changes from run to run, where the order matters: with `node._prev` in place "
+      "of your `set(node._prev)` (line 10)"),
     M(5, "a node before its inputs", (("", PREORDER),), "comes before its input", "e"),
     # 6: backward
     M(6, "= for +=", (("child.grad += node.grad * local", "child.grad = node.grad * local"),),
@@ -161,6 +210,14 @@ MISTAKES = [
       "a.grad is 3, expected 6 (the first wrong gradient, walking back from the root; 1 of 2 nodes are "
       "wrong); it is an input 2 times (of y), so its gradient is one term per edge, 3 + 3; yours equals "
       "one term alone: possibly `=` where `+=` belongs, or an edge lost", "a"),
+    M(6, "a dict of gradients, = where it must add (ARENA_2.0#18)", (("", DICT_OF_GRADS),),
+      "a.grad is 3, expected 6 (the first wrong gradient, walking back from the root; 1 of 2 nodes are "
+      "wrong); it is an input 2 times (of y), so its gradient is one term per edge, 3 + 3; yours equals "
+      "one term alone: possibly", "a"),
+    M(6, "recursion that passes a gradient on before it is complete (DLFS_code#13)",
+      (("", RECURSIVE_BACKWARD),),
+      "b.grad is -28, expected -20 (the first wrong gradient, walking back from the root; 2 of 5 nodes "
+      "are wrong)", "b"),
     M(6, "no upstream gradient", (("child.grad += node.grad * local", "child.grad += local"),),
       "the upstream gradient is missing", "c"),
     M(6, "forward order", (("reversed(order)", "order"),), "the walk in the wrong direction", "c"),
@@ -178,7 +235,11 @@ MISTAKES = [
       "parameters() lists the neuron's Values as [b, w0, w1, w2]: set in that order, your neuron gives "
       "relu(w . x + b) at every input tried"),
     M(7, "relu on the output", (("nonlin=i != len(nouts) - 1", "nonlin=True"),),
-      "your last layer applies relu"),
+      "the last layer applies relu; the output layer is linear (nonlin=False), so that its score can be "
+      "negative: with nonlin set to True in the 8 hidden neurons and False in the output neuron, MLP "
+      "passes this check"),
+    M(7, "no relu in the hidden layers", (("nonlin=i != len(nouts) - 1", "nonlin=False"),),
+      "the hidden layers are linear"),
     M(7, "equal initial weights", (("Value(random.uniform(-1, 1))", "Value(0.5)"),),
       "initial weights are equal"),
     M(7, "floats, not Values", (("sum((wi * xi for", "sum((wi.data * xi for"),),

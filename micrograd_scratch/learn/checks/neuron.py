@@ -11,6 +11,9 @@ from ...engine import Value
 from ...nn import MLP as PackageMLP
 from ..runner import Check, Failed
 from .graphs import close
+from .repairs import Repair, explained
+
+MLP_INPUTS = ([0.5, -1.0], [-2.0, 0.3], [1.5, 1.5])
 
 
 def _classes(module, *names):
@@ -124,29 +127,73 @@ def _check_mlp(module) -> str:
                      "same gradients and stay the same; draw each weight with random.uniform(-1, 1)")
     for p in params:  # weights away from relu's kink, the same in both networks
         p.data = random.uniform(-1, 1)
-    out = mlp([0.5, -1.0])
+    out = mlp(MLP_INPUTS[0])
     if isinstance(out, (list, tuple)) and len(out) == 1:
         raise Failed("MLP(2, [..., 1]) returned a list of one Value: return the Value itself when "
                      "the last layer has one neuron")
     if not isinstance(out, Value):
         raise Failed(f"MLP's output is {out!r}, not a Value")
-    for hidden, last, what in [("relu", "linear", None), ("relu", "relu", "your last layer applies "
-                               "relu: the output layer is linear (nonlin=False), so that its score "
-                               "can be negative"), ("linear", "linear", "your hidden layers are "
-                               "linear: without a non-linearity the layers collapse into one "
-                               "linear map")]:
-        ref = PackageMLP(2, [4, 4, 1], activation=hidden, output_activation=last)
-        for p, q in zip(ref.parameters(), params):
-            p.data = q.data
-        if all(close(mlp(x).data, ref(x).data) for x in ([0.5, -1.0], [-2.0, 0.3], [1.5, 1.5])):
-            if what is None:
-                return (f"{len(params)} parameters; the same outputs as the package's MLP given "
-                        "the same weights (relu hidden layers, a linear output)")
-            raise Failed(what)
-    raise Failed("MLP(2, [4, 4, 1]) gives other outputs than the package's MLP with the same "
-                 f"weights (yours {fmt(mlp([0.5, -1.0]).data)} at x = [0.5, -1], the package's "
-                 f"{fmt(ref([0.5, -1.0]).data)}); parameters() must list them layer by layer, "
-                 "neuron by neuron, each neuron's w then b")
+    facts = _mlp_facts(mlp, params)
+    if not facts:
+        return (f"{len(params)} parameters; the same outputs as the package's MLP given the same "
+                "weights (relu hidden layers, a linear output)")
+    raise Failed(explained(facts, _layer_repairs(mlp, params), "MLP"))
+
+
+def _mlp_facts(mlp, params: list) -> str:
+    """"" when the learner's MLP gives the package's outputs with the same
+    weights; else what was observed."""
+    ref = PackageMLP(2, [4, 4, 1], activation="relu", output_activation="linear")
+    for p, q in zip(ref.parameters(), params):
+        p.data = q.data
+    for x in MLP_INPUTS:
+        got, want = mlp(x).data, ref(x).data
+        if not close(got, want):
+            return (f"MLP(2, [4, 4, 1]) gave {fmt(got)} at x = {x}, the package's MLP with the same "
+                    f"weights (parameters() in order: layer by layer, neuron by neuron, each w then b) "
+                    f"gives {fmt(want)}")
+    return ""
+
+
+def _neurons(thing, seen=None) -> list:
+    """The objects with a `nonlin` flag inside the learner's MLP, in order."""
+    seen = set() if seen is None else seen
+    if id(thing) in seen or isinstance(thing, (Value, str, int, float, bool)) or thing is None:
+        return []
+    seen.add(id(thing))
+    if hasattr(thing, "nonlin") and not isinstance(thing, (list, tuple)):
+        return [thing]
+    parts = thing if isinstance(thing, (list, tuple)) else list(getattr(thing, "__dict__", {}).values())
+    return [n for part in parts for n in _neurons(part, seen)]
+
+
+def _layer_repairs(mlp, params: list) -> list[Repair]:
+    """The repair of the learner's network object, if it proves a cause:
+    its neurons' `nonlin` flags set as they should be (relu in the 8
+    hidden neurons, none in the output neuron), the check run again."""
+    neurons = _neurons(mlp)
+    if len(neurons) != 4 + 4 + 1:
+        return []
+    wanted = [True] * 8 + [False]
+    before = [n.nonlin for n in neurons]
+    try:
+        for n, flag in zip(neurons, wanted):
+            n.nonlin = flag
+        right = not _mlp_facts(mlp, params)
+    except Exception:
+        right = False
+    finally:
+        for n, flag in zip(neurons, before):
+            n.nonlin = flag
+    if not right:
+        return []
+    wrong_last, wrong_hidden = before[-1] != wanted[-1], before[:-1] != wanted[:-1]
+    says = ("the last layer applies relu; the output layer is linear (nonlin=False), so that its "
+            "score can be negative" if not wrong_hidden else
+            "the hidden layers are linear; without a non-linearity the layers collapse into one "
+            "linear map" if not wrong_last else
+            "relu is applied the wrong way round: in the hidden layers, not in the last")
+    return [Repair(says, "nonlin set to True in the 8 hidden neurons and False in the output neuron")]
 
 
 CHECKS = [Check("a neuron", check_neuron_forward), Check("MLP(2, [4, 4, 1])", check_mlp)]
