@@ -28,8 +28,7 @@ import re
 import stat
 
 __all__ = ["xor", "noisy_xor", "blobs", "moons", "DATASETS",
-           "load_csv", "parse_csv", "DataFileError", "MAX_ROWS", "MAX_COLUMNS",
-           "open_regular", "NotARegularFile"]
+           "load_csv", "parse_csv", "DataFileError", "MAX_ROWS", "MAX_COLUMNS"]
 
 # The standard deviation of each blob of `blobs()`: the centres are 4*sqrt(2)
 # apart, so the line between them is 2*sqrt(2)/0.75 = 3.8 deviations away
