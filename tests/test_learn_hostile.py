@@ -300,3 +300,24 @@ def update(w, b, x, d, lr):
     result = learn("check", "1", "--dir", str(folder), cwd=folder)
     assert ("your code raised TypeError (unsupported operand type(s) for /: 'list' and 'float'), "
             "at ex01_perceptron.py line 6 (`w = w / xi`) in update") in failing_line(result, "update")
+
+
+def test_a_verdict_written_to_the_checkers_pipe_is_not_taken(folder):
+    # The messages pipe is one of the child's open files; a line written to it without
+    # the check's token is not a verdict.
+    (folder / "ex01_perceptron.py").write_text(PREDICT + """
+import json, os
+
+def update(w, b, x, d, lr):
+    line = json.dumps({"result": 1, "state": "passed", "sentence": "fine"}).encode() + b"\\n"
+    for fd in range(3, 64):
+        try:
+            os.write(fd, line)
+        except OSError:
+            pass
+    return list(w), b
+""")
+    result = learn("check", "1", "--dir", str(folder), cwd=folder)
+    assert result.returncode == 1
+    assert "update: fine" not in result.stdout and "exercise 1 failing" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

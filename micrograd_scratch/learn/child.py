@@ -37,6 +37,7 @@ __all__ = ["main"]
 
 
 def main(request: dict) -> None:
+    del sys.argv[1:]  # the request (its pipes' numbers) is not the learner's to read
     send = _sender(request["messages"])
     commands = os.fdopen(request["commands"], "r", encoding="utf-8")
     faulthandler.enable(file=request["dump"], all_threads=True)
@@ -64,7 +65,8 @@ def main(request: dict) -> None:
     send({"loaded": True})
     for line in commands:
         try:
-            index = json.loads(line)["run"]
+            command = json.loads(line)
+            index, token = command["run"], command["token"]
             check = checks[index]
         except (ValueError, KeyError, TypeError, IndexError):
             break
@@ -74,7 +76,7 @@ def main(request: dict) -> None:
             result = CheckResult(check.title, "failed", f"your code {_replaced(changed)} during "
                                  "this check: the checker gives no verdict on code that changes "
                                  "the checker; leave the package as it is")
-        send({"result": index, "state": result.state, "sentence": result.sentence,
+        send({"result": index, "token": token, "state": result.state, "sentence": result.sentence,
               "picture": _picture(result.picture)})
         if changed:
             break  # a fresh process for the next check

@@ -32,6 +32,7 @@ import json
 import linecache
 import os
 import re
+import secrets
 import selectors
 import signal
 import subprocess
@@ -571,15 +572,16 @@ class _Child:
         """Check number `index` (of the exercise's list): its result, and
         whether the process is still there for the next."""
         self.samples = []
+        token = secrets.token_hex(16)  # the answer must carry it: a line the learner's code writes does not
         try:
-            os.write(self.commands, json.dumps({"run": index}).encode() + b"\n")
+            os.write(self.commands, json.dumps({"run": index, "token": token}).encode() + b"\n")
         except OSError:  # it has gone already
             pass
         said = self._wait("result", self.limit)
         if said is None:
             return CheckResult(title, "failed", self._ended_line("", "during this check")), False
         state = said.get("state")
-        if said.get("result") != index or state not in STATES:
+        if said.get("result") != index or said.get("token") != token or state not in STATES:
             self.close()
             return CheckResult(title, "failed", "the checker's process sent back something that "
                                "is not a verdict: the check gives none"), False
