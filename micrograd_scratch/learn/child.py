@@ -114,16 +114,15 @@ def _end_with_parent(parent: int, exit_now) -> None:
 
 
 def _hold_recursion_limit() -> None:
-    """sys.setrecursionlimit may lower the limit here, never raise it."""
+    """sys.setrecursionlimit refuses here. It keeps no reference to the
+    original (one the learner's code could reach through the refusal's
+    closure); nothing in the checks changes the limit."""
     limit = sys.getrecursionlimit()
-    original = sys.setrecursionlimit
 
     def setrecursionlimit(new_limit):
-        if isinstance(new_limit, int) and new_limit > limit:
-            raise RuntimeError(f"sys.setrecursionlimit({new_limit}) is refused under the checker: "
-                               f"the limit stays at {limit}, so that a recursion too deep is a "
-                               "RecursionError, not a crash; the exercises need no deeper recursion")
-        original(new_limit)
+        raise RuntimeError(f"sys.setrecursionlimit({new_limit!r}) is refused under the checker: "
+                           f"the limit stays at {limit}, so that a recursion too deep is a "
+                           "RecursionError, not a crash; the exercises need no deeper recursion")
 
     sys.setrecursionlimit = setrecursionlimit
 
