@@ -141,6 +141,19 @@ def test_frames_too_large_to_hold_are_refused_before_the_first_is_drawn(tmp_path
 
 @needs_dot
 @pytest.mark.skipif(CLI is None, reason="the micrograd-scratch command is not installed (pip install -e .)")
+def test_draw_animate_too_large_is_one_line_and_exit_2(tmp_path):
+    done = subprocess.run([CLI, "draw", "a*b", "--set", "a=1", "b=2", "--style", "slides",
+                           "--animate", "big.gif", "--dpi", "1200", "-o", "g.svg"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "micrograd-scratch draw: error: argument --dpi: with --animate, at dpi 1200, a frame of "
+        "16,000 x 9,000 px is more than 8,294,400 pixels (a 4K screen); a dpi of 288 or less fits")
+    assert not (tmp_path / "big.gif").exists()
+
+
+@needs_dot
+@pytest.mark.skipif(CLI is None, reason="the micrograd-scratch command is not installed (pip install -e .)")
 def test_draw_animate_on_the_command_line(tmp_path):
     out = tmp_path / "backprop.gif"
     done = subprocess.run([CLI, "draw", "tanh(a*b + c) * sigmoid(a)", "--set", "a=2", "b=-3", "c=1",

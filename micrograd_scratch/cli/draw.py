@@ -10,7 +10,7 @@ import sys
 
 from .. import expr
 from ..drawing import FORMATS, MAX_NODES, GraphTooLarge, backward_frames, draw
-from ..drawing.animate import FPS, animate_backward
+from ..drawing.animate import FPS, FilmTooLarge, animate_backward
 from .args import (
     FALLBACK, PROG, UsageError, assignment, expression_text, folder_to_write,
     output_file, positive_int, usage_error,
@@ -188,6 +188,8 @@ def _write_animation(root, args, params, look: dict) -> bool:
     except ImportError as missing:  # Pillow
         print(f"{PROG}: no animation written: {missing}", file=sys.stderr)
         return False
+    except FilmTooLarge as error:  # refused before its first frame was drawn
+        raise UsageError(f"argument --dpi: with --animate, {error.reason}") from None
     except OSError as error:
         raise ValueError(f"--animate: cannot write {args.animate!r}: {error.strerror or error}") from None
     if path is None:  # no working dot: animate_backward has said so

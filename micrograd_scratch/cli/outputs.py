@@ -371,7 +371,7 @@ def add_training_animation_options(parser: argparse.ArgumentParser) -> None:
 def training_recorder(args: argparse.Namespace, epochs: int, nin: int, regression: bool):
     """The TrainingRecorder --animate films with, or None without --animate;
     its other options checked before training, and the film's pixels too."""
-    from ..drawing.animate import check_film_size, every_for, film_frames, frame_inches
+    from ..drawing.animate import FilmTooLarge, check_film_size, every_for, film_frames, frame_inches
 
     given = [o for o, v in (("--animate-every", args.animate_every), ("--fps", args.fps)) if v is not None]
     if getattr(args, "animate", None) is None:
@@ -390,8 +390,8 @@ def training_recorder(args: argparse.Namespace, epochs: int, nin: int, regressio
         raise UsageError(f"argument --animate-every: {error}") from None
     try:
         check_film_size(frame_inches(args.style), args.dpi, film_frames(epochs, every))
-    except ValueError as error:
-        raise UsageError(f"argument --dpi: with --animate, {error}") from None
+    except FilmTooLarge as error:
+        raise UsageError(f"argument --dpi: with --animate, {error.reason}") from None
     return TrainingRecorder(every=every)
 
 

@@ -270,6 +270,15 @@ MAX_FRAME_PIXELS = 3840 * 2160  # a 4K screen: a larger frame shows nothing more
 MAX_FILM_PIXELS = 200_000_000  # pixels x frames: 200 frames of 1200 x 675 px fit, and 24 of 4K
 
 
+class FilmTooLarge(ValueError):
+    """A film refused by check_film_size; `reason` is its message without
+    the name of the function refused."""
+
+    def __init__(self, who: str, reason: str):
+        super().__init__(f"{who}{': ' if who else ''}{reason}")
+        self.reason = reason
+
+
 def check_film_size(inches: tuple[float, float], dpi: int, frames: int, who: str = "") -> None:
     """Refuse a film of `frames` frames of `inches` at `dpi` whose frame, or
     whose frames together, have more pixels than MAX_FRAME_PIXELS or
@@ -291,7 +300,7 @@ def check_film_size(inches: tuple[float, float], dpi: int, frames: int, who: str
     else:
         at_least = round(inches[0] * MIN_DPI) * round(inches[1] * MIN_DPI)
         how = (f"at dpi {MIN_DPI} at most {MAX_FILM_PIXELS // at_least} frames fit")
-    raise ValueError(f"{who}{': ' if who else ''}at dpi {dpi}, {what}; {how}")
+    raise FilmTooLarge(who, f"at dpi {dpi}, {what}; {how}")
 
 
 def check_fps(fps) -> float:
