@@ -67,7 +67,7 @@ from .graph import OUTPUT_NAME, _Plan, laid_out_size, op_symbol
 from .styles import DPI, MIN_DPI, DotError, PictureStyle, check_dpi, checked_path, fmt, picture_style
 
 __all__ = ["animate_backward", "animate_training", "TrainingRecorder", "Snapshot", "Animation",
-           "ANIMATION_FORMATS", "PILLOW_HINT", "captions"]
+           "ANIMATION_FORMATS", "PILLOW_HINT", "captions", "check_film_size", "FilmTooLarge"]
 
 ANIMATION_FORMATS = (".gif", ".apng", ".png", ".mp4")
 PILLOW_HINT = 'pip install -e ".[plot]" (or pip install pillow)'
