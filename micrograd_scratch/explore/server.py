@@ -33,9 +33,11 @@ open in the browser, can send requests to:
   whitelist parser; the op editor's requests, /api/op/..., are refused:
   only the static site runs a learner's code, in their own browser), and
   serves only its own three files;
-- a bad request is a 4xx JSON error of one line, never a traceback; a
-  client that goes away is not an error and prints nothing; a bug in one
-  request is that request's one-line 500, and the server goes on.
+- a bad request is a 4xx JSON error of one line, never a traceback, and
+  a Graphviz that is broken here a 503 of one line; a client that goes
+  away is not an error and prints nothing (one that only stops sending,
+  SHUT_WR, still gets its answer); a bug in one request is that
+  request's one-line 500, and the server goes on.
 
 Sources: the `http.server` documentation; pydoc's `-b` server; the OWASP
 notes on DNS rebinding and cross-site request forgery.
