@@ -125,12 +125,18 @@ def create_temporary_folder(path: str | os.PathLike) -> tuple[int, str]:
         tmp = os.path.join(folder, _temporary_name(name))
         try:
             os.mkdir(tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            return fd, tmp
         except FileExistsError:  # 1 in 4 billion: draw another name
             continue
-        fd = os.open(tmp, os.O_RDONLY)
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        return fd, tmp
+        except BaseException:  # also KeyboardInterrupt: no empty folder left behind
+            try:
+                os.rmdir(tmp)
+            except OSError:
+                pass
+            raise
 
 
 def _keep_mode(path: str, fd: int) -> None:
