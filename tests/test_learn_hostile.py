@@ -321,3 +321,19 @@ def update(w, b, x, d, lr):
     assert result.returncode == 1
     assert "update: fine" not in result.stdout and "exercise 1 failing" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_file_that_disarms_the_seal_is_still_seen(folder):
+    (folder / "ex01_perceptron.py").write_text(PREDICT + """
+import math
+from micrograd_scratch.learn import child
+child._changed = lambda seal: ""
+math.isclose = lambda *a, **k: True
+
+def update(w, b, x, d, lr):
+    return list(w), b
+""")
+    result = learn("check", "1", "--dir", str(folder), cwd=folder)
+    assert result.returncode == 1
+    assert ("ex01_perceptron.py replaced the checker's own micrograd_scratch.learn.child._changed "
+            "while it was loaded") in result.stdout

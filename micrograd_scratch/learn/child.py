@@ -22,7 +22,6 @@ import faulthandler
 import json
 import math
 import os
-import signal
 import sys
 import threading
 import time
@@ -44,6 +43,7 @@ def main(request: dict) -> None:
     folder, ex, limit = Path(request["folder"]), exercise(request["number"]), request["limit"]
     checks = list(checks_for(ex.name))  # a copy: the learner's file may change the list
     load, run_one, CheckResult = runner.load, runner.run_one, runner.CheckResult
+    changed_since, picture_data, loads = _changed, _picture, json.loads  # bound before their file runs
     runner.on_sample = lambda stack: send({"sample": stack})
     _hold_recursion_limit()
     sys.path.insert(0, str(folder))
@@ -56,7 +56,7 @@ def main(request: dict) -> None:
     except runner.LoadError as error:
         send({"load_error": str(error)})
         exit_now(0)
-    changed = _changed(seal)
+    changed = changed_since(seal)
     if changed:
         send({"load_error": f"{ex.file} {_replaced(changed)} while it was loaded: the checker "
                             "gives no verdict on a file that changes the checker; leave the "
@@ -65,19 +65,19 @@ def main(request: dict) -> None:
     send({"loaded": True})
     for line in commands:
         try:
-            command = json.loads(line)
+            command = loads(line)
             index, token = command["run"], command["token"]
             check = checks[index]
         except (ValueError, KeyError, TypeError, IndexError):
             break
         result = run_one(check, module, folder, limit)
-        changed = _changed(seal)
+        changed = changed_since(seal)
         if changed:
             result = CheckResult(check.title, "failed", f"your code {_replaced(changed)} during "
                                  "this check: the checker gives no verdict on code that changes "
                                  "the checker; leave the package as it is")
         send({"result": index, "token": token, "state": result.state, "sentence": result.sentence,
-              "picture": _picture(result.picture)})
+              "picture": picture_data(result.picture)})
         if changed:
             break  # a fresh process for the next check
     exit_now(0)  # not sys.exit: the learner's threads, atexit and stdout are not ours to wait for
