@@ -337,3 +337,18 @@ def update(w, b, x, d, lr):
     assert result.returncode == 1
     assert ("ex01_perceptron.py replaced the checker's own micrograd_scratch.learn.child._changed "
             "while it was loaded") in result.stdout
+
+
+def test_what_the_learner_printed_before_a_hang_is_shown(folder):
+    (folder / "ex01_perceptron.py").write_text(PREDICT + """
+def update(w, b, x, d, lr):
+    print("update starts with", w, b)
+    while True:
+        try:
+            pass
+        except:
+            pass
+""")
+    result = learn("check", "1", "--dir", str(folder), "--time-limit", str(LIMIT), cwd=folder)
+    assert result.stdout.splitlines()[0] == "update starts with [0.5, -0.5] 0.2"
+    assert "still running" in failing_line(result, "update")

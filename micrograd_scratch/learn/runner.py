@@ -535,7 +535,8 @@ class _Child:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", boot, json.dumps(request)], stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                pass_fds=(commands_in, messages_in, dump_in), start_new_session=True)
+                pass_fds=(commands_in, messages_in, dump_in), start_new_session=True,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"))  # a print before a hang still shows
         finally:
             for fd in (commands_in, messages_in, dump_in):
                 os.close(fd)
@@ -551,6 +552,7 @@ class _Child:
         self.samples: list = []
         self.main_thread = None
         self.ended = False
+        self.killed_after = None  # the time limit it ran past, once it has been ended for that
 
     # -- what the parent asks ------------------------------------------------
 
@@ -597,7 +599,10 @@ class _Child:
                 pass
             self.process.kill()  # where it left its group
             self.process.wait()
-            self._read(0)  # the last of its output and dump
+            for _ in range(1000):  # the last of its output and dump, to their ends
+                if not self.selector.get_map() or not self.selector.select(0):
+                    break
+                self._read(0)
         if self.selector.get_map() is None:  # closed before
             return
         self.selector.close()
@@ -706,7 +711,7 @@ class _Child:
         or exited before it answered (`what` happened, `when`), with the
         learner's line where it was seen."""
         code = self.process.returncode
-        killed = getattr(self, "killed_after", None)
+        killed = self.killed_after
         head = f"{what}: " if what else ""
         if killed is not None:
             at = locate(self.samples[-SAMPLES:], self.folder)
