@@ -271,3 +271,46 @@ def test_check_shows_its_picture_inline_in_jupyter(tmp_path, monkeypatch):
     assert "`x` where `out` belongs: with `out` in place of your `x`" in text
     pictures = [o["data"]["image/svg+xml"] for o in outputs if o["output_type"] == "display_data"]
     assert len(pictures) == 1 and "wrong here" in pictures[0]
+
+
+# ---- repairs: how a cause is proven --------------------------------------------------------
+
+
+WHILE_MOMENTUM = '''class Momentum:
+    def __init__(self, params, lr=0.1, mu=0.9):
+        self.params, self.lr, self.mu = list(params), lr, mu
+        self.v = [0.0] * len(self.params)
+
+    def step(self):
+        i = 0
+        while i < len(self.params):
+            p = self.params[i]
+            self.v[i] = self.mu * self.v[i] + p.grad
+            p.data += self.lr * self.v[i]
+            i += 1
+'''
+
+
+def test_a_repair_that_loops_forever_is_stopped_and_the_file_is_never_written(tmp_path):
+    # Among the repairs tried, `i -= 1` for `i += 1` makes the while loop endless:
+    # the repair's budget stops it, and the proven cause still comes, well inside
+    # the exercise's time limit.
+    start(tmp_path)
+    mine = tmp_path / exercise(10).file
+    mine.write_text(WHILE_MOMENTUM)
+    report = check(10, tmp_path, quiet=True, time_limit=20.0)
+    said = str(report)
+    assert "a sign in the update: with `p.data -= self.lr * self.v[i]` in place of your " \
+           "`p.data += self.lr * self.v[i]` (line 11)" in said, said
+    assert "stopped after" not in said
+    assert mine.read_text() == WHILE_MOMENTUM
+
+
+def test_two_repairs_that_pass_are_both_given(tmp_path):
+    start(tmp_path)
+    key = (SOLUTIONS / exercise(9).file).read_text()
+    (tmp_path / exercise(9).file).write_text(key.replace("    if k >= tau:", "    if k > tau + 1:"))
+    said = str(check(9, tmp_path, quiet=True))
+    assert "2 repairs each make this check pass, so it is one of these: a sign inside the formula: " \
+           "with `tau - 1` in place of your `tau + 1` (line 5)" in said, said
+    assert "; or the boundary of a comparison: with `k >= tau + 1` in place of your `k > tau + 1`" in said

@@ -128,7 +128,9 @@ MISTAKES = [
     # 1: the perceptron
     M(1, "no error term", (("error = d - predict(w, b, x)", "error = d"),),
       "(a right answer: nothing should change) gave w = [1.5, -0.5]"),
-    M(1, ">= for >", (("+ b > 0 else 0", "+ b >= 0 else 0"),), "(> 0, not >= 0)"),
+    M(1, ">= for >", (("+ b > 0 else 0", "+ b >= 0 else 0"),),
+      "the boundary of a comparison: with `sum((wi * xi for wi, xi in zip(w, x))) + b > 0` in place of "
+      "your `sum((wi * xi for wi, xi in zip(w, x))) + b >= 0` (line 2)"),
     M(1, "sign of the update", (("wi + lr * error * xi", "wi - lr * error * xi"),
                                 ("b + lr * error", "b - lr * error")), "the wrong way round"),
     M(1, "no lr", (("wi + lr * error * xi", "wi + error * xi"), ("b + lr * error", "b + error")),
@@ -243,7 +245,8 @@ MISTAKES = [
     M(7, "equal initial weights", (("Value(random.uniform(-1, 1))", "Value(0.5)"),),
       "initial weights are equal"),
     M(7, "floats, not Values", (("sum((wi * xi for", "sum((wi.data * xi for"),),
-      "gradients do not reach the weights"),
+      "a number (`.data`) where the Value belongs: a gradient cannot flow through a plain number: with "
+      "`wi` in place of your `wi.data` (line 13)"),
     # 8: mse and a step
     M(8, "no zero_grad", (("    zero_grad(params)\n    loss =", "    loss ="),),
       "the parameters' gradients are not 0 when loss.backward() runs"),

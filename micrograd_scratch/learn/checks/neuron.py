@@ -10,8 +10,8 @@ from ...drawing.styles import fmt
 from ...engine import Value
 from ...nn import MLP as PackageMLP
 from ..runner import Check, Failed
-from .graphs import close
-from .repairs import Repair, explained
+from .graphs import close, listed
+from .repairs import Repair, explained, verdict
 
 MLP_INPUTS = ([0.5, -1.0], [-2.0, 0.3], [1.5, 1.5])
 
@@ -50,6 +50,21 @@ def _right(n, params: list, values: list) -> bool:
                for x in INPUTS)
 
 
+def _gradient_facts(module) -> str:
+    """"" when backward() from a neuron's output gives every w its input and
+    b 1; else what was observed."""
+    n = module.Neuron(3)
+    params = _params(n, "Neuron(3)")
+    for p, v in zip(params, WS + [B]):
+        p.data = v
+    n(INPUTS[0]).backward()
+    grads = [p.grad for p in params]
+    if all(close(g, e) for g, e in zip(grads, INPUTS[0] + [1.0])):
+        return ""
+    return (f"after out.backward() at x = {INPUTS[0]}, the grads of w and b are {listed(grads)}, "
+            f"expected {listed(INPUTS[0])} (x) and 1: the gradient does not reach every weight")
+
+
 def check_neuron_forward(module) -> str:
     _classes(module, "Neuron")
     n = module.Neuron(3)
@@ -84,15 +99,7 @@ def check_neuron_forward(module) -> str:
             raise Failed(f"{case}: no relu was applied below 0 (a non-linear neuron gives "
                          "relu(w . x + b))")
         raise Failed(case)
-    for p, v in zip(params, WS + [B]):
-        p.data = v
-    out = n([1.0, 2.0, 3.0])
-    out.backward()
-    grads = [p.grad for p in params]
-    if not all(close(g, e) for g, e in zip(grads, [1.0, 2.0, 3.0, 1.0])):
-        raise Failed(f"after out.backward(), the grads of w and b are {grads}, expected "
-                     "[1, 2, 3] (x) and 1: gradients do not reach the weights; compute with the "
-                     "Values themselves, not their .data")
+    verdict(module, "Neuron.__call__", _gradient_facts)
     linear = module.Neuron(3, nonlin=False)
     for p, v in zip(_params(linear, "Neuron(3, nonlin=False)"), WS + [B]):
         p.data = v

@@ -182,6 +182,9 @@ def _statement_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
             elif isinstance(it, ast.Name):
                 yield edit("the walk in the wrong direction", (it,),
                             lambda n: ast.Call(ast.Name("reversed", ast.Load()), [n], []))
+        if isinstance(node, ast.Attribute) and node.attr == "data" and isinstance(node.ctx, ast.Load):
+            yield edit("a number (`.data`) where the Value belongs: a gradient cannot flow through a "
+                       "plain number", (node,), lambda n: n.value)
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "set"
                 and len(node.args) == 1):
             yield edit("a set, whose order changes from run to run, where the order matters",
@@ -436,7 +439,7 @@ def proven(module, function: str, passes: Callable, *, around: Iterable[Around] 
 def explained(facts: str, repairs: list[Repair], function: str) -> str:
     """The verdict: the proven cause before the facts, both causes where
     two repairs pass, the facts alone where none does."""
-    repairs = list({r.says: r for r in reversed(repairs)}.values())[::-1]  # one per cause: the first
+    repairs = [r for i, r in enumerate(repairs) if r.says not in {q.says for q in repairs[:i]}]
     if not repairs:
         return facts
     if len(repairs) == 1:

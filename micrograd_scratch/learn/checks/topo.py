@@ -69,8 +69,8 @@ def judge(root: Value, order: list) -> None:
     for v in order:
         for child in v._prev:
             if place[child] > place[v]:
-                sentence = (f"{name(v)} comes before its input {name(child)}: a node must come after "
-                            "all of its inputs; add a node once its inputs are done, not before")
+                sentence = (f"{name(v)} comes before its input {name(child)}: a node belongs after "
+                            "all of its inputs")
                 raise Failed(sentence, _picture(root, order, v, sentence))
     if order[-1] is not root:
         raise Failed(f"the root {name(root)} is not last: nothing comes after the node that "
