@@ -49,7 +49,9 @@ def test_a_signal_during_training_saves_the_model_and_exits_128_plus_its_number(
         out, err = process.communicate(timeout=120)
     finally:
         process.kill()
-    assert process.returncode == status
+    # A second signal that comes as the process exits, its handlers given
+    # back, ends it by that signal: a shell reports 128 + its number too.
+    assert (process.returncode if process.returncode >= 0 else 128 - process.returncode) == status
     name = signal.Signals(signals[0]).name
     assert re.fullmatch(rf"micrograd-scratch: terminated \({name}\) at epoch \d+ of 1000000; "
                         r"saved the model trained so far to m\.json\n", err), err
