@@ -161,7 +161,12 @@ def _use(args) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         raise UsageError("name the command to run after --, e.g. learn use -- draw \"tanh(x)\" --backward")
-    ours = command[1:] if command[0] == PROG else command if command[0] in _subcommands(build_parser()) else None
+    if command[0] == PROG:
+        ours = command[1:]
+    elif command[0] in _subcommands(build_parser()):
+        ours = command
+    else:
+        ours = None  # any other program: python my_script.py, jupyter lab
     if ours is not None:  # this program's: run by this Python
         if ours[:1] == [NAME]:
             raise UsageError("learn use runs other commands (draw, xor, python my_script.py, ...), not learn")
