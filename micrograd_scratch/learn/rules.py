@@ -110,9 +110,12 @@ def checked(name: str, rule: Callable, folder: Path) -> Callable:
                             f"{where(error.__traceback__, folder) or at} for {_call(name, inputs)}"
                             ) from None
         if not isinstance(result, (tuple, list)) or len(result) != arity:
-            what = ("a single number" if isinstance(result, (int, float, Value))
-                    else f"{len(result)} values" if isinstance(result, (tuple, list))
-                    else f"a {type(result).__name__}")
+            if isinstance(result, (int, float, Value)):
+                what = "a single number"
+            elif isinstance(result, (tuple, list)):
+                what = f"{len(result)} values"
+            else:
+                what = f"a {type(result).__name__}"
             raise RuleError(f"your {function}{at} returned {result!r:.60} for {_call(name, inputs)}, "
                             f"{what}: return a tuple with one derivative per input, {shape}")
         return result
@@ -122,8 +125,9 @@ def checked(name: str, rule: Callable, folder: Path) -> Callable:
 
 
 def _call(name: str, inputs: tuple) -> str:
-    shown = [f"{getattr(x, 'data', x):.4g}" if isinstance(getattr(x, "data", x), float)
-             else repr(getattr(x, "data", x)) for x in inputs]
+    """The op at its inputs, as the learner would write it: tanh(0.5), 1.5 * 2."""
+    values = [x.data if isinstance(x, Value) else x for x in inputs]
+    shown = [f"{v:.4g}" if isinstance(v, float) else repr(v) for v in values]
     if ops.OPS[name].kind == "binary":
         return f"{shown[0]} {name} {shown[1]}"
     return f"{name}({shown[0]})"
