@@ -59,18 +59,22 @@ def test_a_signal_during_training_saves_the_model_and_exits_128_plus_its_number(
     assert len(model.parameters()) == 65 and all(math.isfinite(p.data) for p in model.parameters())
 
 
-def test_a_signal_while_the_model_is_saved_waits_for_the_save(capsys, tmp_path, monkeypatch):
+@pytest.mark.parametrize("module, name", [(outputs, "save"), (cli.training, "diagnose")],
+                         ids=["while the model is saved", "while the accuracy is reported"])
+def test_a_signal_after_training_waits_for_the_models_save(capsys, tmp_path, monkeypatch,
+                                                            module, name):
     monkeypatch.chdir(tmp_path)
-    save = outputs.save
+    work = getattr(module, name)
 
-    def save_under_fire(model, path):
-        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs in the loop below, mid-save
+    def under_fire(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs in the loop below
         for _ in range(10_000):
             pass
-        save(model, path)
+        return work(*args, **kwargs)
 
-    monkeypatch.setattr(outputs, "save", save_under_fire)
-    status, out, err = run_cli(capsys, "xor", "--epochs", "5", "--save", "m.json", "--plot", "p.png")
+    monkeypatch.setattr(module, name, under_fire)
+    status, out, err = run_cli(capsys, "xor", "--epochs", "5", "--save", "m.json", "--plot", "p.png",
+                               "--diagnose")
     assert status == 143
     assert err == ("micrograd-scratch: terminated (SIGTERM) while writing the outputs; "
                    "not written: --plot p.png\n")

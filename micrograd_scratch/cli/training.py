@@ -570,8 +570,36 @@ def _read_data(args: argparse.Namespace) -> tuple[list, list]:
 def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
     """What every training command ends with: the training accuracy (and a
     hint when it is poor), then the files asked for, the model first (a
-    trained model is never lost). Returns the exit status: 0, or 3 when a
-    file asked for was written in a fallback format or not at all."""
+    trained model is never lost: until it is saved, a signal waits).
+    Returns the exit status: 0, or 3 when a file asked for was written in
+    a fallback format or not at all."""
+    # Ctrl-C (or SIGTERM, SIGHUP) while the files are written: say which were not.
+    pending = [f"{option} {path}" for option, path in
+               (("--save", getattr(args, "save", None)), ("--plot", getattr(args, "plot", None)),
+                ("--graph", getattr(args, "graph", None)), ("--animate", getattr(args, "animate", None)))
+               if path is not None]
+    try:
+        with signals.held():
+            _report(args, run)
+            outputs.save_model(args, run)
+            pending = [p for p in pending if not p.startswith("--save ")]
+        complete = outputs.pictures(args, run)
+        pending = [p for p in pending if not p.startswith("--plot ")]
+        complete = outputs.network_graph(args, run) and complete
+        pending = [p for p in pending if not p.startswith("--graph ")]
+        complete = outputs.training_animation(args, run) and complete
+    except KeyboardInterrupt as stop:
+        sys.stdout.flush()
+        if pending:
+            print(f"{PROG}: {signals.describe(signals.signal_of(stop))} while writing the "
+                  f"outputs; not written: {', '.join(pending)}", file=sys.stderr, flush=True)
+        raise
+    return 0 if complete else FALLBACK
+
+
+def _report(args: argparse.Namespace, run: TrainingRun) -> None:
+    """The training accuracy (or a regression's error), and a hint or the
+    diagnosis when it is poor or --diagnose asks."""
     n = len(run.y)
     if run.objective.regression:
         mse, r2 = run.mse_and_r2()
@@ -599,27 +627,6 @@ def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
                 f"plain one (a sum of past steps); try a lower --momentum, or a lower --lr"]
         for line in lines:
             print("hint: " + line)
-    # Ctrl-C (or SIGTERM, SIGHUP) while the files are written: say which were not.
-    pending = [f"{option} {path}" for option, path in
-               (("--save", getattr(args, "save", None)), ("--plot", getattr(args, "plot", None)),
-                ("--graph", getattr(args, "graph", None)), ("--animate", getattr(args, "animate", None)))
-               if path is not None]
-    try:
-        with signals.held():  # a signal waits for the model's save, then stops the rest
-            outputs.save_model(args, run)
-            pending = [p for p in pending if not p.startswith("--save ")]
-        complete = outputs.pictures(args, run)
-        pending = [p for p in pending if not p.startswith("--plot ")]
-        complete = outputs.network_graph(args, run) and complete
-        pending = [p for p in pending if not p.startswith("--graph ")]
-        complete = outputs.training_animation(args, run) and complete
-    except KeyboardInterrupt as stop:
-        sys.stdout.flush()
-        if pending:
-            print(f"{PROG}: {signals.describe(signals.signal_of(stop))} while writing the "
-                  f"outputs; not written: {', '.join(pending)}", file=sys.stderr, flush=True)
-        raise
-    return 0 if complete else FALLBACK
 
 
 def _hint(run: TrainingRun) -> str:
