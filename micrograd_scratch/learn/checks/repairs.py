@@ -28,6 +28,7 @@ import ast
 import copy
 import io
 import itertools
+import signal
 import sys
 import time
 import types
@@ -355,6 +356,17 @@ def _change(edit: _Edit, made: list) -> str:
 # ---- running a repair ------------------------------------------------------------------
 
 
+def _budget() -> float:
+    """Seconds for the repairs of one check: BUDGET_S, and never more than
+    half what is left of the check's time limit when one runs (the
+    runner's SIGALRM timer), so that the repairs never use it up."""
+    try:
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+    except (AttributeError, ValueError, OSError):
+        left = 0.0
+    return min(BUDGET_S, left / 2) if left > 0 else BUDGET_S
+
+
 class _Runaway(BaseException):
     """A repaired run went past its budget (lines or seconds)."""
 
@@ -398,7 +410,7 @@ def proven(module, function: str, passes: Callable, *, around: Iterable[Around] 
     "Class.method") with which `passes(repaired module)` is true: edits
     of its source first, then the repairs `around` it. `more` adds
     edit makers of the exercise's own (`inserted`)."""
-    deadline = time.monotonic() + BUDGET_S
+    deadline = time.monotonic() + _budget()
     file = getattr(module, "__file__", None) or ""
     found: list[Repair] = []
     source = source_of(module)
