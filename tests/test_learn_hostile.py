@@ -165,7 +165,7 @@ def test_a_file_that_patches_the_checker_does_not_pass(patch, name, folder):
     result = learn("check", "1", "--dir", str(folder), cwd=folder)
     assert result.returncode == 1, result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    assert (f"FAIL  ex01_perceptron.py replaced the checker's own {name} while it was loaded"
+    assert (f"FAIL  ex01_perceptron.py changed the checker's own {name} while it was loaded"
             in result.stdout)
     assert "exercise 1 failing" in result.stdout
     state = json.loads((folder / ".learn.json").read_text())
@@ -181,7 +181,7 @@ def update(w, b, x, d, lr):
 """)
     result = learn("check", "1", "--dir", str(folder), cwd=folder)
     assert result.returncode == 1
-    assert ("your code replaced the checker's own micrograd_scratch.learn.checks.perceptron."
+    assert ("your code changed the checker's own micrograd_scratch.learn.checks.perceptron."
             "MAX_EPOCHS during this check") in failing_line(result, "update")
 
 
@@ -335,7 +335,7 @@ def update(w, b, x, d, lr):
 """)
     result = learn("check", "1", "--dir", str(folder), cwd=folder)
     assert result.returncode == 1
-    assert ("ex01_perceptron.py replaced the checker's own micrograd_scratch.learn.child._changed "
+    assert ("ex01_perceptron.py changed the checker's own micrograd_scratch.learn.child._changed "
             "while it was loaded") in result.stdout
 
 
@@ -352,3 +352,17 @@ def update(w, b, x, d, lr):
     result = learn("check", "1", "--dir", str(folder), "--time-limit", str(LIMIT), cwd=folder)
     assert result.stdout.splitlines()[0] == "update starts with [0.5, -0.5] 0.2"
     assert "still running" in failing_line(result, "update")
+
+
+def test_a_table_of_the_checks_changed_in_place_is_seen(folder):
+    # An empty list of points would leave nothing to check: "right at 0 points".
+    (folder / "ex04_local_grads.py").write_text(
+        "from micrograd_scratch.learn.checks import local_grads\n"
+        "for points in local_grads.POINTS.values():\n    points.clear()\n\n"
+        + "\n".join(f"def {f}(out, *inputs):\n    return (0.0,) * len(inputs)\n"
+                    for f in ("mul_grads", "pow_grads", "exp_grads", "log_grads", "tanh_grads",
+                              "sigmoid_grads", "relu_grads")))
+    result = learn("check", "4", "--dir", str(folder), cwd=folder)
+    assert result.returncode == 1
+    assert ("ex04_local_grads.py changed the checker's own micrograd_scratch.learn.checks."
+            "local_grads.POINTS while it was loaded") in result.stdout

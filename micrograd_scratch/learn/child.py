@@ -131,15 +131,16 @@ def _hold_recursion_limit() -> None:
 
 
 def _seal(checks: list) -> list:
-    """[(holder, name, value, what it is called)] for every function, class
-    and module of the package (and of math and builtins), every CONSTANT of
-    the learn modules, each function's code and defaults, each class's
-    attributes, and the checks of this exercise."""
+    """[(holder, name, value, what it is called, compared by value)] for
+    every function, class and module of the package (and of math and
+    builtins), every CONSTANT and plain table (POINTS, GATES) of the learn
+    modules, each function's code and defaults, each class's attributes,
+    and the checks of this exercise."""
     seal = []
 
-    def keep(holder, name, label):
+    def keep(holder, name, label, copy=False):
         value = vars(holder).get(name, _MISSING) if isinstance(holder, type) else getattr(holder, name, _MISSING)
-        seal.append((holder, name, value, label))
+        seal.append((holder, name, _copied(value) if copy else value, label, copy))
 
     modules = [m for name, m in list(sys.modules.items())
                if isinstance(m, types.ModuleType) and (name == "micrograd_scratch"
@@ -153,6 +154,8 @@ def _seal(checks: list) -> list:
             if isinstance(value, (types.FunctionType, type, types.ModuleType, types.BuiltinFunctionType)) \
                     or (learn and name.isupper() and isinstance(value, (int, float, str, tuple))):
                 keep(module, name, label)
+            elif learn and isinstance(value, (list, dict, set)) and _plain(value):
+                keep(module, name, label, copy=True)  # a table a check reads: changed in place?
             if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
                 for part in ("__code__", "__defaults__", "__kwdefaults__"):
                     keep(value, part, label)
@@ -171,18 +174,36 @@ def _seal(checks: list) -> list:
 
 def _changed(seal: list) -> str:
     """What is called the first sealed thing that is not what it was, or ""."""
-    for holder, name, value, label in seal:
+    for holder, name, value, label, copy in seal:
         now = vars(holder).get(name, _MISSING) if isinstance(holder, type) else getattr(holder, name, _MISSING)
-        if now is not value:
+        if (now != value) if copy else (now is not value):
             return label
     return ""
+
+
+def _plain(value) -> bool:
+    """Numbers, strings, functions and containers of them: a table that == compares safely."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str, types.FunctionType))
+
+
+def _copied(value):
+    """A copy of a plain table, its functions the same objects."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return type(value)(_copied(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    return value
 
 
 _MISSING = object()
 
 
 def _replaced(name: str) -> str:
-    return f"replaced the checker's own {name}"
+    return f"changed the checker's own {name}"
 
 
 def _picture(picture) -> dict | None:
