@@ -366,3 +366,16 @@ def test_a_table_of_the_checks_changed_in_place_is_seen(folder):
     assert result.returncode == 1
     assert ("ex04_local_grads.py changed the checker's own micrograd_scratch.learn.checks."
             "local_grads.POINTS while it was loaded") in result.stdout
+
+
+def test_a_file_that_changes_the_packages_own_rule_gets_no_verdict(folder):
+    # backward() is checked against the package's own, which runs the package's rules:
+    # a file that changes one changes the reference it is compared with.
+    (folder / "ex06_backward.py").write_text(
+        "from micrograd_scratch import ops\n"
+        "ops.OPS['*'].local_grads = lambda out, a, b: (1.0, 1.0)\n\n"
+        "def backward(root):\n    root.grad = 1.0\n")
+    result = learn("check", "6", "--dir", str(folder), cwd=folder)
+    assert result.returncode == 1
+    assert ("ex06_backward.py changed the checker's own micrograd_scratch.ops.OPS['*'].local_grads "
+            "while it was loaded") in result.stdout

@@ -135,6 +135,7 @@ def _seal(checks: list) -> list:
     every function, class and module of the package (and of math and
     builtins), every CONSTANT and plain table (POINTS, GATES) of the learn
     modules, each function's code and defaults, each class's attributes,
+    each op's fields (its rule is the reference the checks compare with),
     and the checks of this exercise."""
     seal = []
 
@@ -163,6 +164,10 @@ def _seal(checks: list) -> list:
                 for key in list(vars(value)):
                     if not key.startswith("__") or key in ("__init__", "__call__", "__eq__"):
                         keep(value, key, f"{label}.{key}")
+    ops = sys.modules.get("micrograd_scratch.ops")
+    for name, op in (getattr(ops, "OPS", {}) or {}).items():  # the package's rules, the reference
+        for field in list(getattr(op, "__dict__", {})):
+            keep(op, field, f"micrograd_scratch.ops.OPS[{name!r}].{field}")
     for check in checks:
         keep(check, "run", f"the check {check.title!r}")
         if isinstance(check.run, types.FunctionType):
