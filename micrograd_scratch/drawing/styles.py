@@ -529,19 +529,21 @@ def dot_seconds() -> float:
     return seconds
 
 
-def pipe(graph, format: str, *, seconds: float | None = None, **options) -> bytes:
+def pipe(graph, format: str, *, neato_no_op: int = 0, seconds: float | None = None) -> bytes:
     """graph drawn by its engine as `format`, through Graphviz's `dot`
-    (options: neato_no_op=2 for a pinned frame), given at most `seconds`
-    (dot_seconds() by default). Raises DotError, whose one line says what
-    went wrong, for a dot that is missing, exits with an error, dies by a
-    signal, runs out of time, or writes no output or output that is not
-    `format` (a PNG that is not a PNG, an SVG that is not UTF-8)."""
-    from graphviz.backend.dot_command import command
-
+    (neato_no_op=2: at the positions it gives, for a pinned frame), given
+    at most `seconds` (dot_seconds() by default). Raises DotError, whose
+    one line says what went wrong, for a dot that is missing, exits with
+    an error, dies by a signal, runs out of time, or writes no output or
+    output that is not `format` (a PNG that is not a PNG, an SVG that is
+    not UTF-8)."""
     seconds = dot_seconds() if seconds is None else seconds
+    command = ["dot", f"-K{graph.engine}", f"-T{format}"]
+    if neato_no_op:
+        command.append(f"-n{neato_no_op}")
     try:
-        done = subprocess.run(command(graph.engine, format, **options), capture_output=True,
-                              input=graph.source.encode("utf-8"), timeout=seconds)
+        done = subprocess.run(command, capture_output=True, input=graph.source.encode("utf-8"),
+                              timeout=seconds)
     except FileNotFoundError:
         raise DotError("Graphviz's dot program was not found", INSTALL_HINT) from None
     except subprocess.TimeoutExpired:  # subprocess.run has killed it
@@ -549,7 +551,8 @@ def pipe(graph, format: str, *, seconds: float | None = None, **options) -> byte
                           f"stopped)", f"draw fewer nodes, or give dot longer with "
                           f"{DOT_SECONDS_VARIABLE}=SECONDS") from None
     except OSError as error:  # not executable, not a program
-        raise DotError(f"Graphviz's dot program could not be run ({error.strerror or error})") from None
+        raise DotError(f"Graphviz's dot program could not be run "
+                       f"({error.strerror or error})") from None
     said = done.stderr.decode("utf-8", "replace").strip().splitlines()
     if done.returncode < 0:
         raise DotError(f"Graphviz's dot program crashed ({_signal_name(-done.returncode)})")
@@ -568,11 +571,11 @@ def pipe(graph, format: str, *, seconds: float | None = None, **options) -> byte
     return done.stdout
 
 
-def pipe_json(graph, **options) -> dict:
+def pipe_json(graph, *, neato_no_op: int = 0) -> dict:
     """dot's layout of `graph` (its json0 output: the bounding box, and
     each node's and cluster's place and size) as a dict; DotError as pipe."""
     try:
-        laid_out = json.loads(pipe(graph, "json0", **options))
+        laid_out = json.loads(pipe(graph, "json0", neato_no_op=neato_no_op))
     except ValueError:
         laid_out = None
     if not isinstance(laid_out, dict) or "bb" not in laid_out:
