@@ -124,20 +124,25 @@ def _uses(node: Value, order: list, got: float, want: list) -> tuple[str, str]:
 
 
 def _upstream(function: ast.FunctionDef) -> list:
-    """Edits that multiply a gradient's new term by a loop variable's grad
-    (the upstream gradient), where the term has none."""
+    """Edits that multiply the term added into a `.grad` by a loop
+    variable's grad (the upstream gradient), where the term has none."""
     loops = [n.target.id for n in ast.walk(function) if isinstance(n, ast.For) and isinstance(n.target, ast.Name)]
     edits = []
     for node in ast.walk(function):
-        if (isinstance(node, (ast.AugAssign, ast.Assign)) and "grad" in ast.unparse(node).split("=")[0]
-                and ".grad" not in ast.unparse(node.value)):
-            for loop in loops:
-                def make(n, loop=loop):
-                    n = copy.deepcopy(n)
-                    n.value = ast.BinOp(ast.parse(f"{loop}.grad", mode="eval").body, ast.Mult(), n.value)
-                    return n
-                edits.append(edit("the upstream gradient is missing (the chain rule: dL/da = dL/dy * dy/da)",
-                                   (node,), make))
+        target = node.target if isinstance(node, ast.AugAssign) else \
+            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+        if not (isinstance(target, ast.Attribute) and target.attr == "grad"):
+            continue
+        if any(isinstance(n, ast.Attribute) and n.attr == "grad" for n in ast.walk(node.value)):
+            continue  # the term has a gradient in it already
+        for loop in loops:
+            def make(n, loop=loop):
+                n = copy.deepcopy(n)
+                n.value = ast.BinOp(ast.Attribute(ast.Name(loop, ast.Load()), "grad", ast.Load()),
+                                    ast.Mult(), n.value)
+                return n
+            edits.append(edit("the upstream gradient is missing (the chain rule: dL/da = dL/dy * dy/da)",
+                              (node,), make))
     return edits
 
 

@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-__all__ = ["Repair", "Around", "edit", "with_function", "grouped", "verdict", "proven", "explained", "source_of", "function_node", "inserted"]
+from ..runner import Failed
+
+__all__ = ["Repair", "Around", "verdict", "proven", "explained", "with_function", "edit", "inserted"]
 
 BUDGET_S = 3.0  # seconds for all the repairs of one failed check
 MAX_LINES = 200_000  # lines of the learner's file one repaired run may execute
@@ -103,7 +105,6 @@ def edit(says: str, targets: tuple, make: Callable) -> _Edit:
 
 
 _SIGNS = {ast.Add: ast.Sub, ast.Sub: ast.Add}
-_TIGHTER = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 3}
 
 
 def _parameters(function: ast.FunctionDef) -> list[str]:
@@ -116,6 +117,7 @@ def _loads(function: ast.FunctionDef) -> set[str]:
 
 
 def _sign_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
+    """+ for -, a minus dropped, a subtraction turned round."""
     for node in ast.walk(function):
         if isinstance(node, ast.BinOp) and type(node.op) in _SIGNS:
             yield edit("a sign inside the formula", (node,),
@@ -171,6 +173,8 @@ def _grouping_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
 
 
 def _statement_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
+    """`+=` for `=`, a loop walked the other way, a Value for its `.data`,
+    a tuple for a `set(...)` of it."""
     for node in ast.walk(function):
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], (ast.Attribute, ast.Subscript))):
@@ -257,7 +261,7 @@ def _unused_parameter_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
 
 def inserted(says: str, statement: str) -> Callable[[ast.FunctionDef], Iterator[_Edit]]:
     """Edits that add `statement` (its `{0}` the function's first parameter)
-    before each statement of the function's body, and at its end."""
+    before each statement of the function's body."""
     def edits(function: ast.FunctionDef) -> Iterator[_Edit]:
         params = _parameters(function)
         if not params:
@@ -456,9 +460,10 @@ def explained(facts: str, repairs: list[Repair], function: str) -> str:
         return facts
     if len(repairs) == 1:
         return f"{repairs[0].sentence(function)}; {facts}"
-    shown = repairs[:3]
-    causes = "; or ".join(r.sentence(function) for r in shown)
-    return f"{len(repairs)} repairs each make this check pass, so it is one of these: {causes}; {facts}"
+    causes = "; or ".join(r.sentence(function) for r in repairs[:3])
+    more = f" (the first 3 of {len(repairs)})" if len(repairs) > 3 else ""
+    return (f"{len(repairs)} repairs each make this check pass, so it is one of these{more}: "
+            f"{causes}; {facts}")
 
 
 def verdict(module, function: str, facts: Callable, *, around: Iterable[Around] = (),
@@ -468,14 +473,12 @@ def verdict(module, function: str, facts: Callable, *, around: Iterable[Around] 
     `function` proves (the same `facts` judging each repair)."""
     observed = facts(module)
     if observed:
-        from ..runner import Failed  # the runner's verdict, as every check raises it
-
         repairs = proven(module, function, lambda m: not facts(m), around=around, more=more)
         raise Failed(explained(observed, repairs, function))
 
 
 def with_function(module, **functions) -> types.SimpleNamespace:
     """The learner's module with some of its names replaced (a repair around them)."""
-    names = {k: v for k, v in vars(module).items()}
+    names = dict(vars(module))
     names.update(functions)
     return types.SimpleNamespace(**names)
