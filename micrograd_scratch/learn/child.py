@@ -161,9 +161,8 @@ def _seal(checks: list) -> list:
                 for part in ("__code__", "__defaults__", "__kwdefaults__"):
                     keep(value, part, label)
             if isinstance(value, type) and value.__module__ == module.__name__:
-                for key in list(vars(value)):
-                    if not key.startswith("__") or key in ("__init__", "__call__", "__eq__"):
-                        keep(value, key, f"{label}.{key}")
+                for key in list(vars(value)):  # __mul__ and __add__ too
+                    keep(value, key, f"{label}.{key}")
     ops = sys.modules.get("micrograd_scratch.ops")
     for name, op in (getattr(ops, "OPS", {}) or {}).items():  # the package's rules, the reference
         for field in list(getattr(op, "__dict__", {})):
