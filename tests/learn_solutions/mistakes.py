@@ -234,8 +234,12 @@ MISTAKES = [
     M(7, "no activation", (("return act.relu() if self.nonlin else act", "return act"),),
       "no relu was applied below 0"),
     M(7, "bias first in parameters()", (("return self.w + [self.b]", "return [self.b] + self.w"),),
-      "parameters() lists the neuron's Values as [b, w0, w1, w2]: set in that order, your neuron gives "
-      "relu(w . x + b) at every input tried"),
+      "parameters() lists the bias at place 1: with the Values of parameters() set in the order "
+      "[b, w0, w1, w2], your neuron gives relu(w . x + b) at every input tried"),
+    M(7, "weights paired with the inputs reversed", (("zip(self.w, x)", "zip(self.w, reversed(x))"),),
+      "with the Values of parameters() set in the order [w2, w1, w0, b], your neuron gives relu(w . x + b) "
+      "at every input tried: either parameters() lists them in that order, or the neuron multiplies a "
+      "weight by another input than its own"),
     M(7, "relu on the output", (("nonlin=i != len(nouts) - 1", "nonlin=True"),),
       "the last layer applies relu; the output layer is linear (nonlin=False), so that its score can be "
       "negative: with nonlin set to True in the 8 hidden neurons and False in the output neuron, MLP "

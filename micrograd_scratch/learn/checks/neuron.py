@@ -65,6 +65,22 @@ def _gradient_facts(module) -> str:
             f"expected {listed(INPUTS[0])} (x) and 1: the gradient does not reach every weight")
 
 
+def _reordered(order: list[str]) -> str:
+    """The verdict when the neuron is right with its Values set in `order`
+    (the repair). Only the bias's place is proven to be parameters()'
+    order: a weight has an input, and weights set in another order may as
+    well be weights paired with other inputs."""
+    shown = f"[{', '.join(order)}]"
+    found = (f"with the Values of parameters() set in the order {shown}, your neuron gives "
+             "relu(w . x + b) at every input tried")
+    need = ("; the template and nn.Neuron list w then b ([w0, w1, w2, b]): the optimiser and the "
+            "MLP check pair parameters by position")
+    if [r for r in order if r != "b"] == ["w0", "w1", "w2"]:
+        return f"parameters() lists the bias at place {order.index('b') + 1}: {found}{need}"
+    return (f"{found}: either parameters() lists them in that order, or the neuron multiplies a "
+            f"weight by another input than its own (w_i by x_i){need}")
+
+
 def check_neuron_forward(module) -> str:
     _classes(module, "Neuron")
     n = module.Neuron(3)
@@ -79,10 +95,7 @@ def check_neuron_forward(module) -> str:
         # makes the neuron right, the neuron is right and parameters() is not.
         for order in itertools.permutations(roles):
             if _right(n, params, [values[r] for r in order]):
-                raise Failed(f"parameters() lists the neuron's Values as [{', '.join(order)}]: set in "
-                             "that order, your neuron gives relu(w . x + b) at every input tried; "
-                             "list w then b ([w0, w1, w2, b]), as the template and nn.Neuron do: "
-                             "the optimiser and the MLP check pair parameters by position")
+                raise Failed(_reordered(list(order)))
         def want(x):
             return sum(w * xi for w, xi in zip(WS, x)) + B
 

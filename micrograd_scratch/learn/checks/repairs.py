@@ -169,7 +169,9 @@ def _grouping_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
                     parent = parent.right
                 parent.right = ast.BinOp(parent.right, n.op, n.right)
                 return left
-            yield edit("operator precedence", (node,), regroup)
+            # Parentheses the learner wrote are theirs to move; none written: precedence.
+            says = "parentheses in the wrong place" if "(" in ast.unparse(node) else "operator precedence"
+            yield edit(says, (node,), regroup)
 
 
 def _statement_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
@@ -340,7 +342,7 @@ def grouped(node: ast.AST) -> str:
 
 def _change(edit: _Edit, made: list) -> str:
     line = edit.targets[0].lineno
-    if edit.says == "operator precedence":
+    if edit.says == "operator precedence" and "(" not in ast.unparse(edit.targets[0]):
         shown = grouped(edit.targets[0])[1:-1]
         return (f"`{ast.unparse(made[0])}` in place of your `{ast.unparse(edit.targets[0])}` "
                 f"(line {line}, which Python reads as `{shown}`)")
