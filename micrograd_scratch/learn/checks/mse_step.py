@@ -7,6 +7,8 @@ loss negated or divided by n, the parameters' grads reset before a step."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ...data import xor
 from ...drawing.styles import fmt
 from ...engine import Value
@@ -21,43 +23,47 @@ X, LABELS = xor()
 Y = [float(t) for t in LABELS]
 
 
-PREDS, TARGETS = [1.0, -2.0, 0.5], [0.0, 1.0, 0.5]
+CASES = [([1.0, -2.0, 0.5], [0.0, 1.0, 0.5]), ([0.25, 3.0], [-1.0, 2.0])]  # predictions, targets
 
 
 def _mse_facts(module) -> str:
-    """"" when mse is right, value and gradient; else what was observed."""
-    preds = [Value(p) for p in PREDS]
-    loss = module.mse(preds, TARGETS)
-    if not isinstance(loss, Value):
-        raise Failed(f"mse returned {loss!r}, a {type(loss).__name__}: return a Value built from "
-                     "the predictions, so that loss.backward() reaches them")
-    want = package_mse([Value(p) for p in PREDS], TARGETS).data
-    if not close(loss.data, want):
-        return (f"mse of predictions [1, -2, 0.5] against [0, 1, 0.5] gave {fmt(loss.data)}, "
-                f"expected (1 + 9 + 0) / 3 = {fmt(want)}")
-    loss.backward()
-    grads = [p.grad for p in preds]
-    want_grads = [2 * (p - t) / len(PREDS) for p, t in zip(PREDS, TARGETS)]
-    if not all(close(g, w) for g, w in zip(grads, want_grads)):
-        return (f"after loss.backward() the predictions' grads are {grads}, expected "
-                f"2 (p - t) / n = {listed(want_grads)}")
+    """"" when mse is right, value and gradient, on each case; else what was observed."""
+    for values, targets in CASES:
+        preds = [Value(p) for p in values]
+        loss = module.mse(preds, targets)
+        if not isinstance(loss, Value):
+            raise Failed(f"mse returned {loss!r}, a {type(loss).__name__}: return a Value built from "
+                         "the predictions, so that loss.backward() reaches them")
+        want = package_mse([Value(p) for p in values], targets).data
+        case = f"mse of predictions {listed(values)} against {listed(targets)}"
+        if not close(loss.data, want):
+            squares = " + ".join(fmt((p - t) ** 2) for p, t in zip(values, targets))
+            return f"{case} gave {fmt(loss.data)}, expected ({squares}) / {len(values)} = {fmt(want)}"
+        loss.backward()
+        grads = [p.grad for p in preds]
+        want_grads = [2 * (p - t) / len(values) for p, t in zip(values, targets)]
+        if not all(close(g, w) for g, w in zip(grads, want_grads)):
+            return (f"after {case}.backward() the predictions' grads are {listed(grads)}, expected "
+                    f"2 (p - t) / n = {listed(want_grads)}")
     return ""
 
 
-def _loss_times(factor: float, says: str, change: str) -> Around:
+def _loss_times(factor: Callable[[int], float], says: str, change: str) -> Around:
+    """The learner's mse times factor(n), n the number of predictions."""
     def make(module):
-        return with_function(module, mse=lambda preds, targets: module.mse(preds, targets) * factor)
+        return with_function(module, mse=lambda preds, targets: module.mse(preds, targets) * factor(len(preds)))
     return Around(says, change, make)
 
 
 def check_mse(module) -> str:
     need(module, "mse")
-    n = len(PREDS)
     verdict(module, "mse", _mse_facts, around=[
-        _loss_times(-1.0, "the loss is negated: a mean of squares is never below 0", "its loss times -1"),
-        _loss_times(1 / n, "a sum where the mean belongs", f"its loss divided by n = {n}")])
-    return f"{fmt(package_mse([Value(p) for p in PREDS], TARGETS).data)} for [1, -2, 0.5] against " \
-           "[0, 1, 0.5], and its gradient 2 (p - t) / n"
+        _loss_times(lambda n: -1.0, "the loss is negated: a mean of squares is never below 0",
+                    "its loss times -1"),
+        _loss_times(lambda n: 1 / n, "a sum where the mean belongs", "its loss divided by n")])
+    values, targets = CASES[0]
+    return (f"{fmt(package_mse([Value(p) for p in values], targets).data)} for {listed(values)} "
+            f"against {listed(targets)}, and its gradient 2 (p - t) / n, on {len(CASES)} cases")
 
 
 def _step_facts(module, lr: float = 0.1) -> str:

@@ -81,6 +81,12 @@ def _reordered(order: list[str]) -> str:
             f"weight by another input than its own (w_i by x_i){need}")
 
 
+def _forward_facts(module) -> str:
+    """"" when Neuron(3) gives relu(w . x + b) at every input; else what was seen."""
+    n = module.Neuron(3)
+    return "" if _right(n, _params(n, "Neuron(3)"), WS + [B]) else "not relu(w . x + b)"
+
+
 def check_neuron_forward(module) -> str:
     _classes(module, "Neuron")
     n = module.Neuron(3)
@@ -112,7 +118,7 @@ def check_neuron_forward(module) -> str:
             raise Failed(f"{case}: no relu was applied below 0 (a non-linear neuron gives "
                          "relu(w . x + b))")
         raise Failed(case)
-    verdict(module, "Neuron.__call__", _gradient_facts)
+    verdict(module, "Neuron.__call__", _gradient_facts, also=[_forward_facts])
     linear = module.Neuron(3, nonlin=False)
     for p, v in zip(_params(linear, "Neuron(3, nonlin=False)"), WS + [B]):
         p.data = v

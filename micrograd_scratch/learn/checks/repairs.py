@@ -468,14 +468,18 @@ def explained(facts: str, repairs: list[Repair], function: str) -> str:
             f"{causes}; {facts}")
 
 
-def verdict(module, function: str, facts: Callable, *, around: Iterable[Around] = (),
-            more: Iterable[Callable] = ()) -> None:
+def verdict(module, function: str, facts: Callable, *, also: Iterable[Callable] = (),
+            around: Iterable[Around] = (), more: Iterable[Callable] = ()) -> None:
     """Raise Failed when `facts(module)` observes something wrong ("" when
     all is right): what it observed, after any cause a repair of
-    `function` proves (the same `facts` judging each repair)."""
+    `function` proves. A repair proves a cause when `facts` finds nothing
+    wrong with it, nor any of `also` (the function's other checks: a
+    repair that mends one check by breaking another proves nothing)."""
     observed = facts(module)
     if observed:
-        repairs = proven(module, function, lambda m: not facts(m), around=around, more=more)
+        judges = (facts, *also)
+        repairs = proven(module, function, lambda m: not any(judge(m) for judge in judges),
+                         around=around, more=more)
         raise Failed(explained(observed, repairs, function))
 
 

@@ -114,12 +114,13 @@ class _Watched:
     set to 0 when a new step begins (a repair)."""
 
     def __init__(self, model, zero: bool = False):
-        self.model, self.zero, self.seen = model, zero, []
+        self.model, self.zero, self.seen, self.fed = model, zero, [], []
 
     def parameters(self):
         return self.model.parameters()
 
     def __call__(self, x):
+        self.fed.append(tuple(float(v) for v in x))
         now = [p.data for p in self.model.parameters()]
         if not self.seen or now != self.seen[-1]:
             self.seen.append(now)
@@ -199,12 +200,54 @@ def _zeroed_steps(module):
 
 def check_steps(module) -> str:
     need(module, "train")
-    verdict(module, "train", _steps_facts, around=[Around(
+    verdict(module, "train", _steps_facts, also=[_seed_facts], around=[Around(
         "the gradients are not 0 when backward() runs, so each step adds the last one's gradient",
         "every parameter's grad set to 0 as each step begins", _zeroed_steps)])
     return (f"each of {STEPS_RUN['epochs']} steps is theta - eps_k * gradient, the rate falling "
             f"from {STEPS_RUN['lr0']} to {STEPS_RUN['lr_end']}; the epoch losses returned are the "
             "losses at each step")
+
+
+SEED_RUN = dict(hidden=[4, 1], seed=2, epochs=4, batch_size=2, lr0=0.1, lr_end=0.05)
+
+
+def _seeded_run(module, seed: int) -> tuple[list, list]:
+    """A short minibatch run on XOR: (the points fed, in order; the parameters at the end)."""
+    run = SEED_RUN
+    X, labels = xor()
+    Y = [1.0 if t else -1.0 for t in labels]
+    model = _Watched(MLP(2, run["hidden"], seed=run["seed"]))
+    module.train(model, X, Y, epochs=run["epochs"], batch_size=run["batch_size"], lr0=run["lr0"],
+                 lr_end=run["lr_end"], seed=seed)
+    return model.fed, [p.data for p in model.parameters()]
+
+
+def _seed_facts(module) -> str:
+    """"" when the run depends on its seed alone and each epoch has an order
+    of its own; else what was observed."""
+    about = (f"train(epochs={SEED_RUN['epochs']}, batch_size={SEED_RUN['batch_size']}) on XOR")
+    fed, end = _seeded_run(module, 0)
+    again, end_again = _seeded_run(module, 0)
+    if fed != again or end != end_again:
+        return (f"{about}, run twice with seed = 0, fed the points in different orders or ended at "
+                "different parameters: the run must depend on its seed alone (an rng made from "
+                "seed, before the first epoch, and the batches drawn from it)")
+    n = len(xor()[0])
+    epochs = [fed[i:i + n] for i in range(0, len(fed), n)]
+    if len(fed) == n * SEED_RUN["epochs"] and all(e == epochs[0] for e in epochs):
+        return (f"{about}: every epoch fed the 4 points in the same order, {list(epochs[0])}: each "
+                "epoch's batches must come from the same rng, drawn on (is the rng made again "
+                "each epoch?)")
+    if _seeded_run(module, 1)[0] == fed:
+        return (f"{about} fed the points in the same order with seed = 0 and seed = 1: the seed "
+                "given to train does not change its batches (is the rng made from seed, before the "
+                "first epoch?)")
+    return ""
+
+
+def check_seed(module) -> str:
+    verdict(module, "train", _seed_facts, also=[_steps_facts])
+    return "the same seed gives the same run, another seed another order, each epoch its own"
 
 
 def check_xor(module) -> str:
@@ -232,6 +275,7 @@ CHECKS = [
     Check("learning_rate", check_learning_rate),
     Check("batches", check_batches),
     Check("train, step by step", check_steps, needs_earlier=True),
+    Check("train, seeded", check_seed, needs_earlier=True),
     Check("train on XOR", check_xor, needs_earlier=True),
     Check(f"train on two moons (at least {MOONS_ACCURACY:.0%})", check_moons, needs_earlier=True),
 ]
