@@ -16,9 +16,11 @@ Write `learning_rate`, `batches` and `train`. The checker first follows
 one run of your `train` step by step (the whole data set as one batch):
 each step must move the parameters by -eps_k times the gradient, with
 the rate falling from lr0 to lr_end, and the losses it returns must be
-its epochs' mean losses. Then it trains a small MLP of the package with
-your `train` on XOR (it must get all 4 points right) and on two moons (at
-least 95% of 100 points), within a minute.
+its epochs' mean losses. The same seed must give the same run, another
+seed another order, and each epoch an order of its own (one rng, made
+from seed before the first epoch). Then it trains a small MLP of the
+package with your `train` on XOR (it must get all 4 points right) and on
+two moons (at least 95% of 100 points), within a minute.
 
 Check your work:   micrograd-scratch learn check 9
 """
