@@ -21,16 +21,20 @@ from micrograd_scratch.learn import EXERCISES, check, start
 SOLUTIONS = Path(__file__).resolve().parent / "learn_solutions"
 
 
+COMPOUND = (ast.FunctionDef, ast.ClassDef, ast.For, ast.If, ast.While, ast.With, ast.Try)
+
+
 def variants(text: str) -> dict[str, str]:
-    """{what was done: the key's text with it done}: each simple statement
-    (all its lines) removed, and replaced by `pass`."""
+    """{what was done: the key's text with it done}: each statement removed,
+    and replaced by `pass`: a simple statement's every line, a compound
+    statement's first line (its `def`, `for`, `if`, ...)."""
     lines = text.splitlines(keepends=True)
     out = {}
     for node in ast.walk(ast.parse(text)):
-        if not isinstance(node, ast.stmt) or isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For,
-                                                                ast.If, ast.While, ast.With, ast.Try)):
+        if not isinstance(node, ast.stmt):
             continue
-        first, last = node.lineno - 1, node.end_lineno
+        first = node.lineno - 1
+        last = first + 1 if isinstance(node, COMPOUND) else node.end_lineno
         indent = re.match(r"\s*", lines[first]).group(0)
         shown = lines[first].strip()
         for how, replacement in (("removed", []), ("replaced by pass", [f"{indent}pass\n"])):

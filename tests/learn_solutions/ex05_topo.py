@@ -7,7 +7,6 @@ def topological_order(root):
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            for child in reversed(node._prev):
-                if child not in visited:
-                    stack.append((child, False))
+            for child in reversed(node._prev):  # a child already visited is skipped when popped
+                stack.append((child, False))
     return order
