@@ -1,6 +1,11 @@
 """Exercise 2: the linear model's gradient against finite differences,
-then its least-squares fit to XOR: w = 0, b = 0.5, an output of 0.5 at
-every point, and why that is the best a line can do."""
+then its fit against the checker's own gradient descent (on a second data
+set, where w is not 0, and on XOR): on XOR w = 0, b = 0.5, an output of
+0.5 at every point, and why that is the best a line can do.
+
+A wrong answer gets what was observed; a cause is named only when a
+repair proves it (`repairs.py`): an edit of the learner's function, or
+their gradients doubled, negated or divided by n."""
 
 from __future__ import annotations
 

@@ -1,5 +1,11 @@
 """Exercise 7: a neuron's forward pass act(w . x + b) with its gradients,
-and an MLP, against the package's nn.MLP given the same weights."""
+and an MLP, against the package's nn.MLP given the same weights.
+
+A cause is named only once proven: a neuron right with its Values set
+in another order (the bias first), right without `.data` in it, a
+network right with its neurons' `nonlin` flags set as they should be;
+an output that does not move with b, or no relu below 0, is observed
+directly. Anything else is the observation: inputs, expected, got."""
 
 from __future__ import annotations
 
