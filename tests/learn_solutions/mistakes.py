@@ -138,7 +138,7 @@ MISTAKES = [
     # 2: least squares
     M(2, "no factor 2", (("2 / n * sum(e * x[j]", "1 / n * sum(e * x[j]"),
                          ("db = 2 / n * sum(errors)", "db = 1 / n * sum(errors)")),
-      "the factor 2 of d/du u**2 = 2u is missing: with your gradients doubled"),
+      "your gradients are half the right ones: the factor 2 of d/du u**2 = 2u: with your gradients doubled"),
     M(2, "y - f", (("predict(w, b, x) - y for", "y - predict(w, b, x) for"),),
       "a subtraction the wrong way round: with `predict(w, b, x) - y`"),
     M(2, "sum, not mean", (("2 / n * sum(e * x[j]", "2 * sum(e * x[j]"),
@@ -226,8 +226,8 @@ MISTAKES = [
     M(6, "no reset of op results", (("            node.grad = 0.0", "            pass"),),
       "the op results' gradients are not reset to 0 before the walk", "d"),
     M(6, "no seed", (("    root.grad = 1.0", "    root.grad = root.grad"),),
-      "the root is never seeded (d root / d root = 1): with `root.grad = 1.0` added", "y"),
-    M(6, "leaves reset too", (("if node._prev:", "if True:"),), "the leaves' gradients are reset too", "b"),
+      "the root's gradient is not 1 when the walk begins (d root / d root = 1): with `root.grad = 1.0` added", "y"),
+    M(6, "leaves reset too", (("if node._prev:", "if True:"),), "the leaves' gradients do not keep what the call before left there", "b"),
     # 7: neuron and MLP
     M(7, "no bias", (("sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
                       "sum(wi * xi for wi, xi in zip(self.w, x))"),), "its output does not change with b"),
@@ -304,7 +304,7 @@ MISTAKES = [
     M(10, "one velocity shared by every parameter", (("", SHARED_VELOCITY),),
       "after step 1 (gradients [1, -2]) the parameters are [0.9, -0.89], expected [0.9, -0.8]"),
     M(10, "a damped velocity", (("self.mu * self.v[i] + p.grad", "self.mu * self.v[i] + (1 - self.mu) * p.grad"),),
-      "the velocity adds (1 - mu) * g"),
+      "your steps are 1 - mu times the formula's: the velocity adds (1 - mu) * g"),
     M(10, "a loop that never ends", (("    def step(self):\n", "    def step(self):\n        while True:\n            pass\n"),),
       "stopped after 1 s, still running"),
 ]

@@ -73,9 +73,9 @@ def _around(build: Callable[[], Value], calls: int) -> list[Around]:
         repairs.append(Around("the op results' gradients are not reset to 0 before the walk, so a "
                               "second call adds to the first's", "every op result's grad set to 0 "
                               "before each call", reset_results))
-        repairs.append(Around("the leaves' gradients are reset too: a leaf's gradient accumulates "
-                              "across backward() calls (zero_grad resets it)", "each leaf's grad "
-                              "from before the call added back", keep_leaves))
+        repairs.append(Around("the leaves' gradients do not keep what the call before left there: a "
+                              "leaf's gradient accumulates across backward() calls (zero_grad resets "
+                              "it)", "each leaf's grad from before the call added back", keep_leaves))
     return repairs
 
 
@@ -96,7 +96,8 @@ def compare(module, build: Callable[[], Value], calls: int = 1) -> str:
         return not any(_wrong(repaired, other, n)[3] for other, n in RUNS)
 
     repairs = proven(module, "backward", passes, around=_around(build, calls),
-                     more=(inserted("the root is never seeded (d root / d root = 1)", "{0}.grad = 1.0"),
+                     more=(inserted("the root's gradient is not 1 when the walk begins (d root / d root = 1)",
+                                    "{0}.grad = 1.0"),
                            _upstream))
     sentence = explained(facts + ("" if repairs else maybe), repairs, "backward")
     notes = {v: [f"grad {fmt(w)}"] + ([f"yours {fmt(g)}"] if not close(g, w) else [])

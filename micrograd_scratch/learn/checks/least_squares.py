@@ -91,10 +91,12 @@ def _scaled(factor, says: str, change: str) -> Around:
 def check_gradients(module) -> str:
     need(module, "gradients")
     verdict(module, "gradients", _gradient_facts, around=[
-        _scaled(2.0, "the factor 2 of d/du u**2 = 2u is missing", "your gradients doubled"),
-        _scaled(-1.0, "a sign error: the error is f(x) - y", "your gradients negated"),
-        _scaled(lambda n: 1 / n, "a sum where the mean belongs",
-                "your gradients divided by the number of examples")])
+        _scaled(2.0, "your gradients are half the right ones: the factor 2 of d/du u**2 = 2u",
+                "your gradients doubled"),
+        _scaled(-1.0, "your gradients are minus the right ones: a sign error (is the error "
+                      "f(x) - y?)", "your gradients negated"),
+        _scaled(lambda n: 1 / n, "your gradients are n times the right ones: a sum where the mean "
+                                 "belongs", "your gradients divided by the number of examples")])
     return "matches finite differences on XOR and on 5 points in 3 dimensions"
 
 

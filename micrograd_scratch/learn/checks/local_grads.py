@@ -147,7 +147,7 @@ def _around(op: ops.Op, function: str) -> list[Around]:
         rule = getattr(module, function)
         return with_function(module, **{function: how(rule)})
 
-    repairs = [Around("a sign error", "its answer negated",
+    repairs = [Around("a sign error: yours is minus the right derivative", "its answer negated",
                       lambda m: changed(m, lambda r: lambda out, *xs: tuple(-d for d in r(out, *xs))))]
     if op.kind == "binary":
         repairs.append(Around("the two derivatives in the wrong order", "its two answers exchanged",

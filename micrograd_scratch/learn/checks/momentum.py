@@ -61,8 +61,9 @@ def check_steps(module) -> str:
         raise Failed("there is no class Momentum in the file: write it")
     verdict(module, "Momentum.step", _steps, around=[
         _fed("a sign error, in v = mu * v + g or in p.data -= lr * v", "each gradient negated", -1.0),
-        _fed("the velocity adds (1 - mu) * g, an average (Adam's first moment); PyTorch's form, "
-             "asked for here, adds g itself", "each gradient divided by 1 - mu", 1 / (1 - MU))])
+        _fed("your steps are 1 - mu times the formula's: the velocity adds (1 - mu) * g (an "
+             "average, as Adam's first moment does), or the step is scaled by 1 - mu; PyTorch's "
+             "form, asked for here, adds g itself", "each gradient divided by 1 - mu", 1 / (1 - MU))])
     return "three steps match v = mu * v + g, p -= lr * v"
 
 
