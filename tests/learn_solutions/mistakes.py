@@ -220,6 +220,12 @@ MISTAKES = [
       (("", RECURSIVE_BACKWARD),),
       "b.grad is -28, expected -20 (the first wrong gradient, walking back from the root; 2 of 5 nodes "
       "are wrong)", "b"),
+    M(6, "the root left out of the order", (("    root.grad = 1.0", "    root.grad = 1.0\n    order = order[:-1]"),),
+      "a.grad is 0, expected 6 (the first wrong gradient, walking back from the root; 1 of 2 nodes are "
+      "wrong)", "a"),
+    M(6, "the root seeded with 0.5", (("    root.grad = 1.0", "    root.grad = 0.5"),),
+      "the root's gradient is not 1 when the walk begins (d root / d root = 1): with `root.grad = 1.0` "
+      "added before line 10", "y"),
     M(6, "no upstream gradient", (("child.grad += node.grad * local", "child.grad += local"),),
       "the upstream gradient is missing", "c"),
     M(6, "forward order", (("reversed(order)", "order"),), "the walk in the wrong direction", "c"),

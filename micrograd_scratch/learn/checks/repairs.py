@@ -222,13 +222,16 @@ def _returned_parts(function: ast.FunctionDef) -> list[ast.AST]:
 
 
 def _factor_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
-    """A factor missing from a returned derivative: a parameter (`out`), a
-    square, or a power one too high."""
-    for part in _returned_parts(function):
+    """A factor missing from a returned formula (a derivative): a parameter
+    (`out`), a square, or a power one too high. Only inside what the
+    function returns: elsewhere (`topological_order(root ** 2)`) such an
+    edit could pass for reasons that have nothing to do with a factor."""
+    parts = _returned_parts(function)
+    for part in parts:
         for name in _parameters(function):
             yield edit(f"a factor `{name}` missing", (part,),
                         lambda n, name=name: ast.BinOp(ast.Name(name, ast.Load()), ast.Mult(), n))
-    for node in ast.walk(function):
+    for node in (n for part in parts for n in ast.walk(part)):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in _parameters(function):
             yield edit("a square missing", (node,), lambda n: ast.BinOp(n, ast.Pow(), ast.Constant(2)))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
