@@ -150,7 +150,9 @@ MISTAKES = [
     M(2, "dw without x", (("sum(e * x[j] for e, x in zip(errors, X))", "sum(e for e, x in zip(errors, X))"),),
       "your (dJ/dw, dJ/db) is [-0.7, -0.7, -0.7], expected [-0.2, -0.45, -0.7] (by finite differences)"),
     M(2, "w never updated", (("        w = [wj - lr * gj for wj, gj in zip(w, dw)]\n", "        pass\n"),),
-      "fit on 5 examples, lr 0.1, 50 steps, ended at w = [0, 0, 0]"),
+      "fit on 5 examples, lr 0.05, 50 steps, ended at w = [0, 0, 0]"),
+    M(2, "the rate fixed at 0.1, lr unused", (("wj - lr * gj", "wj - 0.1 * gj"), ("b - lr * db", "b - 0.1 * db")),
+      "fit on 5 examples, lr 0.05, 50 steps, ended at"),
     # 3: the hand-set network
     M(3, "no negative bias", (("b1 = [0, -1]", "b1 = [0, 0]"),), "no hidden unit is ever below 0"),
     M(3, "W2 sign", (("W2 = [1, -2]", "W2 = [1, 2]"),), "wrong at (1, 1)"),
@@ -311,6 +313,8 @@ MISTAKES = [
       "after step 1 (gradients [1, -2]) the parameters are [0.9, -0.89], expected [0.9, -0.8]"),
     M(10, "a damped velocity", (("self.mu * self.v[i] + p.grad", "self.mu * self.v[i] + (1 - self.mu) * p.grad"),),
       "your steps are 1 - mu times the formula's: the velocity adds (1 - mu) * g"),
+    M(10, "1 - mu for lr", (("p.data -= self.lr * self.v[i]", "p.data -= (1 - self.mu) * self.v[i]"),),
+      "Momentum(lr=0.03, mu=0.5): after step 1"),
     M(10, "a loop that never ends", (("    def step(self):\n", "    def step(self):\n        while True:\n            pass\n"),),
       "stopped after 1 s, still running"),
 ]

@@ -113,12 +113,12 @@ def descend(X_, Y_, lr: float, steps: int) -> tuple[list[float], float]:
 def _fit_facts(module) -> str:
     """"" when fit takes the steps of gradient descent on XOR and on the
     second data set; else what was observed."""
-    for X_, Y_, steps in [(X2, Y2, 50), (X, Y, 1000)]:
-        w, b = module.fit([list(x) for x in X_], list(Y_), lr=0.1, steps=steps)
+    for X_, Y_, lr, steps in [(X2, Y2, 0.05, 50), (X, Y, 0.1, 1000)]:
+        w, b = module.fit([list(x) for x in X_], list(Y_), lr=lr, steps=steps)
         w, b = [float(v) for v in w], float(b)
-        want_w, want_b = descend(tuple(map(tuple, X_)), tuple(Y_), 0.1, steps)
+        want_w, want_b = descend(tuple(map(tuple, X_)), tuple(Y_), lr, steps)
         if not all(math.isclose(g, e, rel_tol=1e-4, abs_tol=1e-5) for g, e in zip(w + [b], want_w + [want_b])):
-            return (f"fit on {len(X_)} examples, lr 0.1, {steps} steps, ended at w = {listed(w)}, "
+            return (f"fit on {len(X_)} examples, lr {lr:g}, {steps} steps, ended at w = {listed(w)}, "
                     f"b = {b:.4g}; gradient descent from w = 0, b = 0 ends at w = {listed(want_w)}, "
                     f"b = {want_b:.4g} (J {J(w, b, X_, Y_):.4g}, expected {J(want_w, want_b, X_, Y_):.4g})")
     return ""

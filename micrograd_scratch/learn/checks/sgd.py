@@ -29,16 +29,19 @@ MOONS_ACCURACY = 0.95
 
 
 def _rate_facts(module) -> str:
-    """"" when learning_rate follows the package's schedule; else what was observed."""
-    lr0, lr_end, tau = 0.1, 0.01, 100
-    schedule = LinearDecay(lr0, lr_end, tau)  # the package's, the formula of optim.py
-    for k in (0, 25, 50, 100, 101, 500):
-        got, want = float(module.learning_rate(k, lr0, lr_end, tau)), schedule(k)
-        if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
-            rule = ("after tau steps the rate stays at lr_end (the decay stops)" if k > tau else
-                    "step 0 uses lr0 itself" if k == 0 else
-                    "eps_k = (1 - k/tau) * lr0 + (k/tau) * lr_end, a straight line")
-            return f"learning_rate({k}, lr0=0.1, lr_end=0.01, tau=100) is {got:g}, expected {want:g}: {rule}"
+    """"" when learning_rate follows the package's schedule; else what was
+    observed. Two schedules, so that no number of one stands in for another
+    by chance (tau * lr_end**2 is lr_end when tau = 100 and lr_end = 0.01)."""
+    for lr0, lr_end, tau in [(0.1, 0.01, 100), (0.5, 0.2, 8)]:
+        schedule = LinearDecay(lr0, lr_end, tau)  # the package's, the formula of optim.py
+        for k in sorted({0, tau // 4, tau // 2, tau, tau + 1, 5 * tau}):
+            got, want = float(module.learning_rate(k, lr0, lr_end, tau)), schedule(k)
+            if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
+                rule = ("after tau steps the rate stays at lr_end (the decay stops)" if k > tau else
+                        "step 0 uses lr0 itself" if k == 0 else
+                        "eps_k = (1 - k/tau) * lr0 + (k/tau) * lr_end, a straight line")
+                return (f"learning_rate({k}, lr0={lr0:g}, lr_end={lr_end:g}, tau={tau}) is {got:g}, "
+                        f"expected {want:g}: {rule}")
     return ""
 
 
