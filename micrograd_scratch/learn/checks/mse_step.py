@@ -77,14 +77,18 @@ def _step_facts(module, lr: float = 0.1) -> str:
     return ""
 
 
-def check_zero_grad_and_step(module) -> str:
-    need(module, "zero_grad", "sgd_step")
-    verdict(module, "sgd_step", lambda m: _step_facts(m) or _step_facts(m, lr=0.5))
+def _zero_grad_facts(module) -> str:
     params = [Value(1.0), Value(-2.0)]
     params[0].grad, params[1].grad = 0.5, -1.0
     module.zero_grad(params)
-    if any(p.grad != 0 for p in params):
-        raise Failed(f"after zero_grad the grads are {[p.grad for p in params]}, expected 0")
+    grads = [p.grad for p in params]
+    return "" if all(g == 0 for g in grads) else f"after zero_grad the grads are {listed(grads)}, expected 0"
+
+
+def check_zero_grad_and_step(module) -> str:
+    need(module, "zero_grad", "sgd_step")
+    verdict(module, "sgd_step", lambda m: _step_facts(m) or _step_facts(m, lr=0.5))
+    verdict(module, "zero_grad", _zero_grad_facts)
     return "p.data -= lr * p.grad, and zero_grad sets every grad to 0"
 
 
@@ -108,6 +112,9 @@ def _two_steps(module) -> tuple[str, list]:
             worst = max(range(len(got)), key=lambda i: abs(got[i] - want[i]))
             return (f"after step {step} parameter {worst} is {fmt(got[worst])}, expected "
                     f"{fmt(want[worst])} (the package's SGD step on the mse of XOR, lr 0.1)"), losses
+        if isinstance(loss, bool) or not isinstance(loss, (int, float)):
+            raise Failed(f"train_step returned {loss!r}"[:120] + ", not a number: it returns the "
+                         "loss as a float (the loss Value's .data)")
         losses.append(float(loss))
     return "", losses
 

@@ -175,13 +175,17 @@ def _grouping_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
 
 
 def _statement_edits(function: ast.FunctionDef) -> Iterator[_Edit]:
-    """`+=` for `=`, a loop walked the other way, a Value for its `.data`,
+    """`+=` for `=` and `=` for `+=`, a loop walked the other way, a Value for its `.data`,
     a tuple for a `set(...)` of it."""
     for node in ast.walk(function):
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], (ast.Attribute, ast.Subscript))):
             yield edit("`=` where `+=` belongs", (node,),
                         lambda n: ast.AugAssign(n.targets[0], ast.Add(), n.value))
+        if (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add)
+                and isinstance(node.target, (ast.Attribute, ast.Subscript))):
+            yield edit("`+=` where `=` belongs", (node,),
+                       lambda n: ast.Assign([n.target], n.value))
         if isinstance(node, ast.For):
             it = node.iter
             if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "reversed" and it.args:
