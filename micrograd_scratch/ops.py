@@ -15,24 +15,24 @@ The contract for local derivatives
     local_grads(out, *inputs) -> one d(out)/d(input) per input
 
 - `out` is the op's result, `inputs` its inputs, in argument order.
-- They are all floats (the usual `backward()`), or all Values
-  (`create_graph=True`, where the derivatives must be graphs that can be
-  differentiated again).
+- They are all floats (when the op makes a node: the numbers are stored on
+  it, as microgpt stores them), or all Values (`create_graph=True` asks
+  again, for derivatives that are graphs to differentiate again).
 - So write them with + - * / ** and with the ops of this module (`exp`,
   `log`, `tanh`, `sigmoid`, `sin`, `cos`, ...): each one takes a float or
   a Value and answers in kind. Never `math.cos(x)` here (it refuses a
   Value), and no `isinstance`: `data(x)` reads the number of either, for a
   decision such as relu's `x > 0`.
-- The op does not multiply by the upstream gradient: the engine's one
-  loop does that (`engine.chain_rule`), for every op alike.
+- The op does not multiply by the upstream gradient: the engine's
+  `Value._backward` does that, for every op alike.
 
 Kinds: "binary" (+, *, **), "unary" (exp, log, sin, cos, abs), "activation"
 (a unary op a neuron may use: relu, tanh, sigmoid), "n-ary" (dot, total:
 fused nodes with any number of inputs).
 
 Sources: micrograd (each op's four beats: wrap the operand, compute `out`,
-attach the local backward, return `out`); microgpt (an op gives its local
-derivatives, one loop chains them); minitorch's scalar_functions (forward
+attach the local derivatives, return `out`); microgpt (the local
+derivatives as numbers on the node); minitorch's scalar_functions (forward
 and backward side by side); DeZero (derivatives written on Variables, so
 one definition gives higher-order gradients).
 """
@@ -41,11 +41,11 @@ from __future__ import annotations
 
 import keyword
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Callable, Iterable, Sequence
 
-from .engine import Value, _data, _describe, _is_operand, make_node, wrap
+from .engine import Value, _data, _describe, _is_operand, check_result, wrap
 
 __all__ = [
     "Op", "OPS", "define", "data", "activations", "functions", "symbol", "is_activation",
@@ -54,17 +54,18 @@ __all__ = [
 ]
 
 KINDS = ("binary", "unary", "activation", "n-ary")
+INF = math.inf
 
 
 @dataclass
 class Op:
     """One op: what it computes, its local derivatives, how it is drawn.
 
-    Calling an Op applies it: on Values it builds a node (micrograd's four
-    beats, written once in `_apply` for every op); on plain floats it
-    returns the float `forward` gives, so derivatives can use it on either.
-    `define(..., replace=True)` changes an Op in place, so every method,
-    operator and derivative that uses it sees the new definition.
+    `op.apply(a, b)` makes a node (the Value methods call it). Calling the
+    Op itself, `op(x)`, makes a node for Values and returns the float
+    `forward` gives for floats, so that local derivatives can use it on
+    either. `define(..., replace=True)` changes an Op in place, so every
+    method, operator and derivative that uses it sees the new definition.
     """
 
     name: str  # the node's _op: "+", "relu"
@@ -73,12 +74,14 @@ class Op:
     kind: str  # one of KINDS
     symbol: str  # what a drawing shows in the op's bubble
     math: str  # the formula and its derivative, for docs and the explorer
-    torch: str | None  # the torch function with the same math, "sin" or "nn.functional.softplus"
+    torch: str | None  # the torch function with the same math: "sin", "nn.functional.softplus"
     used_by: tuple[str, ...] = ()  # the losses built on this op: an edit here changes them too
+    apply: Callable[..., Value] = field(init=False, repr=False, compare=False)  # makes a node
 
     def __call__(self, *operands):
-        if any(isinstance(x, Value) for x in operands):
-            return _apply(self, operands)
+        for x in operands:
+            if isinstance(x, Value):
+                return self.apply(*operands)
         return self.forward(*operands)
 
 
@@ -94,13 +97,14 @@ def define(
     symbol: str | None = None,
     math: str = "",
     torch: str | None = None,
-    used_by: tuple[str, ...] = (),
+    used_by: tuple[str, ...] | None = None,
     replace: bool = False,
 ) -> Op:
     """Register an op and return it. A unary op or activation becomes a
     Value method of the same name (`x.sin()`); every op becomes drawable,
     parseable and fuzzed. `replace=True` redefines an existing op in place
-    (nodes built afterwards use the new definition)."""
+    (nodes built afterwards use the new definition; `used_by` is kept
+    unless given)."""
     if kind not in KINDS:
         raise ValueError(f"define({name!r}): kind must be one of {', '.join(KINDS)}, got {kind!r}")
     if kind in ("unary", "activation") and not (name.isidentifier() and not keyword.iskeyword(name)):
@@ -110,54 +114,82 @@ def define(
         )
     if name in OPS and not replace:
         raise ValueError(f"define({name!r}): an op of that name exists (pass replace=True)")
-    fields = dict(forward=forward, local_grads=local_grads, kind=kind, symbol=symbol or name,
-                  math=math or name, torch=torch, used_by=tuple(used_by))
     op = OPS.get(name)
+    if used_by is None:
+        used_by = op.used_by if op is not None else ()
     if op is None:
-        op = OPS[name] = Op(name, **fields)
-    else:
-        vars(op).update(fields)  # in place: whatever holds this Op sees the change
-    if kind in ("unary", "activation"):
-        setattr(Value, name, _method(op))
-    elif name in _OPERATORS:
-        setattr(Value, _OPERATORS[name], _binary_method(op))
+        op = OPS[name] = Op(name, forward, local_grads, kind, symbol or name, math or name, torch)
+    else:  # in place: whatever holds this Op sees the change
+        op.forward, op.local_grads, op.kind = forward, local_grads, kind
+        op.symbol, op.math, op.torch = symbol or name, math or name, torch
+    op.used_by = tuple(used_by)
+    op.apply = _power_apply(op) if name == "**" else _APPLY[kind](op)
+    if kind in ("unary", "activation") and not hasattr(Value, name):
+        setattr(Value, name, _method(op))  # an op of your own: x.softplus()
+    method = getattr(Value, _OPERATORS.get(name, name), None)
+    if method is not None:
+        method.__doc__ = op.math  # help(Value.relu) gives the formula and its derivative
     return op
 
 
-_OPERATORS = {"+": "__add__", "*": "__mul__"}  # Python's syntax for two binary ops
+_OPERATORS = {"+": "__add__", "*": "__mul__", "**": "__pow__"}  # Python's syntax for three ops
 
 
-def _method(op: Op):
-    def method(self):  # x.relu(): compute out, attach the local derivatives, return out
-        return make_node(op.forward(self.data), (self,), op.name, op.local_grads)
-
-    method.__name__ = op.name
-    method.__doc__ = op.math
-    return method
+# ---- how an op makes a node: micrograd's four beats, written once -------------
+# Each builder reads the op's fields once, when `define` runs, so making a
+# node looks up nothing: `define(replace=True)` builds `apply` again.
 
 
-def _binary_method(op: Op):
-    def method(self, other):  # a * b: micrograd's four beats
-        if not isinstance(other, Value):
-            other = wrap(other)  # a number becomes a constant leaf
-            if other is NotImplemented:
+def _unary(op: Op):
+    forward, rule, name = op.forward, op.local_grads, op.name
+
+    def apply(x):  # x.relu()
+        y = forward(x.data)  # compute out
+        out = Value(y, (x,), name)
+        out._local_grads = rule(y, x.data)  # its local derivative, a number
+        out._rule = rule  # kept for create_graph=True
+        return out if -INF < y < INF else check_result(out)  # NaN or inf: detect_anomaly()
+
+    return apply
+
+
+def _binary(op: Op):
+    forward, rule, name = op.forward, op.local_grads, op.name
+
+    def apply(a, b):  # a * b
+        if not isinstance(b, Value):
+            b = wrap(b)  # a number becomes a constant leaf
+            if b is NotImplemented:
                 return NotImplemented  # let Python try the other operand's method
-        return make_node(op.forward(self.data, other.data), (self, other), op.name, op.local_grads)
+        y = forward(a.data, b.data)
+        out = Value(y, (a, b), name)
+        out._local_grads = rule(y, a.data, b.data)
+        out._rule = rule
+        return out if -INF < y < INF else check_result(out)
 
-    method.__name__ = _OPERATORS[op.name]
-    method.__doc__ = op.math
-    return method
+    return apply
 
 
-def _apply(op: Op, operands: Iterable) -> Value:
-    """op(*operands) as a node: wrap the numbers, compute out, attach the
-    local derivatives, return out."""
-    if all(map(isinstance, operands, repeat(Value))):
-        inputs = tuple(operands)  # nothing to wrap, checked in C: saves 22% of a moons step
-    else:
-        inputs = tuple([_operand(x, op) for x in operands])
-    out = op.forward(*[x.data for x in inputs])
-    return make_node(out, inputs, op.name, op.local_grads)
+def _n_ary(op: Op):
+    forward, rule, name = op.forward, op.local_grads, op.name
+
+    def apply(*operands):  # dot(w0, w1, x0, x1, b)
+        inputs = operands if _all_values(operands) else tuple([_operand(x, op) for x in operands])
+        out = Value(forward(*[x.data for x in inputs]), inputs, name)
+        out._local_grads = None  # many: the loop asks the rule, only if a gradient arrives
+        out._rule = rule
+        return out if -INF < out.data < INF else check_result(out)
+
+    return apply
+
+
+_APPLY = {"unary": _unary, "activation": _unary, "binary": _binary, "n-ary": _n_ary}
+
+
+def _all_values(xs: tuple) -> bool:
+    """Whether every x is a Value already (a neuron's inputs are). map and
+    all run no Python per item: saves 12% of a moons step over a loop."""
+    return all(map(isinstance, xs, repeat(Value)))
 
 
 def _operand(x, op: Op) -> Value:
@@ -167,9 +199,16 @@ def _operand(x, op: Op) -> Value:
     return v
 
 
-def data(x) -> float:
-    """The number inside x, for a float and a Value alike."""
-    return _data(x)
+def _method(op: Op):
+    def method(self):
+        return op.apply(self)
+
+    method.__name__ = op.name
+    method.__doc__ = op.math
+    return method
+
+
+data = _data  # data(x): the number inside x, for a float and a Value alike
 
 
 # ---- what the rest of the package asks of the ops ----------------------
@@ -225,29 +264,31 @@ mul = define(
 
 def _power(a: float, n: float) -> float:
     """a ** n as a real number, or a clear error."""
-    text = f"({_describe(a)}) ** {_describe(n)}" if a < 0 else f"{_describe(a)} ** {_describe(n)}"
     if a == 0 and n < 0:
-        raise ZeroDivisionError(f"pow: {text} divides by zero")
+        raise ZeroDivisionError(f"pow: {_power_text(a, n)} divides by zero")
     if a < 0 and not float(n).is_integer():
         raise ValueError(
-            f"pow: {text} is not a real number (a negative base needs an integer exponent)"
+            f"pow: {_power_text(a, n)} is not a real number (a negative base needs an integer exponent)"
         )
     try:
         return float(a**n)
     except OverflowError:
-        raise OverflowError(f"pow: {text} overflows a float") from None
+        raise OverflowError(f"pow: {_power_text(a, n)} overflows a float") from None
+
+
+def _power_text(a: float, n: float) -> str:
+    return f"({_describe(a)}) ** {_describe(n)}" if a < 0 else f"{_describe(a)} ** {_describe(n)}"
 
 
 def _d_power_d_base(a, n):
-    """d/da a**n = n * a**(n-1): 0 for n = 0, and infinite (a float inf,
-    as torch gives) at a = 0 for n < 1 or where a**(n-1) overflows."""
+    """d/da a**n = n * a**(n-1). Where a**(n-1) is infinite (a = 0 with
+    n < 1, or an overflow), the derivative is a float inf, as torch gives."""
     if data(n) == 0:
         return 0.0
-    if data(a) == 0 and data(n) < 1:
-        return math.copysign(math.inf, data(n))
     try:
         return n * a ** (n - 1)
-    except OverflowError:  # 1 / x at x = 1e-200: d/dx = -1e400
+    except (ZeroDivisionError, OverflowError):
+        # n * a**(n-1) has the sign of n, flipped when a < 0 and n - 1 is odd
         odd_power_of_negative = data(a) < 0 and (data(n) - 1) % 2 == 1
         return math.copysign(math.inf, -data(n) if odd_power_of_negative else data(n))
 
@@ -261,35 +302,37 @@ def _d_power_d_exponent(out, a):
     return 0.0 if data(a) == 0 else math.nan
 
 
+def _power_apply(op: Op):
+    """`a ** n` as `Value.__pow__` makes it: by a Value n, the binary op
+    with two inputs; by a number n, one node "**n" with the one input a,
+    whose local derivative is the op's d/da with n held fixed."""
+    by_value = _binary(op)
+    forward, rule = op.forward, op.local_grads
+
+    def apply(a, n):
+        if isinstance(n, Value):
+            return by_value(a, n)
+        if not _is_operand(n):
+            return NotImplemented
+        n = n if type(n) in (int, float) else float(n)  # a Fraction exponent: "**0.5"
+
+        def rule_for_a(out, a):  # n is no input: only the first derivative, d/da
+            return (rule(out, a, n)[0],)
+
+        out = Value(forward(a.data, n), (a,), f"**{n}")
+        out._local_grads = rule_for_a(out.data, a.data)
+        out._rule = rule_for_a
+        return out if -INF < out.data < INF else check_result(out)
+
+    return apply
+
+
 power = define(
     "**", kind="binary", torch="pow",
     math="a ** n; d/da = n * a**(n-1), d/dn = a**n * ln(a)",
     forward=_power,
     local_grads=lambda out, a, n: (_d_power_d_base(a, n), _d_power_d_exponent(out, a)),
 )
-
-
-def _pow_method(self, n):
-    """a ** n; d/da = n * a**(n-1)   (and for a Value n: d/dn = a**n * ln a)"""
-    if isinstance(n, Value):
-        return _apply(power, (self, n))
-    if not _is_operand(n):
-        return NotImplemented
-    if type(n) not in (int, float):
-        n = float(n)  # a Fraction or numpy exponent: the node is named "**0.5"
-    # The "**" op with n held fixed: one input, and only the derivative for the base.
-    return make_node(power.forward(self.data, n), (self,), f"**{n}",
-                     lambda out, a: power.local_grads(out, a, n)[:1])
-
-
-def _rpow_method(self, n):  # n ** self, for a number n
-    if not _is_operand(n):
-        return NotImplemented
-    return _apply(power, (n, self))
-
-
-Value.__pow__ = _pow_method
-Value.__rpow__ = _rpow_method
 
 
 # ---- functions of one input -------------------------------------------------
@@ -363,7 +406,6 @@ abs_ = define(
     # A step function: its derivative is a number (1, -1 or 0), never a graph.
     local_grads=lambda out, x: (_sign(x),),
 )
-Value.__abs__ = lambda self: abs_(self)  # abs(x) is x.abs()
 
 
 # ---- activations: the non-linearities a neuron may use ------------------------
@@ -407,12 +449,13 @@ sigmoid = define(
 
 
 def _dot_forward(*inputs: float) -> float:
-    # Inputs are w_0..w_{n-1}, x_0..x_{n-1}, then the bias if there is one.
-    # bias + w_0*x_0 + w_1*x_1 + ..., added left to right, so the result is
-    # the same float, bit for bit, as the elementwise graph gives. (sum()
-    # may not: from Python 3.12 it compensates for rounding.)
+    # The inputs are w_0..w_{n-1}, x_0..x_{n-1}, then the bias, if there is
+    # one: the input left over after the n pairs (a neuron with bias=False
+    # has none). bias + w_0*x_0 + w_1*x_1 + ..., added left to right, is the
+    # same float, bit for bit, as the elementwise graph gives. (sum() may
+    # not: from Python 3.12 it compensates for rounding.)
     n = len(inputs) // 2
-    acc = inputs[-1] if len(inputs) % 2 else 0.0
+    acc = inputs[2 * n] if len(inputs) > 2 * n else 0.0  # the bias, or none
     for i in range(n):
         acc = acc + inputs[i] * inputs[n + i]  # w_i * x_i
     return acc
@@ -420,9 +463,8 @@ def _dot_forward(*inputs: float) -> float:
 
 def _dot_local_grads(out, *inputs):
     n = len(inputs) // 2
-    ws, xs = inputs[:n], inputs[n : 2 * n]
-    bias = (1.0,) if len(inputs) % 2 else ()
-    return xs + ws + bias  # d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1
+    ws, xs, bias = inputs[:n], inputs[n : 2 * n], inputs[2 * n :]
+    return xs + ws + (1.0,) * len(bias)  # d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1
 
 
 define(
@@ -455,10 +497,11 @@ def dot(ws: Sequence, xs: Sequence, bias=None) -> Value:
     """
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    operands = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-    return _apply(OPS["dot"], operands)
+    if bias is None:
+        return OPS["dot"].apply(*ws, *xs)
+    return OPS["dot"].apply(*ws, *xs, bias)
 
 
 def total(values: Iterable) -> Value:
     """sum(values) as one node; d/dv_i = 1 for every term."""
-    return _apply(OPS["total"], tuple(values))
+    return OPS["total"].apply(*values)

@@ -221,7 +221,7 @@ def test_graph_detail_draws_every_weight(capsys, tmp_path):
 
 
 def test_graph_detail_too_large_says_to_collapse(capsys, tmp_path):
-    status, out, err = run_cli(capsys, "xor", "--hidden", "16,16", "--epochs", "1",
+    status, out, err = run_cli(capsys, "xor", "--hidden", "16,16", "--epochs", "1", "--lr", "0.01",
                                "--graph", str(tmp_path / "g.dot"), "--graph-detail")
     assert status == 1
     assert "training accuracy" in out  # the training itself is reported first

@@ -1,6 +1,7 @@
-"""One backward loop that every path runs (issue 21).
+"""One backward loop that every path runs (issues 21 and 29).
 
-- A counting wrapper around `engine.chain_rule`, the one loop,
+- A counting wrapper around `Value._backward`, the chain rule at one
+  node, which the one loop (`engine.chain_rule`) calls for every node,
   sees every path that computes gradients: backward(), grad(),
   create_graph=True, a hand call of node._backward(), gradcheck, the
   stepper (backward_steps), the frames page and the explorer's expression
@@ -26,16 +27,15 @@ from micrograd_scratch.gradcheck import gradcheck
 
 @pytest.fixture
 def counted(monkeypatch):
-    """The nodes the one loop runs over, whichever path runs it."""
+    """The nodes the chain rule ran at, whichever path ran it."""
     calls = []
-    loop = engine.chain_rule
+    step = Value._backward
 
-    def counting(nodes, *args, **kwargs):
-        nodes = list(nodes)
-        calls.extend(nodes)
-        return loop(nodes, *args, **kwargs)
+    def counting(node, *args):
+        calls.append(node)
+        return step(node, *args)
 
-    monkeypatch.setattr(engine, "chain_rule", counting)
+    monkeypatch.setattr(Value, "_backward", counting)
     return calls
 
 

@@ -124,8 +124,8 @@ def backward_steps(root: Value) -> list[BackwardStep]:
     """The backward pass from `root` as a list of steps (see the module
     docstring): step 0 seeds d root/d root = 1, then one step per node that
     passes gradients on, in the order `backward()` runs them. The steps are
-    recorded by watching the engine's one backward loop (`on_step`), with
-    the gradients kept in a dict: no `.grad` is changed.
+    recorded by watching the engine's one backward loop (`on_step`) on
+    `.grad`s lent for the pass and put back: no `.grad` is changed.
 
     The gradient of every node after step k is the `after` of the last
     term it received in steps 0..k (`gradients_after` collects them).
@@ -136,17 +136,28 @@ def backward_steps(root: Value) -> list[BackwardStep]:
     recorded = []
 
     def record(node: Value, g: float, local_grads: tuple) -> None:
-        if node._local_grads is None:
+        if local_grads:  # an op's node: each edge gets local × g, as Value._backward adds it
+            added = [(k, x, d, d * g if d and g else 0.0)
+                     for k, (x, d) in enumerate(zip(node._prev, local_grads))]
+        elif "_backward" in vars(node):  # micrograd's closure added to .grad itself:
+            # show what it really added, bugs included (a * a: both terms on a's first edge)
+            added = []
+            for x in dict.fromkeys(node._prev):
+                t = x.grad - seen.get(x, 0.0)
+                added.append((node._prev.index(x), x, t / g if g else 0.0, t))
+        else:
             return  # a node made by hand without a _backward passes nothing on
         terms = []
-        added = engine.chain(g, local_grads)  # the terms the loop just added
-        for k, (x, d, t) in enumerate(zip(node._prev, local_grads, added)):
+        for k, x, d, t in added:
             before = seen.get(x)
             seen[x] = t if before is None else before + t
             terms.append(ChainTerm(x, k, g, d, t, before, seen[x]))
         recorded.append((node, g, tuple(terms)))
 
-    engine.backprop(root, {}, on_step=record)
+    order = engine.topological_order(root)
+    with engine.lent_grads(order):  # the loop runs on .grad, which is put back afterwards
+        root.grad = 1.0
+        engine.chain_rule(order, on_step=record)
     total = len(recorded)
     return [BackwardStep(0, total, root, 1.0, ())] + [
         BackwardStep(number, total, node, g, terms)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .. import ops
-from ..engine import Value, chain, local_grads, topological_order
+from ..engine import Value, lent_grads, local_grads, topological_order
 from . import styles
 from .styles import (
     EDGE_ATTR,
@@ -319,8 +319,16 @@ class _Plan:
 
 def _terms(v: Value, g: float) -> list[float]:
     """What the backward loop sends back along each input edge of v when
-    v's gradient is g: the engine's `chain(g, local)` for each input."""
-    return chain(g, local_grads(v))
+    v's gradient is g: local * g for each input, as `Value._backward` adds
+    (a local derivative of 0 passes nothing)."""
+    if "_backward" in vars(v):  # micrograd's closure: what it adds, run on .grads lent at 0
+        inputs = list(dict.fromkeys(v._prev))
+        with lent_grads([v, *inputs]):
+            v.grad = g
+            v._backward()
+            added = {x: x.grad for x in inputs}
+        return [added.pop(x, 0.0) for x in v._prev]  # a * a: both terms on a's first edge
+    return [local * g if local else 0.0 for local in local_grads(v)]
 
 
 def _box_terms(plan: _Plan, v: Value, g: float) -> list[float]:
