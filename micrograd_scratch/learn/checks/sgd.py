@@ -106,9 +106,11 @@ def _about(run: dict) -> str:
             f"lr {run['lr0']} to {run['lr_end']}")
 
 
-# A run the checker can follow step by step: the whole data set as one
-# batch, so that every step's gradient is the checker's to compute.
-STEPS_RUN = dict(hidden=[4, 1], seed=2, epochs=6, batch_size=4, lr0=0.1, lr_end=0.02)
+# A run the checker can follow step by step: eight copies of one point, so
+# that every batch, however shuffled, has the same gradient, which is the
+# checker's to compute; two steps an epoch, so that tau counts steps.
+STEPS_RUN = dict(hidden=[4, 1], seed=2, epochs=3, batch_size=4, lr0=0.1, lr_end=0.02)
+STEPS_DATA = ([[0.5, -1.0]] * 8, [1.0] * 8)
 
 
 class _Watched:
@@ -144,11 +146,10 @@ def _gradient(run: dict, theta: list, X, Y) -> tuple[float, list]:
 
 
 def _steps_facts(module) -> str:
-    """"" when each step of train is theta - eps_k * gradient and its epoch
-    losses are the losses at each step; else what was observed."""
-    run = STEPS_RUN
-    X, labels = xor()
-    Y = [1.0 if t else -1.0 for t in labels]
+    """"" when each step of train is theta - eps_k * gradient and the epoch
+    losses it returns are its epochs' (the mean over the epoch's batches,
+    or the loss after the epoch); else what was observed."""
+    run, (X, Y) = STEPS_RUN, STEPS_DATA
     model = _Watched(MLP(2, run["hidden"], seed=run["seed"]))
     calls = []
     rate = module.__dict__.get("learning_rate")
@@ -161,10 +162,12 @@ def _steps_facts(module) -> str:
         if callable(rate):
             module.__dict__["learning_rate"] = rate
     thetas = model.seen + [[p.data for p in model.parameters()]]
-    tau = run["epochs"]
+    per_epoch = -(-len(X) // run["batch_size"])
+    tau = run["epochs"] * per_epoch
     schedule = LinearDecay(run["lr0"], run["lr_end"], tau)
-    about = (f"train(epochs={tau}, batch_size=4) on XOR's 4 points, one step per epoch, lr "
-             f"{run['lr0']} to {run['lr_end']} over tau = {tau} steps")
+    about = (f"train(epochs={run['epochs']}, batch_size={run['batch_size']}) on {len(X)} copies of one "
+             f"point (every batch has the same gradient), {per_epoch} steps an epoch, lr {run['lr0']} to "
+             f"{run['lr_end']} over tau = {tau} steps")
     losses = []
     for k in range(tau):
         if k + 1 >= len(thetas):
@@ -174,23 +177,42 @@ def _steps_facts(module) -> str:
         moved = [b - a for a, b in zip(thetas[k], thetas[k + 1])]
         if all(math.isclose(m, -schedule(k) * gi, rel_tol=1e-6, abs_tol=1e-12) for m, gi in zip(moved, g)):
             continue
-        said = (f"{about}: step {k} moved the {len(moved)} parameters by {listed(moved, 4)}, expected "
-                f"-eps_{k} * gradient = {listed([-schedule(k) * gi for gi in g], 4)}")
-        norm = sum(gi * gi for gi in g)
-        c = -sum(m * gi for m, gi in zip(moved, g)) / norm if norm else 0.0
-        if norm and all(math.isclose(m, -c * gi, rel_tol=1e-6, abs_tol=1e-12) for m, gi in zip(moved, g)):
-            said += f": a step against the gradient at a rate of {c:.4g}, where eps_{k} is {schedule(k):.4g}"
-            if not calls:
-                said += "; train never called learning_rate"
-            else:
-                said += f"; train called learning_rate with k = {', '.join(map(str, calls[:tau + 2]))}"
-        return said
-    if not isinstance(history, (list, tuple)) or len(history) != tau:
-        return f"{about}: train returned {history!r}"[:200] + f", expected the {tau} epochs' mean losses"
-    if not all(math.isclose(float(h), l, rel_tol=1e-6, abs_tol=1e-12) for h, l in zip(history, losses)):
-        return (f"{about}: train returned the epoch losses {listed(history)}, but the mean losses "
-                f"of its epochs were {listed(losses)}")
+        shown = sorted(range(len(g)), key=lambda i: -abs(g[i]))[:3]  # the parameters that move most
+        return (f"{about}: step {k} moved parameters {shown} by {listed(moved[i] for i in shown)}, "
+                f"expected -eps_{k} * gradient = {listed(-schedule(k) * g[i] for i in shown)}"
+                + _rate_seen(moved, g, schedule, k, tau, calls[:tau + 2]))
+    epochs = [sum(losses[e * per_epoch:(e + 1) * per_epoch]) / per_epoch for e in range(run["epochs"])]
+    after = [_gradient(run, thetas[(e + 1) * per_epoch], X, Y)[0] for e in range(run["epochs"])]
+    if not isinstance(history, (list, tuple)) or len(history) != run["epochs"]:
+        return f"{about}: train returned {history!r}"[:200] + f", expected the {run['epochs']} epochs' mean losses"
+    if not any(all(math.isclose(float(h), l, rel_tol=1e-6, abs_tol=1e-12) for h, l in zip(history, want))
+               for want in (epochs, after)):
+        return (f"{about}: train returned the epoch losses {listed(history)}, but the mean losses of its "
+                f"epochs' batches were {listed(epochs)} (and the losses after each epoch {listed(after)})")
     return ""
+
+
+def _rate_seen(moved: list, g: list, schedule: LinearDecay, k: int, tau: int, calls: list) -> str:
+    """A step along -g: the rate it used beside eps_k, what that rate is
+    (a multiple of eps_k, or eps_k of a schedule with another tau), and the
+    k that train passed to learning_rate: all of it watched, none guessed."""
+    norm = sum(gi * gi for gi in g)
+    c = -sum(m * gi for m, gi in zip(moved, g)) / norm if norm else 0.0
+    if not norm or not all(math.isclose(m, -c * gi, rel_tol=1e-6, abs_tol=1e-12) for m, gi in zip(moved, g)):
+        return ""
+    eps = schedule(k)
+    said = f": a step against the gradient at a rate of {c:.4g}, where eps_{k} is {eps:.4g}"
+    ratio = c / eps
+    lr0, lr_end = STEPS_RUN["lr0"], STEPS_RUN["lr_end"]
+    other_tau = k * (lr_end - lr0) / (c - lr0) if k and c != lr0 else 0.0
+    if math.isclose(ratio, round(ratio), rel_tol=1e-6) and round(ratio) == STEPS_RUN["batch_size"]:
+        said += f", {round(ratio)} times it, as many as the examples in a batch (is the loss the batch's mean?)"
+    elif other_tau >= 1 and math.isclose(other_tau, round(other_tau), rel_tol=1e-6) and round(other_tau) != tau:
+        said += (f", which is eps_{k} of a schedule with tau = {round(other_tau)}; here tau is the "
+                 f"number of steps of the whole run, {tau}")
+    if not calls:
+        return said + "; train never called learning_rate"
+    return said + f"; train called learning_rate with k = {', '.join(map(str, calls))}"
 
 
 def _zeroed_steps(module):
@@ -206,9 +228,8 @@ def check_steps(module) -> str:
     verdict(module, "train", _steps_facts, also=[_seed_facts], around=[Around(
         "the gradients are not 0 when backward() runs, so each step adds the last one's gradient",
         "every parameter's grad set to 0 as each step begins", _zeroed_steps)])
-    return (f"each of {STEPS_RUN['epochs']} steps is theta - eps_k * gradient, the rate falling "
-            f"from {STEPS_RUN['lr0']} to {STEPS_RUN['lr_end']}; the epoch losses returned are the "
-            "losses at each step")
+    return (f"each step is theta - eps_k * gradient, the rate falling from {STEPS_RUN['lr0']} to "
+            f"{STEPS_RUN['lr_end']} over every step of the run; the epoch losses are its epochs'")
 
 
 SEED_RUN = dict(hidden=[4, 1], seed=2, epochs=4, batch_size=2, lr0=0.1, lr_end=0.05)
