@@ -30,7 +30,7 @@ def _mse_facts(module) -> str:
     """"" when mse is right, value and gradient, on each case; else what was observed."""
     for values, targets in CASES:
         preds = [Value(p) for p in values]
-        loss = module.mse(preds, targets)
+        loss = module.mse(preds, list(targets))  # a copy: theirs to change
         if not isinstance(loss, Value):
             raise Failed(f"mse returned {loss!r}, a {type(loss).__name__}: return a Value built from "
                          "the predictions, so that loss.backward() reaches them")

@@ -42,7 +42,7 @@ INPUTS = ([1.0, 2.0, 3.0], [1.0, 2.0, -1.0], [-1.0, 0.5, 2.0])
 def _output(n, params: list, values: list, x: list):
     for p, v in zip(params, values):
         p.data = v
-    out = n(x)
+    out = n(list(x))  # a copy: theirs to change
     if not isinstance(out, Value):
         raise Failed(f"Neuron's output is {out!r}, a {type(out).__name__}: return a Value, built "
                      "from the weights (Values), so that backward() reaches w and b")

@@ -149,7 +149,8 @@ def _steps_facts(module) -> str:
     """"" when each step of train is theta - eps_k * gradient and the epoch
     losses it returns are its epochs' (the mean over the epoch's batches,
     or the loss after the epoch); else what was observed."""
-    run, (X, Y) = STEPS_RUN, STEPS_DATA
+    run = STEPS_RUN
+    X, Y = [list(x) for x in STEPS_DATA[0]], list(STEPS_DATA[1])  # copies: theirs to change
     model = _Watched(MLP(2, run["hidden"], seed=run["seed"]))
     calls = []
     rate = module.__dict__.get("learning_rate")
