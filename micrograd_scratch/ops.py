@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 KINDS = ("binary", "unary", "activation", "n-ary")
+ALL_LOSSES = ("mse", "bce", "hinge", "cross_entropy")  # losses.LOSSES, which imports this module
 INF = math.inf
 
 
@@ -243,7 +244,7 @@ def is_activation(op_name: str) -> bool:
 # ---- a + b ----------------------------------------------------------------
 
 add = define(
-    "+", kind="binary", torch="add", math="a + b; d/da = 1, d/db = 1",
+    "+", kind="binary", torch="add", used_by=ALL_LOSSES, math="a + b; d/da = 1, d/db = 1",
     forward=lambda a, b: a + b,
     local_grads=lambda out, a, b: (1.0, 1.0),
 )
@@ -251,7 +252,7 @@ add = define(
 # ---- a * b ----------------------------------------------------------------
 
 mul = define(
-    "*", kind="binary", symbol="×", torch="mul", math="a * b; d/da = b, d/db = a",
+    "*", kind="binary", symbol="×", torch="mul", used_by=ALL_LOSSES, math="a * b; d/da = b, d/db = a",
     forward=lambda a, b: a * b,
     local_grads=lambda out, a, b: (b, a),
 )
@@ -328,7 +329,7 @@ def _power_apply(op: Op):
 
 
 power = define(
-    "**", kind="binary", torch="pow",
+    "**", kind="binary", torch="pow", used_by=("mse",),
     math="a ** n; d/da = n * a**(n-1), d/dn = a**n * ln(a)",
     forward=_power,
     local_grads=lambda out, a, n: (_d_power_d_base(a, n), _d_power_d_exponent(out, a)),
@@ -350,7 +351,7 @@ def _exp(x: float) -> float:
 
 
 exp = define(
-    "exp", torch="exp", math="exp(x); d/dx = exp(x)",
+    "exp", torch="exp", used_by=("bce", "cross_entropy"), math="exp(x); d/dx = exp(x)",
     forward=_exp,
     local_grads=lambda out, x: (out,),
 )
@@ -363,7 +364,7 @@ def _log(x: float) -> float:
 
 
 log = define(
-    "log", torch="log", math="log(x), the natural logarithm; d/dx = 1/x",
+    "log", torch="log", used_by=("bce", "cross_entropy"), math="log(x), the natural logarithm; d/dx = 1/x",
     forward=_log,
     local_grads=lambda out, x: (1 / x,),
 )
@@ -483,7 +484,7 @@ def _total_forward(*inputs: float) -> float:
 
 
 define(
-    "total", kind="n-ary", symbol="Σ", torch="sum",
+    "total", kind="n-ary", symbol="Σ", torch="sum", used_by=ALL_LOSSES,
     math="sum(v_i); d/dv_i = 1",
     forward=_total_forward,
     local_grads=lambda out, *inputs: (1.0,) * len(inputs),

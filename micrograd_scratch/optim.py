@@ -50,6 +50,7 @@ import random
 from typing import Callable, Iterator, Sequence
 
 from .engine import Value, paused_gc
+from .ops import data
 from .losses import LOSSES, l2 as l2_penalty
 
 __all__ = ["Optimizer", "SGD", "Adam", "LinearDecay", "fit", "batch_order", "TrainingDiverged"]
@@ -113,11 +114,11 @@ class SGD(Optimizer):
         lr, mu = self.lr, self.momentum
         if mu == 0.0:
             for p in self.params:
-                p.data -= lr * p.grad
+                p.data -= lr * data(p.grad)  # data(): the number (of a create_graph=True Value too)
             return
         v = self.velocities
         for i, p in enumerate(self.params):
-            v[i] = mu * v[i] + p.grad
+            v[i] = mu * v[i] + data(p.grad)
             p.data -= lr * v[i]
 
     def __repr__(self) -> str:
@@ -159,7 +160,7 @@ class Adam(Optimizer):
         correction2 = 1 - b2**self.t
         m, v = self.m, self.v
         for i, p in enumerate(self.params):
-            g = p.grad
+            g = data(p.grad)
             m[i] = b1 * m[i] + (1 - b1) * g
             v[i] = b2 * v[i] + (1 - b2) * g * g
             m_hat = m[i] / correction1

@@ -60,7 +60,7 @@ from .optim import batch_order
 from .serialize import named_parameters
 
 __all__ = [
-    "INSTALL_HINT", "TorchNotInstalled", "CHECK_POINTS", "TORCH_LOSSES",
+    "INSTALL_HINT", "TorchNotInstalled", "CHECK_POINTS", "TORCH_LOSSES", "torch_function",
     "to_torch", "from_torch", "from_state_dict", "torch_source", "parameter_pairs",
     "to_tensor", "to_value",
     "BothWays", "gradients_both_ways", "loss_both_ways", "fit_torch",
@@ -89,25 +89,32 @@ def _torch():
 CHECK_POINTS = (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0)
 
 
-def _torch_function(activation: str) -> str | None:
-    """The torch function of one of our activations ("relu" -> "relu"),
-    read from the op registry; None when it has no torch counterpart. A
-    dotted name reads as its last part ("nn.functional.softplus")."""
-    op = OPS.get(activation)
+def torch_function(op_name: str):
+    """The torch function with the same math as our op `op_name`: its
+    `torch` field read as a dotted name under the torch module ("relu" is
+    torch.relu, "nn.functional.leaky_relu" torch.nn.functional.leaky_relu);
+    None when the op names none or torch lacks it. The one reading of the
+    field: the tests, the layers and the losses all go through here."""
+    op = OPS.get(op_name)
     if op is None or not op.torch:
         return None
-    return op.torch.rsplit(".", 1)[-1]
+    found = _torch()
+    for part in op.torch.split("."):
+        found = getattr(found, part, None)
+    return found if callable(found) else None
 
 
 def _layer_class(activation: str):
-    """The torch.nn layer that applies `activation`'s torch function: the
-    class whose name, lower-cased, is the function's name (relu -> ReLU,
-    softplus -> Softplus, silu -> SiLU); None when torch.nn has none."""
+    """The torch.nn layer of `activation`'s torch function: the class named
+    as the function is, without its underscores and case (relu -> ReLU,
+    leaky_relu -> LeakyReLU, silu -> SiLU); None when torch.nn has none."""
+    if torch_function(activation) is None:
+        return None
     nn = _torch().nn
-    function = _torch_function(activation)
+    wanted = OPS[activation].torch.rsplit(".", 1)[-1].replace("_", "")
     for name in dir(nn):
         cls = getattr(nn, name)
-        if name.lower() == function and isinstance(cls, type) and issubclass(cls, nn.Module):
+        if name.lower() == wanted and isinstance(cls, type) and issubclass(cls, nn.Module):
             return cls
     return None
 
@@ -117,24 +124,36 @@ def _supported_activations() -> list[str]:
     return [a for a in activation_names() if a == "linear" or _layer_class(a) is not None]
 
 
-def _check_same_forward(activation: str, layer, where: str) -> None:
-    """Refuse, in one line naming the op, when our op and the torch layer
-    disagree on CHECK_POINTS (a learner who redefines relu as a leaky relu
-    must not get torch's plain ReLU without a word)."""
+def _check_same_forward(op_name: str, theirs, where: str) -> None:
+    """Refuse, in one line naming the op, when our op and `theirs` (a torch
+    layer or function) disagree on CHECK_POINTS: a learner who redefines
+    relu as a leaky relu must not get torch's plain ReLU without a word.
+    An op of two inputs is checked at (x, 2) and (x, 0.5), one of many
+    inputs on the whole row of points."""
     torch = _torch()
-    theirs = layer(torch.tensor(CHECK_POINTS, dtype=torch.float64)).tolist()
-    forward = OPS[activation].forward
-    for x, t in zip(CHECK_POINTS, theirs):
+    op = OPS[op_name]
+    if op.kind == "binary":
+        cases = [(x, n) for x in CHECK_POINTS for n in (2.0, 0.5)]
+    elif op.kind == "n-ary":
+        cases = [CHECK_POINTS]
+    else:
+        cases = [(x,) for x in CHECK_POINTS]
+    for args in cases:
+        tensors = [torch.tensor(a, dtype=torch.float64) for a in args]
+        t = float(theirs(torch.tensor(args, dtype=torch.float64)) if op.kind == "n-ary"
+                  else theirs(*tensors))
         try:
-            ours = forward(x)
-        except (ValueError, ArithmeticError):  # outside our op's domain: torch says NaN
+            ours = op.forward(*args)
+        except (ValueError, ArithmeticError):  # outside our op's domain: torch says NaN or ±inf
             ours = math.nan
         if not (math.isclose(ours, t, rel_tol=1e-9, abs_tol=1e-12)
-                or math.isnan(ours) and math.isnan(t)):
+                or math.isnan(ours) and not math.isfinite(t)):
+            twin = (f"torch.nn.{type(theirs).__name__}" if isinstance(theirs, torch.nn.Module)
+                    else f"torch.{op.torch}")
+            shown = ", ".join(f"{a:g}" for a in args) if len(args) < 3 else "..."
             raise ValueError(
-                f"{where}: the op {activation!r} does not compute what torch.nn."
-                f"{type(layer).__name__} does: {activation}({x:g}) is {ours!r} here but "
-                f"{t!r} in torch (was {activation!r} redefined?)"
+                f"{where}: the op {op_name!r} does not compute what {twin} does: "
+                f"{op_name}({shown}) is {ours!r} here but {t!r} in torch (was {op_name!r} redefined?)"
             )
 
 
@@ -477,7 +496,8 @@ def _torch_bce(torch, scores, targets):
 
 def _torch_hinge(torch, scores, targets):
     signs = torch.where(targets == 1, 1.0, -1.0).to(scores.dtype)  # 0 means -1, as ours
-    return torch.relu(1 - signs * scores[:, 0]).mean()
+    relu = torch_function("relu")  # the relu op's torch twin: a leaky relu's, if redefined so
+    return relu(1 - signs * scores[:, 0]).mean()
 
 
 def _torch_cross_entropy(torch, scores, targets):
@@ -491,9 +511,18 @@ TORCH_LOSSES = {
 
 
 def _loss_name(loss) -> str:
-    """The LOSSES name of `loss` (a name or one of the functions there)."""
+    """The LOSSES name of `loss` (a name or one of the functions there),
+    once every op it is built on (`used_by`) is checked, as activations
+    are, to compute what its torch counterpart does."""
     for name, function in LOSSES.items():
         if loss == name or loss is function:
+            for op in OPS.values():
+                if name in op.used_by:
+                    theirs = torch_function(op.name)
+                    if theirs is None:
+                        raise ValueError(f"the {name} loss is built on the op {op.name!r}, which "
+                                         f"names no torch function (its torch= field)")
+                    _check_same_forward(op.name, theirs, f"the {name} loss")
             return name
     raise ValueError(
         f"the loss must be one of {', '.join(LOSSES)} (or its function), got {loss!r}"

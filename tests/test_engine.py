@@ -110,9 +110,9 @@ class _TorchValue:
         return _TorchValue(t, self.torch)
 
     def __getattr__(self, name):  # an op's method: its torch counterpart, from ops.py
-        function = self.torch
-        for part in ops.OPS[name].torch.split("."):
-            function = getattr(function, part)
+        from micrograd_scratch.torch_bridge import torch_function
+
+        function = torch_function(name)
         return lambda: self._r(function(self.t))
 
     __add__ = lambda s, o: s._r(s.t + s._w(o))

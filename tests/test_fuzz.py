@@ -38,7 +38,6 @@ checks follow `torch.autograd.gradcheck`.
 from __future__ import annotations
 
 import ast
-import functools
 import gc
 import json
 import math
@@ -52,6 +51,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from micrograd_scratch import Value, dot, ops, topological_order, total
+from micrograd_scratch.torch_bridge import torch_function
 
 # ---- profiles --------------------------------------------------------------
 # Local settings objects (not registered profiles) so that this file does not
@@ -323,11 +323,6 @@ def test_backward_matches_central_differences(program):
 # ---- 2. PyTorch ------------------------------------------------------------
 
 
-def _torch_function(torch, name: str):
-    """torch.sin for "sin", torch.nn.functional.softplus for "nn.functional.softplus"."""
-    return functools.reduce(getattr, name.split("."), torch)
-
-
 def _torch_lib(torch):
     def leaf(x, i):
         return torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -337,7 +332,7 @@ def _torch_lib(torch):
 
     return SimpleNamespace(
         leaf=leaf,
-        call=lambda name, x: _torch_function(torch, ops.OPS[name].torch)(x),  # the op's torch twin
+        call=lambda name, x: torch_function(name)(x),  # the op's torch twin, read as the bridge reads it
         dot=lambda ws, xs, bias: sum(
             (as_tensor(w) * as_tensor(x) for w, x in zip(ws, xs)),
             as_tensor(0.0 if bias is None else bias),

@@ -32,6 +32,7 @@ from micrograd_scratch import engine, expr, nn, ops
 from micrograd_scratch.engine import AnomalyError, Value, detect_anomaly, grad
 from micrograd_scratch.drawing.frames import backward_steps
 from micrograd_scratch.gradcheck import gradcheck
+from micrograd_scratch.torch_bridge import torch_function
 
 OP_NAMES = list(ops.OPS)
 
@@ -352,18 +353,10 @@ def test_rule_on_values_gives_its_numbers_on_floats_and_a_true_second_derivative
             )
 
 
-def _torch_function(torch, name: str):
-    """torch.<name>, for a dotted name too ("nn.functional.softplus"); None if absent."""
-    fn = torch
-    for part in name.split("."):
-        fn = getattr(fn, part, None)
-    return fn
-
-
 def _torch_apply(torch, op: ops.Op, ts: list):
     """Call the torch function op.torch names on scalar tensors laid out as
     our op's inputs (dot: w..., x..., then the bias if there is one)."""
-    fn = _torch_function(torch, op.torch)
+    fn = torch_function(op.name)
     if op.kind != "n-ary":
         return fn(*ts)
     if op.name == "dot":
@@ -379,7 +372,7 @@ def test_forward_and_gradient_agree_with_torch(name, point):
     if not op.torch:
         pytest.skip(f"op {name!r} names no torch function")
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-    if _torch_function(torch, op.torch) is None:
+    if torch_function(name) is None:
         pytest.fail(f"op {name!r} names torch.{op.torch}, which torch {torch.__version__} lacks")
     ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in point]
     out_t = _torch_apply(torch, op, ts)

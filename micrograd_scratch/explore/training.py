@@ -125,12 +125,21 @@ def _shown(x) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# Every field a new session's request may hold (the page sends these).
+SETTINGS_FIELDS = ("dataset", "hidden", "activation", "loss", "lr", "lr_end", "decay_steps",
+                   "batch_size", "seed", "points", "csv", "weights")
+
+
 def settings_from(payload: dict) -> dict:
     """The training settings in a request, checked, with the command line's
     defaults filled in, and the network's size checked against the work
     caps before anything is built."""
     if not isinstance(payload, dict):
         raise SettingsError("the training settings must be a JSON object")
+    unknown = [key for key in payload if key not in SETTINGS_FIELDS]
+    if unknown:  # a misspelt "lr_end" must not train with the default without a word
+        raise SettingsError(f"unknown setting {_shown(unknown[0])}; the settings are "
+                            f"{', '.join(SETTINGS_FIELDS)}")
     dataset = _choice(payload, "dataset", list(TRAIN_DEFAULTS), "xor")
     hidden = payload.get("hidden", DEFAULTS["hidden"])
     if not isinstance(hidden, list) or not all(type(n) is int for n in hidden):
