@@ -149,11 +149,8 @@ class Value:
             raise ZeroDivisionError(f"division by zero: {_describe(_data(other))} / 0.0")
         return other * self**-1
 
-    def __radd__(self, other):  # other + self
-        return self + other
-
-    def __rmul__(self, other):  # other * self
-        return self * other
+    __radd__ = __add__  # other + self is self + other, as micrograd's __radd__ makes it
+    __rmul__ = __mul__  # other * self is self * other
 
     def __rpow__(self, n):  # n ** self, for a number n
         if not _is_operand(n):
@@ -382,7 +379,8 @@ def _real(x, where: str) -> float:
     """x as a float, if it is a real number (int, float, Fraction, numpy)."""
     if type(x) is float:
         return x
-    if type(x) is bool or not isinstance(x, numbers.Real):
+    # (an int, sum()'s 0 say, skips the slower check against numbers.Real)
+    if type(x) is bool or not (type(x) is int or isinstance(x, numbers.Real)):
         raise TypeError(f"{where} takes a real number, not {type(x).__name__}: {x!r}")
     try:
         return float(x)

@@ -256,3 +256,47 @@ def test_a_microgpt_node_is_drawn_with_the_generic_symbol_and_its_gradient_flow(
     source = draw(y, grad_view=True).source
     assert f"label=<{engine.GENERIC_OP}>" in source
     assert "grad 2.633" in source  # x's gradient, through the microgpt node
+
+
+# ---- micrograd's shape (issue 29) ---------------------------------------------------
+
+
+def test_backward_reaches_the_chain_rule_at_a_multiplication_in_two_calls_in_engine_py():
+    import sys
+
+    a, b = Value(2.0), Value(3.0)
+    y = a * b
+    chains = []
+
+    def probe(frame, event, arg):
+        if event == "call" and frame.f_code is Value._backward.__code__ and frame.f_locals["self"] is y:
+            chain = []
+            while frame.f_code is not Value.backward.__code__:
+                chain.append((frame.f_code.co_name, frame.f_code.co_filename))
+                frame = frame.f_back
+            chains.append(chain)
+
+    sys.setprofile(probe)
+    try:
+        y.backward()
+    finally:
+        sys.setprofile(None)
+    assert [[name for name, _ in chain] for chain in chains] == [["_backward", "chain_rule"]]
+    assert all(where == engine.__file__ for _, where in chains[0])
+    assert y._local_grads == (3.0, 2.0)  # what _backward multiplies by: stored when y was made
+    assert (a.grad, b.grad) == (3.0, 2.0)
+
+
+def test_every_built_in_op_is_a_method_written_in_the_value_class_body():
+    """A reader from micrograd finds __add__, __mul__, __pow__, relu, ...
+    in engine.py's Value, each calling its one definition in ops.py."""
+    from micrograd_scratch import ops
+
+    operators = {"+": "__add__", "*": "__mul__", "**": "__pow__"}
+    for name, op in ops.OPS.items():
+        if op.kind == "n-ary":
+            continue  # dot and total take lists: functions, not methods
+        method = operators.get(name, name)
+        assert method in vars(Value), f"op {name!r}: no {method} in the Value class"
+        assert vars(Value)[method].__code__.co_filename == engine.__file__, f"{method} is not written in engine.py"
+        assert vars(Value)[method].__doc__ == op.math
