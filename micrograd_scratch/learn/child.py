@@ -32,7 +32,7 @@ from . import runner
 from .checks import checks_for
 from .exercises import exercise
 
-__all__ = ["main"]
+__all__ = ["main", "Session"]
 
 
 def main(request: dict) -> None:
@@ -40,47 +40,71 @@ def main(request: dict) -> None:
     send = _sender(request["messages"])
     commands = os.fdopen(request["commands"], "r", encoding="utf-8")
     faulthandler.enable(file=request["dump"], all_threads=True)
-    folder, ex, limit = Path(request["folder"]), exercise(request["number"]), request["limit"]
-    checks = list(checks_for(ex.name))  # a copy: the learner's file may change the list
-    load, run_one, CheckResult = runner.load, runner.run_one, runner.CheckResult
-    changed_since, picture_data, loads = _changed, _picture, json.loads  # bound before their file runs
+    loads = json.loads  # bound before their file runs
     runner.on_sample = lambda stack: send({"sample": stack})
     _hold_recursion_limit()
-    sys.path.insert(0, str(folder))
-    seal = _seal(checks)
+    session = Session(Path(request["folder"]), request["number"], request["limit"])
     exit_now = os._exit
     _end_with_parent(os.getppid(), exit_now)
     send({"hello": threading.get_ident()})
-    try:
-        module = load(folder, ex, limit)
-    except runner.LoadError as error:
-        send({"load_error": str(error)})
+    said = session.load()
+    send(said)
+    if "load_error" in said:
         exit_now(0)
-    changed = changed_since(seal)
-    if changed:
-        send({"load_error": f"{ex.file} {_replaced(changed)} while it was loaded: the checker "
-                            "gives no verdict on a file that changes the checker; leave the "
-                            "package as it is and write only what the exercise asks"})
-        exit_now(0)
-    send({"loaded": True})
     for line in commands:
         try:
             command = loads(line)
-            index, token = command["run"], command["token"]
-            check = checks[index]
+            said = session.run(command["run"], command["token"])
         except (ValueError, KeyError, TypeError, IndexError):
             break
-        result = run_one(check, module, folder, limit)
-        changed = changed_since(seal)
-        if changed:
-            result = CheckResult(check.title, "failed", f"your code {_replaced(changed)} during "
-                                 "this check: the checker gives no verdict on code that changes "
-                                 "the checker; leave the package as it is")
-        send({"result": index, "token": token, "state": result.state, "sentence": result.sentence,
-              "picture": picture_data(result.picture)})
-        if changed:
+        send(said)
+        if session.changed:
             break  # a fresh process for the next check
     exit_now(0)  # not sys.exit: the learner's threads, atexit and stdout are not ours to wait for
+
+
+class Session:
+    """The child's half of the conversation, as messages: the learner's
+    file loaded under the seal (`load`), then check number `index` of the
+    exercise's list run on it (`run`). main() carries the messages over
+    pipes; the static site's learner worker (learn/browser.py) carries the
+    same messages over postMessage, so the verdict is built from them by
+    the same code (runner.result_of)."""
+
+    def __init__(self, folder: Path, number: int, limit: float):
+        self.folder, self.ex, self.limit = folder, exercise(number), limit
+        self.checks = list(checks_for(self.ex.name))  # a copy: the learner's file may change the list
+        # bound before their file runs
+        self.load_file, self.run_one, self.CheckResult = runner.load, runner.run_one, runner.CheckResult
+        self.changed_since, self.picture_data = _changed, _picture
+        sys.path.insert(0, str(folder))
+        self.seal = _seal(self.checks)
+        self.module, self.changed = None, ""
+
+    def load(self) -> dict:
+        """{"loaded": True}, or {"load_error": the one line}."""
+        try:
+            self.module = self.load_file(self.folder, self.ex, self.limit)
+        except runner.LoadError as error:
+            return {"load_error": str(error)}
+        self.changed = self.changed_since(self.seal)
+        if self.changed:
+            return {"load_error": f"{self.ex.file} {_replaced(self.changed)} while it was loaded: "
+                                  "the checker gives no verdict on a file that changes the checker; "
+                                  "leave the package as it is and write only what the exercise asks"}
+        return {"loaded": True}
+
+    def run(self, index: int, token: str) -> dict:
+        """Check number `index`: its result message, carrying `token`."""
+        check = self.checks[index]
+        result = self.run_one(check, self.module, self.folder, self.limit)
+        self.changed = self.changed_since(self.seal)
+        if self.changed:
+            result = self.CheckResult(check.title, "failed", f"your code {_replaced(self.changed)} "
+                                      "during this check: the checker gives no verdict on code "
+                                      "that changes the checker; leave the package as it is")
+        return {"result": index, "token": token, "state": result.state, "sentence": result.sentence,
+                "picture": self.picture_data(result.picture)}
 
 
 def _sender(fd: int):

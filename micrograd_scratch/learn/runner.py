@@ -235,8 +235,9 @@ def time_limited(seconds: float | None, folder: Path | None = None):
     or on a system without it, no limit. In its last half second a thread
     samples where the main thread is, so that a stop inside a loop is
     reported at the loop, not at whatever the loop had just called (the
-    learner's code: the files in `folder`)."""
-    if (seconds is None or not hasattr(signal, "setitimer")
+    learner's code: the files in `folder`). In the browser (Pyodide: no
+    threads, no signals) no limit either: the page ends the worker instead."""
+    if (seconds is None or not hasattr(signal, "setitimer") or sys.platform == "emscripten"
             or threading.current_thread() is not threading.main_thread()):
         yield
         return
@@ -476,9 +477,9 @@ def run_exercise(ex: Exercise, checks: list[Check], folder: Path,
     child = None
     try:
         for index, check in enumerate(checks):
-            if check.needs_earlier and any(r.state != "passed" for r in report.results):
-                report.results.append(CheckResult(check.title, "skipped",
-                                                  "not run until the checks above pass"))
+            skip = skipped(check, report.results)
+            if skip is not None:
+                report.results.append(skip)
                 continue
             if child is None:
                 child = _Child(ex, folder, limit)
@@ -505,9 +506,9 @@ def _in_this_process(ex: Exercise, checks: list[Check], folder: Path, limit: flo
             report.load_error = str(error)
             return report
         for check in checks:
-            if check.needs_earlier and any(r.state != "passed" for r in report.results):
-                report.results.append(CheckResult(check.title, "skipped",
-                                                  "not run until the checks above pass"))
+            skip = skipped(check, report.results)
+            if skip is not None:
+                report.results.append(skip)
                 continue
             report.results.append(run_one(check, module, folder, limit))
     return report
@@ -582,12 +583,11 @@ class _Child:
         said = self._wait("result", self.limit)
         if said is None:
             return CheckResult(title, "failed", self._ended_line("", "during this check")), False
-        state = said.get("state")
-        if said.get("result") != index or said.get("token") != token or state not in STATES:
+        result = result_of(said, index, token, title)
+        if result is None:
             self.close()
-            return CheckResult(title, "failed", "the checker's process sent back something that "
-                               "is not a verdict: the check gives none"), False
-        return CheckResult(title, state, _text(said.get("sentence")), _picture(said.get("picture"))), True
+            return CheckResult(title, "failed", NOT_A_VERDICT), False
+        return result, True
 
     def close(self) -> None:
         """End the process (and anything it started) and read what it left."""
@@ -731,6 +731,28 @@ class _Child:
         return (f"{head}your code ended the process that runs it (exit status {code}) {when}, "
                 "before the check had its answer: a check needs your functions to return "
                 "(os._exit() or a signal ends the whole process)")
+
+
+NOT_A_VERDICT = "the checker's process sent back something that is not a verdict: the check gives none"
+
+
+def result_of(said: dict, index: int, token: str, title: str) -> CheckResult | None:
+    """The CheckResult in a child's message about check number `index`, or
+    None when the message is not one (another check's, without the token
+    it was asked with, a state that is none). The local checker reads its
+    child's messages with this, the static site its learner worker's."""
+    state = said.get("state")
+    if said.get("result") != index or said.get("token") != token or state not in STATES:
+        return None
+    return CheckResult(title, state, _text(said.get("sentence")), _picture(said.get("picture")))
+
+
+def skipped(check: Check, results: list[CheckResult]) -> CheckResult | None:
+    """The result of a check that is not run because an earlier one of its
+    exercise failed, or None when it runs."""
+    if check.needs_earlier and any(r.state != "passed" for r in results):
+        return CheckResult(check.title, "skipped", "not run until the checks above pass")
+    return None
 
 
 def _text(value) -> str:
