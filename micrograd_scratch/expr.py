@@ -114,7 +114,7 @@ def _check(tree: ast.Expression, text: str) -> None:
             continue
         if isinstance(node, ast.BinOp):
             if type(node.op) not in BINARY:
-                raise _refuse(f"the operator {OPERATOR_NAMES.get(type(node.op), '?')}", node)
+                raise _refuse_operator(node, text)
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, ast.USub):
                 raise _refuse(f"the operator {OPERATOR_NAMES.get(type(node.op), '?')}", node)
@@ -134,6 +134,19 @@ def _check(tree: ast.Expression, text: str) -> None:
             continue  # checked with their BinOp / UnaryOp above
         else:
             raise _refuse(FORBIDDEN.get(type(node), f"{type(node).__name__} syntax"), node)
+
+
+def _refuse_operator(node: ast.BinOp, text: str) -> ExpressionError:
+    """A binary operator off the whitelist, at its own column (a BinOp's
+    column is its left operand's: "a + b^2" is (a + b) ^ 2), and ^ with
+    the power it was meant to be."""
+    symbol = OPERATOR_NAMES.get(type(node.op), "?")
+    after_left = text.splitlines()[node.left.end_lineno - 1][node.left.end_col_offset:]
+    found = after_left.find(symbol)
+    column = node.left.end_col_offset + found + 1 if found >= 0 else node.col_offset + 1
+    power = "; a power is written ** (b**2)" if symbol == "^" else ""
+    return ExpressionError(f"the operator {symbol} (column {column}) is not allowed{power}: "
+                           f"{allowed()}")
 
 
 def _check_call(node: ast.Call) -> None:

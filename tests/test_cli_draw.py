@@ -220,13 +220,14 @@ def test_graph_detail_draws_every_weight(capsys, tmp_path):
     assert "cross-entropy loss" in dot
 
 
-def test_graph_detail_too_large_says_to_collapse(capsys, tmp_path):
+def test_graph_detail_too_large_says_to_collapse_before_training(capsys, tmp_path):
+    # The graph's size is the network's shape: known before the first epoch.
     status, out, err = run_cli(capsys, "xor", "--hidden", "16,16", "--epochs", "1", "--lr", "0.01",
                                "--graph", str(tmp_path / "g.dot"), "--graph-detail")
-    assert status == 1
-    assert "training accuracy" in out  # the training itself is reported first
-    assert err.startswith("micrograd-scratch: error: --graph: the network's graph has ")
-    assert "leave out --graph-detail" in err and err.count("\n") == 1
+    assert status == 2 and out == ""  # nothing trained
+    reason = err.splitlines()[-1]
+    assert reason.startswith("micrograd-scratch xor: error: argument --graph: the network's graph has ")
+    assert "leave out --graph-detail" in reason and err.count("\n") == 2
 
 
 def test_graph_file_is_checked_before_training(capsys, tmp_path):

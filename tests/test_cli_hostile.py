@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import io
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -471,10 +472,13 @@ def test_a_fallback_never_overwrites_a_dot_file_of_the_user(tmp_path, monkeypatc
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot program to write graph.svg")
-def test_draw_without_o_says_where_it_wrote_and_what_it_replaced():
+def test_draw_without_o_says_where_it_wrote_and_replaces_nothing():
     status, out, err = run_main(["draw", "x*2", "--set", "x=1", "-o", "graph.dot"])
     assert status == 0 and "(no -o FILE given" not in out
     status, out, err = run_main(["draw", "x*2", "--set", "x=1"])
-    assert out.endswith("(no -o FILE given: the graph is in graph.svg in this folder)\n")
-    status, out, err = run_main(["draw", "x*2", "--set", "x=1"])
-    assert out.endswith("in this folder, which replaced the one that was there)\n")
+    assert out.endswith(f"(no -o FILE given: the graph is in {os.path.abspath('graph.svg')})\n")
+    mine = pathlib.Path("graph.svg").read_bytes()
+    status, out, err = run_main(["draw", "x*3", "--set", "x=1"])  # graph.svg is taken now
+    assert out.endswith(f"(no -o FILE given: the graph is in {os.path.abspath('graph-2.svg')})\n")
+    assert pathlib.Path("graph.svg").read_bytes() == mine
+    assert "x*3" in pathlib.Path("graph-2.svg").read_text(encoding="utf-8")

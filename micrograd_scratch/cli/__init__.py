@@ -56,14 +56,33 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
+import signal
 import sys
+import threading
 from typing import Sequence
+
+
+def _interrupted_while_starting(signum, frame):
+    """Ctrl-C while the commands below are imported: one line, not a traceback."""
+    os.write(2, b"micrograd-scratch: interrupted before anything ran\n")
+    os._exit(128 + signum)
+
+
+# Only for the imports below (a tenth of a second): then Python's own
+# handler is back, and main() takes over as it starts.
+_starting = (threading.current_thread() is threading.main_thread()
+             and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+if _starting:
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 from . import draw, explore, learn, perceptron, predict, signals, torch_export, torch_import, train, xor
 from .args import EXIT_STATUS_TEXT, FAILED, PROG, USAGE, OneLineErrors, UsageError, usage_error
 from .training import (
     OBJECTIVES, TRAIN_DEFAULTS, Objective, TrainingRun, finish_training, train_model,
 )
+
+if _starting:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 __all__ = [
     "main", "build_parser", "COMMANDS", "PROG",
@@ -126,7 +145,9 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return 0
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # refused by the command's parser, with the command's usage
+            args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as stop:  # argparse exits after --help, --version or a usage error
         return stop.code if isinstance(stop.code, int) else USAGE
     try:

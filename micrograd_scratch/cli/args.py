@@ -65,6 +65,16 @@ class OneLineErrors(argparse.ArgumentParser):
     def error(self, message: str):
         super().error("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
 
+    def format_usage(self) -> str:
+        """The usage line of an error: the command and its positional
+        arguments, in one line; --help has argparse's full usage (a dozen
+        lines of options would bury the one line that says what was wrong)."""
+        formatter = self._get_formatter()
+        formatter.add_usage(None, [a for a in self._actions if not a.option_strings], [], prefix="")
+        positionals = formatter.format_help().strip().removeprefix(self.prog).strip()
+        return (f"usage: {self.prog} [options] {positionals}".rstrip()
+                + f"  (`{self.prog} --help` lists the options)\n")
+
 
 class UsageError(Exception):
     """A bad argument found after parsing (two options naming one file,

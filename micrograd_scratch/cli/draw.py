@@ -19,6 +19,7 @@ from .outputs import (
     add_picture_options, animation_file, check_distinct, check_not_a_frame, fps, size_in_inches,
     small_text_note, write_graph,
 )
+from . import signals
 from .training import dpi
 from ..drawing.styles import DPI
 
@@ -56,7 +57,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", type=output_file(FORMATS), default=None,
                         metavar="FILE",
                         help="the file to write: .svg, .png, .pdf, or .dot/.gv for the DOT "
-                        f"source (default: {DEFAULT_OUTPUT}, and the command says so)")
+                        f"source (default: {DEFAULT_OUTPUT}, or graph-2.svg, ... when that is taken; the "
+                        "command says where it went)")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default=None,
                         help="LR: inputs on the left; TB: inputs at the top (default: LR, or "
                         "with --style slides or --size whichever fills the picture better)")
@@ -92,13 +94,12 @@ DEFAULT_OUTPUT = "graph.svg"
 
 
 def run(args: argparse.Namespace) -> int:
-    replaces = None  # without -o: whether the default file is there already
-    if args.output is None:
+    named = args.output is not None
+    if not named:  # a file of the user's is never replaced by one they did not name
         try:  # the checks -o FILE gets
-            args.output = output_file(FORMATS)(DEFAULT_OUTPUT)
+            args.output = output_file(FORMATS)(unused_name(DEFAULT_OUTPUT))
         except argparse.ArgumentTypeError as error:
             raise UsageError(f"argument -o/--output: {error} (no -o given: the default)") from None
-        replaces = os.path.exists(args.output)
     check_not_a_frame("--output", args.output, args.frames)
     if args.animate is not None:
         check_not_a_frame("--animate", args.animate, args.frames)
@@ -129,14 +130,21 @@ def run(args: argparse.Namespace) -> int:
             for name, x in inputs.items():
                 print(f"  {name}: {x.grad:.6g}")
     look = dict(rankdir=args.rankdir, grad_view=args.grad_view, style=args.style, size=box)
+    # Ctrl-C while the files are written: say which were not.
+    pending = [f"{option} {path}" for option, path in
+               (("--output", args.output), ("--frames", args.frames), ("--animate", args.animate))
+               if path is not None]
     try:
-        graph = draw(root, params=params, max_nodes=args.max_nodes, title=text, **look)
-        small_text_note(graph, args.style)
-        complete = write_graph(graph, args.output, "--output", dpi=args.dpi)
-        if args.frames is not None:
-            complete = _write_frames(root, args, params, look) and complete
-        if args.animate is not None:
-            complete = _write_animation(root, args, params, look) and complete
+        with signals.naming_unwritten(pending):
+            graph = draw(root, params=params, max_nodes=args.max_nodes, title=text, **look)
+            small_text_note(graph, args.style)
+            complete = write_graph(graph, args.output, "--output", dpi=args.dpi)
+            pending.pop(0)
+            if args.frames is not None:
+                complete = _write_frames(root, args, params, look) and complete
+                pending.pop(0)
+            if args.animate is not None:
+                complete = _write_animation(root, args, params, look) and complete
     except ImportError as missing:  # the graphviz package is an optional extra
         raise ValueError(str(missing)) from None
     except GraphTooLarge as error:  # the argument's limit: a usage error (exit 2)
@@ -144,10 +152,19 @@ def run(args: argparse.Namespace) -> int:
             f"argument --max-nodes: the graph has {error.count} nodes, more than {error.limit}; "
             f"pass --max-nodes {error.count} to draw it anyway"
         ) from None
-    if replaces is not None:
-        print(f"(no -o FILE given: the graph is in {args.output} in this folder"
-              + (", which replaced the one that was there)" if replaces else ")"))
+    if not named:
+        print(f"(no -o FILE given: the graph is in {os.path.abspath(args.output)})")
     return 0 if complete else FALLBACK
+
+
+def unused_name(path: str) -> str:
+    """`path`, or the first of path-2, path-3, ... that is not taken."""
+    stem, ext = os.path.splitext(path)
+    n = 1
+    while os.path.lexists(path):
+        n += 1
+        path = f"{stem}-{n}{ext}"
+    return path
 
 
 def names(text: str) -> list[str]:

@@ -229,7 +229,7 @@ def network_graph(args: argparse.Namespace, run) -> bool:
     where = ", ".join(f"{v:.3g}" for v in example.x)
     title = (f"{run.dataset}, trained MLP {_architecture(run.model)}: following x = ({where}), "
              f"target {example.target}; {loss_name(run)} loss {example.loss:.4g}")
-    if args.graph_detail or Path(args.graph).suffix.lower() in (".dot", ".gv"):
+    if _wants_graphviz(args):
         return _graphviz_network(args, run, example, loss_fn, title)
     path = _write_figure("--graph", args.graph, "network picture", lambda: draw_network(
         run.model, run.X, run.y, loss=loss_fn, loss_name=loss_name(run), example=example,
@@ -243,24 +243,54 @@ def network_graph(args: argparse.Namespace, run) -> bool:
 
 
 def _graphviz_network(args: argparse.Namespace, run, example, loss_fn, title: str) -> bool:
-    run.model.zero_grad()  # show this example's gradients, not training's leftovers
-    loss = loss_fn([run.model(list(example.x))], [example.target])
-    loss.backward()
     try:
-        graph = draw(loss, model=run.model, collapse=not args.graph_detail, grad_view=True,
-                     title=title, style=args.style, size=size_in_inches(args.size, args.dpi))
-        _check_page(graph, args)
+        graph = _network_dot(args, run.model, example, loss_fn, title)
         small_text_note(graph, args.style)
     except ImportError as missing:  # the graphviz package is missing
         sys.stdout.flush()
         print(f"{PROG}: no graph drawn: {missing}", file=sys.stderr)
         return False
+    return write_graph(graph, args.graph, "--graph", dpi=args.dpi)
+
+
+def _wants_graphviz(args: argparse.Namespace) -> bool:
+    """Whether --graph is Graphviz's graph of the forward pass (--graph-detail,
+    or a .dot/.gv file), not the picture of neurons' maps."""
+    return args.graph_detail or Path(args.graph).suffix.lower() in (".dot", ".gv")
+
+
+def _network_dot(args: argparse.Namespace, model, example, loss_fn, title: str):
+    """Graphviz's graph of `model` following `example`, coloured by the
+    gradient of its loss; a ValueError when it is too large to read."""
+    model.zero_grad()  # show this example's gradients, not training's leftovers
+    loss = loss_fn([model(list(example.x))], [example.target])
+    loss.backward()
+    try:
+        graph = draw(loss, model=model, collapse=not args.graph_detail, grad_view=True,
+                     title=title, style=args.style, size=size_in_inches(args.size, args.dpi))
     except GraphTooLarge as error:
         how = ("leave out --graph-detail to draw one box per neuron" if args.graph_detail
                else "use smaller --hidden layers to draw it")
         raise ValueError(f"--graph: the network's graph has {error.count} nodes, more than "
                          f"the {error.limit} that stay readable; {how}") from None
-    return write_graph(graph, args.graph, "--graph", dpi=args.dpi)
+    _check_page(graph, args)
+    return graph
+
+
+def check_network_graph(args: argparse.Namespace, model, X: list, y: list, loss: str) -> None:
+    """Before training: refuse a Graphviz --graph too large to read. Its
+    size is the network's shape, not its weights, so the untrained model
+    tells it now, instead of after minutes of training."""
+    if getattr(args, "graph", None) is None or not _wants_graphviz(args):
+        return
+    loss_fn = LOSSES[loss]
+    example = choose_example(model, X, y, loss=loss_fn, example=args.graph_input)
+    try:
+        _network_dot(args, model, example, loss_fn, title=f"trained MLP {_architecture(model)}")
+    except ImportError:  # said in one line after training, where the other outputs are written
+        return
+    except ValueError as error:
+        raise UsageError(f"argument {error}") from None
 
 
 # Past this many inches a side a picture is no page: a 2-16-16-1 network with

@@ -27,10 +27,10 @@ import threading
 import time
 from typing import Callable, Iterator
 
-from .args import Terminated
+from .args import PROG, Terminated
 
 __all__ = ["STOPPING", "interrupt", "describe", "exit_status", "stopping_signals",
-           "asked_to_stop", "held"]
+           "asked_to_stop", "held", "naming_unwritten"]
 
 # The signals that stop a command (Windows has no SIGHUP).
 STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
@@ -157,3 +157,18 @@ def held() -> Iterator[None]:
         yield
     if arrived:
         raise interrupt(arrived[0])
+
+
+@contextlib.contextmanager
+def naming_unwritten(pending: list[str]) -> Iterator[list[str]]:
+    """Around writing a command's files, `pending` their "--option FILE"s,
+    which the block removes as each is written: a stop in the block says
+    in one line which were not (`not written: --animate b.gif`)."""
+    try:
+        yield pending
+    except KeyboardInterrupt as stop:
+        sys.stdout.flush()
+        if pending:
+            print(f"{PROG}: {describe(signal_of(stop))} while writing the outputs; "
+                  f"not written: {', '.join(pending)}", file=sys.stderr, flush=True)
+        raise

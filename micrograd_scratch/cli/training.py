@@ -503,6 +503,9 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
         if given and args.graph is None:  # else it would be accepted and do nothing
             raise UsageError(f"argument {option}: says how --graph draws the network; "
                              "give --graph FILE too")
+    if args.edges is not None and args.graph is None and args.animate is None:
+        raise UsageError("argument --edges: says how many weights --graph and --animate draw "
+                         "into each unit; give --graph FILE or --animate FILE too")
     data, defaults, nin = None, dataset, 2
     if getattr(args, "data", None) is not None:  # train --data FILE
         data = _read_data(args)
@@ -524,6 +527,10 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
         check_model_size(nin, list(args.hidden) + [outputs_count])
     except ValueError as error:
         raise UsageError(f"argument --hidden: {error}") from None
+    X, y = data if data is not None else DATASETS[dataset.replace("-", "_")]()
+    outputs.check_network_graph(args, MLP(nin, list(args.hidden) + [outputs_count],
+                                          activation=args.activation, seed=args.seed),
+                                X, y, objective.loss)
     recorder = outputs.training_recorder(args, settings["epochs"], nin, objective.regression)
 
     def filmed(epoch: int, run: TrainingRun) -> None:  # --animate: sees every epoch, keeps every K-th
@@ -578,22 +585,20 @@ def finish_training(args: argparse.Namespace, run: TrainingRun) -> int:
                (("--save", getattr(args, "save", None)), ("--plot", getattr(args, "plot", None)),
                 ("--graph", getattr(args, "graph", None)), ("--animate", getattr(args, "animate", None)))
                if path is not None]
-    try:
+
+    def written(option: str) -> None:
+        pending[:] = [p for p in pending if not p.startswith(option + " ")]
+
+    with signals.naming_unwritten(pending):
         with signals.held():
             _report(args, run)
             outputs.save_model(args, run)
-            pending = [p for p in pending if not p.startswith("--save ")]
+            written("--save")
         complete = outputs.pictures(args, run)
-        pending = [p for p in pending if not p.startswith("--plot ")]
+        written("--plot")
         complete = outputs.network_graph(args, run) and complete
-        pending = [p for p in pending if not p.startswith("--graph ")]
+        written("--graph")
         complete = outputs.training_animation(args, run) and complete
-    except KeyboardInterrupt as stop:
-        sys.stdout.flush()
-        if pending:
-            print(f"{PROG}: {signals.describe(signals.signal_of(stop))} while writing the "
-                  f"outputs; not written: {', '.join(pending)}", file=sys.stderr, flush=True)
-        raise
     return 0 if complete else FALLBACK
 
 
