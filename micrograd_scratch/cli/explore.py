@@ -19,6 +19,21 @@ def port(text: str) -> int:
     return n
 
 
+def exercise_numbers(text: str) -> list[int]:
+    """"1-6" or "4,1-3": exercise numbers in the order given (the static
+    site's Learn view holds these)."""
+    numbers = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        try:
+            low, high = int(first), int(last or first)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"exercises are numbers and ranges, as 1-6 or 4,1-3; "
+                                             f"got {text!r}") from None
+        numbers += range(low, high + 1)
+    return numbers
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     from ..explore import DEFAULT_PORT
 
@@ -47,6 +62,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="with --export: take the pinned Pyodide and @viz-js/viz from DIR "
                         "(unpacked, as DIR/pyodide and DIR/@viz-js/viz, or their npm pack "
                         "tarballs) instead of fetching them with npm pack")
+    parser.add_argument("--exercises", type=exercise_numbers, metavar="LIST",
+                        help="with --export: the exercises of the site's Learn view and their "
+                        "order, as 1-6 or 4,1-3 (default: all ten, in the talk's order)")
     return parser
 
 
@@ -55,7 +73,7 @@ def export(args: argparse.Namespace) -> int:
     from ..explore.static_site import ExportError, export
 
     try:
-        files, size = export(args.export, args.assets)
+        files, size = export(args.export, args.assets, args.exercises)
     except ExportError as error:
         raise ValueError(str(error)) from None
     except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: one line, as training says
@@ -66,7 +84,16 @@ def export(args: argparse.Namespace) -> int:
     print(f"wrote the explorer's static site to {args.export}: {files} files, "
           f"{size / 1e6:.1f} MB; serve the folder from any static host, e.g. "
           f"python -m http.server -d {args.export}")
+    print(f"its Learn view (…/#learn=N) holds exercises {course_line(args.exercises)}")
     return 0
+
+
+def course_line(exercises: list[int] | None) -> str:
+    """"1 (The perceptron...), 2 (...)": what the exported Learn view holds."""
+    from ..explore.static_site import course_numbers
+    from ..learn import exercise
+
+    return ", ".join(f"{n} ({exercise(n).title})" for n in course_numbers(exercises))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.export is not None:
         return export(args)
+    if args.exercises is not None:
+        raise UsageError("argument --exercises: goes with --export DIR (they are the static "
+                         "site's Learn view)")
     if args.assets is not None:
         raise UsageError("argument --assets: goes with --export DIR (it is where the static "
                          "site's runtimes come from)")

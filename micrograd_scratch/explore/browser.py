@@ -18,7 +18,7 @@ import json
 from typing import Callable
 
 from .. import ops
-from . import api, op_editor
+from . import api, course, op_editor
 
 __all__ = ["start", "answer"]
 
@@ -79,6 +79,8 @@ def answer(path: str, body: str) -> str:
             data = api.ROUTES[path](_sessions, request, lambda: False)
         elif path in EDITOR_ROUTES:
             data = EDITOR_ROUTES[path](request)
+        elif path in course.ROUTES:  # the Learn view (course.py)
+            data = course.ROUTES[path](request)
         else:
             return json.dumps({"status": 404, "data": {"error": f"nothing at {path[:100]!r}"}})
     except (api.ApiError, op_editor.EditorError, json.JSONDecodeError) as error:

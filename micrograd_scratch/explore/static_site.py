@@ -7,8 +7,11 @@ class opens it from a link, with nothing to install.
 
 What the site holds (every path relative, so it works from a subfolder):
 
-    index.html, explore.css, explore.js  the page (static/), with site.js added
+    index.html, explore.css, explore.js  the page (static/), with site.js and learn.js added
     site.js      sends the page's /api/ requests to the worker instead of fetch
+    learn.js, learn.css  the Learn view (…/#learn=4): `micrograd-scratch learn`'s
+                 exercises, checked by the same checker in a worker (course.py)
+    learn.json   the exercises the export chose, in their order (--exercises)
     sw.js        a service worker that keeps the site in the browser's cache,
                  so a second visit downloads nothing; site.json lists its files,
                  and is the export's manifest: a later export into the same
@@ -90,9 +93,13 @@ RUNTIMES = (
 )
 
 # The page's files, from static/; site.js and worker.js only make sense in the site.
-PAGE_FILES = ("index.html", "explore.css", "explore.js", "site.js", "worker.js", "sw.js")
-# Where site.js goes into the page: just before explore.js, which uses it.
+PAGE_FILES = ("index.html", "explore.css", "explore.js", "site.js", "worker.js", "sw.js",
+              "learn.js", "learn.css")
+# Where site.js and learn.js go into the page: just before explore.js, which uses site.js.
 PAGE_SCRIPT = '<script src="explore.js" defer></script>'
+ADDED = ('<script src="site.js" defer></script>\n<script src="learn.js" defer></script>\n'
+         '<link rel="stylesheet" href="learn.css">\n')
+COURSE = "learn.json"  # the exercises the export chose, in their order
 SOURCES = "python/files.json"  # the worker's list of the package's files
 MANIFEST = "site.json"  # every file of the site but these two (the service worker caches them)
 UNLISTED = ("sw.js", MANIFEST)
@@ -221,14 +228,15 @@ def _page_file(name: str) -> bytes:
         text = data.decode("utf-8")
         if PAGE_SCRIPT not in text:  # a page edited without this file in mind
             raise ExportError(f"static/index.html has no {PAGE_SCRIPT} to put site.js before")
-        data = text.replace(PAGE_SCRIPT, '<script src="site.js" defer></script>\n' + PAGE_SCRIPT
-                            ).encode("utf-8")
+        data = text.replace(PAGE_SCRIPT, ADDED + PAGE_SCRIPT).encode("utf-8")
     return data
 
 
-def site_files(assets: Path | None) -> dict[str, bytes]:
-    """Every file of the site, by its relative path."""
+def site_files(assets: Path | None, exercises: list[int] | None = None) -> dict[str, bytes]:
+    """Every file of the site, by its relative path; the Learn view holds
+    `exercises` (numbers, in their order; all ten when None)."""
     files = {name: _page_file(name) for name in PAGE_FILES}
+    files[COURSE] = json.dumps({"exercises": course_numbers(exercises)}).encode("utf-8")
     sources = python_files()
     for path, data in sources.items():
         files[f"python/{path}"] = data
@@ -250,7 +258,23 @@ def site_files(assets: Path | None) -> dict[str, bytes]:
     return files
 
 
-def export(dest: str | Path, assets: str | Path | None = None) -> tuple[int, int]:
+def course_numbers(exercises: list[int] | None) -> list[int]:
+    """The Learn view's exercises: `exercises` checked (each one of the ten,
+    once), or all ten in the talk's order."""
+    from ..learn.exercises import EXERCISES
+
+    if exercises is None:
+        return [ex.number for ex in EXERCISES]
+    known = {ex.number for ex in EXERCISES}
+    wrong = [n for n in exercises if n not in known]
+    if wrong or not exercises or len(set(exercises)) != len(exercises):
+        raise ExportError(f"--exercises: each of 1 to {len(EXERCISES)} at most once, got "
+                          f"{', '.join(map(str, exercises)) or 'none'}")
+    return list(exercises)
+
+
+def export(dest: str | Path, assets: str | Path | None = None,
+           exercises: list[int] | None = None) -> tuple[int, int]:
     """Write the static site to `dest` and return (files, bytes). The site
     is written beside `dest` first and moved into place whole, so a failed
     export leaves no half-written site. `dest` must be new, empty, or an
@@ -259,7 +283,7 @@ def export(dest: str | Path, assets: str | Path | None = None) -> tuple[int, int
     link at `dest` is followed: the site goes where it points."""
     real = _destination(dest)
     _earlier_site(real, dest)  # refused now, before the runtimes are fetched
-    files = site_files(Path(assets) if assets is not None else None)
+    files = site_files(Path(assets) if assets is not None else None, exercises)
     parent = os.path.dirname(real)
     try:
         os.makedirs(parent, exist_ok=True)

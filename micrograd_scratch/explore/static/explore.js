@@ -80,6 +80,8 @@ function writeHash() {
     if (weights) h.set("w", weights.join(","));
   }
   for (const code of state.defs) h.append("def", code);
+  const learn = new URLSearchParams(location.hash.slice(1)).get("learn"); // the Learn view's (learn.js)
+  if (learn !== null) h.set("learn", learn);
   history.replaceState(null, "", "#" + h.toString());
 }
 
@@ -1185,6 +1187,9 @@ async function opsChanged({ clicked }) {
   if (state.mode === "train" && clicked) await ensureSession();
   if (state.mode === "expr") await loadExpression();
 }
+
+// The Learn view (learn.js) redraws with the learner's rules, or without them.
+window.explorerRefresh = () => opsChanged({ clicked: false });
 
 // =============================================================================
 // Wiring
