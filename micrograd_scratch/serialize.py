@@ -8,7 +8,8 @@ numbers:
       "version": 1,
       "architecture": {"kind": "MLP", "nin": 2, "nouts": [4, 1],
                        "activation": "relu", "output_activation": "linear"},
-      "parameters": [0.23, -0.71, ...]
+      "parameters": [0.23, -0.71, ...],
+      "loss": "hinge"
     }
 
 `parameters` lists every parameter in `model.parameters()` order (layer by
@@ -19,7 +20,10 @@ layer, neuron by neuron, the weights then the bias). `architecture` is one of
     {"kind": "Neuron", "nin": n, "activation": a}
 
 with `"bias": false` added when the neurons have no bias (`bias=False`;
-without the key, as in files saved before, they have one).
+without the key, as in files saved before, they have one). `loss`, a key
+of losses.LOSSES, is there when `save` was told the loss the model was
+trained with (which says how its output reads as a class); `load` gives
+it back as the model's `trained_with` (None without it).
 
 Three promises, and how they are kept:
 
@@ -55,6 +59,7 @@ from typing import Union
 from .data import NotARegularFile, open_regular
 from .engine import Value
 from .files import write_atomically
+from .losses import LOSSES
 from .nn import MLP, Layer, Module, Neuron, activation_names
 
 __all__ = [
@@ -297,6 +302,12 @@ def check_model_size(nin: int, nouts: list[int], *, bias: bool = True) -> int:
     return n
 
 
+def _check_loss(loss) -> str:
+    if not isinstance(loss, str) or loss not in LOSSES:  # (a list in JSON is unhashable)
+        raise ValueError(f'"loss" must be one of {", ".join(LOSSES)}, got {loss!r}')
+    return loss
+
+
 def _check_keys(obj: dict, expected: tuple, what: str, optional: tuple = ()) -> None:
     missing = [k for k in expected if k not in obj]
     if missing:
@@ -333,8 +344,9 @@ def _json_type(x) -> str:
 # ---- files -------------------------------------------------------------
 
 
-def save(model: Module, path: PathLike) -> None:
-    """Write `model` (an MLP, Layer or Neuron) to `path` as JSON, atomically.
+def save(model: Module, path: PathLike, *, loss: str | None = None) -> None:
+    """Write `model` (an MLP, Layer or Neuron) to `path` as JSON, atomically,
+    with `loss` (a key of losses.LOSSES), the loss it was trained with, when given.
 
     Raises ValueError before touching the disk when a parameter is NaN or
     infinite. If writing fails (full disk, interrupted), the file that was
@@ -362,6 +374,8 @@ def save(model: Module, path: PathLike) -> None:
         "architecture": arch,
         "parameters": [p.data for _, p in named],
     }
+    if loss is not None:
+        document["loss"] = _check_loss(loss)
     write_atomically(path, lambda f: _dump(document, f), text=True, durable=True)
 
 
@@ -400,6 +414,7 @@ def load(path: PathLike) -> Module:
         _check_numbers(model, params)
         for p, x in zip(model.parameters(), params):  # in named_parameters' order
             p.data = float(x)
+        model.trained_with = _check_loss(document["loss"]) if "loss" in document else None
     except ValueError as e:
         raise ModelFileError(f"{path}: {e}") from None
     return model
@@ -471,7 +486,8 @@ def _check_document(document) -> int:
             f"format version {version!r} is not supported (this micrograd_scratch "
             f"reads version {VERSION})"
         )
-    _check_keys(document, ("format", "version", "architecture", "parameters"), "the file")
+    _check_keys(document, ("format", "version", "architecture", "parameters"), "the file",
+                optional=("loss",))
     if not isinstance(document["parameters"], list):
         raise ValueError(
             f'"parameters" must be a list of numbers, got {_json_type(document["parameters"])}'

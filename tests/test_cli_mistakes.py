@@ -84,3 +84,17 @@ def test_ctrl_c_while_draw_animates_names_the_animation_not_written(tmp_path):
     assert process.returncode == 130
     assert err == "micrograd-scratch: interrupted while writing the outputs; not written: --animate b.gif\n"
     assert not (tmp_path / "b.gif").exists()
+
+
+def test_predict_reads_the_loss_the_model_file_records(tmp_path):
+    done = program("train", "--dataset", "moons", "--hidden", "4", "--epochs", "3",
+                   "--save", "model.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "predict --model model.json X1 X2" in done.stdout  # no --loss to remember
+    done = program("predict", "--model", "model.json", "0.5", "-0.2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].endswith("(1 if score > 0, else 0)")  # hinge's reading
+    reason = usage_error(program("predict", "--model", "model.json", "--loss", "mse", "0.5", "0",
+                                 cwd=tmp_path), "predict")
+    assert reason.endswith("the model file says the model was trained with hinge; "
+                           "leave out --loss to read its output that way")

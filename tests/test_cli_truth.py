@@ -403,14 +403,14 @@ def test_predict_prints_the_class_and_the_probabilities(tmp_path):
 
 def test_predict_prints_the_class_of_a_one_output_model(tmp_path):
     saved = program("xor", "--save", "x.json", cwd=tmp_path)
-    assert "--loss mse" in saved.stdout  # the save line says how to run it
+    assert "predict --model x.json X1 X2" in saved.stdout  # the file records its loss, mse
     classes = []
     for x in ("0 0", "0 1", "1 0", "1 1"):
         done = program("predict", "--model", "x.json", "--loss", "mse", *x.split(), cwd=tmp_path)
         assert done.returncode == 0
         classes.append(done.stdout.splitlines()[0])
     assert classes == ["class 0", "class 1", "class 1", "class 0"]
-    # Without --loss, a score that mse and the others read alike is one class.
+    # Without --loss, the file's mse reads it.
     done = program("predict", "--model", "x.json", "0", "1", cwd=tmp_path)
     assert done.stdout.splitlines()[0] == "class 1"
 

@@ -488,7 +488,7 @@ def test_save_onto_a_folder_is_refused(tmp_path, capsys):
 
 
 def test_a_write_error_after_training_is_one_line_and_status_1(tmp_path, capsys, monkeypatch):
-    def refuse(model, path):
+    def refuse(model, path, **kwargs):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(cli.outputs, "save", refuse)
@@ -669,3 +669,17 @@ def test_load_refuses_a_model_over_the_caps_before_building_it(tmp_path):
     path.write_text('{"parameters": [' + ",".join(["0"] * (serialize.MAX_PARAMETERS + 200)) + "]}")
     with pytest.raises(ModelFileError, match="more numbers than the 1,100,000 parameters"):
         ms.load(path)
+
+
+def test_the_loss_a_model_was_trained_with_round_trips_and_a_bad_one_is_refused(tmp_path):
+    path = tmp_path / "m.json"
+    ms.save(ms.MLP(2, [3, 1], seed=0), path, loss="hinge")
+    assert ms.load(path).trained_with == "hinge"
+    ms.save(ms.MLP(2, [3, 1], seed=0), path)
+    assert ms.load(path).trained_with is None  # files without it read as before
+    document = json.loads(path.read_text())
+    for bad in ("squared", ["mse"]):
+        document["loss"] = bad
+        path.write_text(json.dumps(document))
+        with pytest.raises(ms.ModelFileError, match='"loss" must be one of mse, bce, hinge'):
+            ms.load(path)

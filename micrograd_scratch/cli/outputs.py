@@ -93,16 +93,18 @@ def size_in_inches(size: tuple[float, float, str] | None, dpi: int) -> tuple[flo
     return width, height
 
 
-def small_text_note(graph, style: str) -> None:
-    """On a slide, say when fitting shrank the text below SLIDE_TEXT pt."""
+def small_text_note(graph, style: str, what: str = "this graph", why: str = "") -> None:
+    """On a slide, say when fitting shrank the text of `what` (a drawing,
+    or an Animation: anything with a text_scale) below SLIDE_TEXT pt, and
+    `why`, where there is more to say than its size."""
     look = picture_style(style)
     if look.canvas is None:
         return
     smallest = min(look.node_font, look.small_font) * graph.text_scale
     if smallest < SLIDE_TEXT - 0.05:
-        print(f"note: this graph is too large for a slide at {SLIDE_TEXT} pt: its smallest text "
-              f"is {smallest:.0f} pt on a slide shown 1920 px wide; draw a smaller expression, "
-              f"or leave out --style slides")
+        print(f"note: {what} is too large for a slide at {SLIDE_TEXT} pt: its smallest text "
+              f"is {smallest:.0f} pt on a slide shown 1920 px wide{why}; draw a smaller "
+              f"expression, or leave out --style slides")
 
 
 def check_distinct(*outputs: tuple[str, str | None],
@@ -158,13 +160,12 @@ def save_model(args: argparse.Namespace, run, *, quiet: bool = False) -> bool:
     if getattr(args, "save", None) is None:
         return True
     try:
-        save(run.model, args.save)
+        save(run.model, args.save, loss=run.objective.loss)  # predict reads its output by the loss
     except OSError as error:  # e.g. the disk filled up during training
         raise cannot_write("--save", args.save, error) from None
     if not quiet:
-        # The file does not record the loss, which says how an output reads as a class.
         print(f"saved the model to {args.save}; run it with "
-              f"`{PROG} predict --model {args.save} --loss {loss_name(run)} X1 X2`")
+              f"`{PROG} predict --model {args.save} X1 X2`")
     return True
 
 

@@ -6,9 +6,10 @@ How an output reads as a class depends on the loss it was trained with
 softmax gives the class probabilities; one output is a least-squares
 score (class 1 above 0.5), a logit (bce: class 1 above 0, probability
 sigmoid(z)) or a margin score (hinge: class 1 above 0). A model file
-does not record its loss, so `--loss` says it; without it, a one-output
-model's class is printed when the readings agree, and both when they
-differ.
+saved by `train --save` records its loss; for one that does not (saved
+by `save(model, path)` without `loss=`, or before files had it), `--loss`
+says it, and without it a one-output model's class is printed when the
+readings agree, and both when they differ.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--loss", choices=list(OBJECTIVES), default=None,
         help="the loss the model was trained with, which says how its output reads as "
-        "a class (default: cross-entropy for two outputs; for one output, the class "
-        "that mse, bce and hinge agree on, or each reading when they differ)",
+        "a class (default: the one the model file records; in a file without it, "
+        "cross-entropy for two outputs, and for one output the class that mse, bce and "
+        "hinge agree on, or each reading when they differ)",
     )
     parser.add_argument("inputs", type=finite_float, nargs="+", metavar="X",
                         help="the input values, one per input of the model")
@@ -55,8 +57,12 @@ def run(args: argparse.Namespace) -> int:
     if len(args.inputs) != nin:
         return usage_error(args.parser, f"the model takes {nin} input"
                                         f"{'' if nin == 1 else 's'}, got {len(args.inputs)}")
+    recorded = args.model.trained_with and args.model.trained_with.replace("_", "-")
+    if args.loss and recorded and args.loss != recorded:
+        raise UsageError(f"argument --loss: the model file says the model was trained with "
+                         f"{recorded}; leave out --loss to read its output that way")
     # Several outputs are logits, one per class (softmax, whatever their number).
-    loss = args.loss or ("cross-entropy" if nout > 1 else None)
+    loss = args.loss or recorded or ("cross-entropy" if nout > 1 else None)
     if loss is not None and (loss == "cross-entropy") != (nout > 1):
         raise UsageError(f"argument --loss: a model trained with {loss} has "
                          f"{OBJECTIVES[loss].outputs} output(s); this one has {nout}")
