@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -79,6 +80,7 @@ def test_ctrl_c_while_draw_animates_names_the_animation_not_written(tmp_path):
     for line in process.stdout:  # the picture is written: the film is being drawn now
         if line.startswith("wrote g.svg"):
             break
+    time.sleep(0.2)  # past draw's own step from g.svg to the film, which takes over a second
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130
