@@ -83,6 +83,57 @@ def test_the_animation_reads_back_a_frame_per_step_with_captions_that_match_back
     assert "a.grad: " in comment  # a is used twice: its two terms added
     for name, value in shown_last.items():
         assert value == fmt(nodes[name].grad), name
+    if suffix == ".gif":  # every frame stored whole: one taken from the file is the whole picture
+        for i in range(im.n_frames):
+            im.seek(i)
+            assert [box for _, box, *_ in im.tile] == [(0, 0, *im.size)], i
+
+
+def ink_margin(image) -> int:
+    """The fewest pixels between anything drawn and an edge of the image."""
+    from PIL import ImageChops
+
+    x0, y0, x1, y1 = ImageChops.difference(image, Image.new("RGB", image.size, "white")).getbbox()
+    return min(x0, y0, image.width - x1, image.height - y1)
+
+
+@needs_dot
+def test_the_default_film_fits_a_16_9_slide_with_a_margin_and_names_unnamed_nodes(tmp_path):
+    """No 3.3:1 strip, nothing within 7 px of an edge at 96 dpi, and a node
+    without a label captioned by what its box shows, not "(-6).grad"."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(1.0, label="c")
+    root = (a * b + c).tanh() * a.sigmoid()  # no label below the inputs
+    path = animate_backward(root, tmp_path / "film.gif", dpi=96)
+    frames = frames_of(path)
+    width, height = frames[0][1].size
+    assert abs(width / height - 16 / 9) < 0.01
+    assert min(ink_margin(image) for _, image in frames) >= 7
+    comment = Image.open(path).info["comment"].decode()
+    assert "the grad of the tanh node (-0.9999) = 0.8808 flows back through tanh" in comment
+    assert "the grad of the + node (-5) += 0.8808 × 0.0001816 = 0.0001599" in comment
+    assert not re.search(r"\([-\d.e+]+\)\.grad", comment)  # "(-5).grad" names nothing a learner sees
+
+
+@needs_dot
+def test_slide_frames_keep_the_legend_narrow_and_say_what_their_text_is():
+    """The frames' two legend entries go under the legend's column, not
+    beside it (it took half the slide); the Animation knows how far fitting
+    shrank its text, which draw --animate --style slides reports."""
+    from micrograd_scratch.drawing.frames import _pinned_frames, frame_look
+    from micrograd_scratch.drawing.graph import _Plan
+    from micrograd_scratch.drawing.styles import pipe_json
+
+    root, _ = lecture_graph()
+    look = frame_look(None, "slides", True, None)
+    plan = _Plan(root, None, None, False, 200, "LR")
+    frame = _pinned_frames(plan, backward_steps(root), look)[0]
+    laid_out = pipe_json(frame, neato_no_op=2)
+    page = [float(v) for v in laid_out["bb"].split(",")]
+    [legend] = [o for o in laid_out["objects"] if o["name"] == "cluster_legend"]
+    box = [float(v) for v in legend["bb"].split(",")]
+    assert (box[2] - box[0]) / (page[2] - page[0]) < 0.2
+    assert 0.5 < frame.text_scale < 0.9  # 20 pt drawn at 12 to 18: too small to go unsaid
+    assert 0.5 < animate_backward(root, style="slides", dpi=30).text_scale < 0.9  # its own captions
 
 
 @needs_dot
@@ -161,6 +212,7 @@ def test_draw_animate_on_the_command_line(tmp_path):
                            "-o", str(tmp_path / "g.svg")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"wrote the backward pass, a step a frame, to {out}" in done.stdout
+    assert "note" not in done.stdout  # not on a slide: no promise of 18 pt
     im = Image.open(out)
     assert im.n_frames == 5 + 2  # five rules run (σ, ×, tanh, +, ×), the seed, and done
     # --fps without --animate, and .mp4 without ffmpeg: usage errors, nothing written
@@ -173,3 +225,17 @@ def test_draw_animate_on_the_command_line(tmp_path):
                              capture_output=True, text=True, timeout=60)
         assert bad.returncode == 2 and "needs the ffmpeg program, which is not installed" in bad.stderr
         assert not (tmp_path / "a.mp4").exists()
+
+
+@needs_dot
+@pytest.mark.skipif(CLI is None, reason="the micrograd-scratch command is not installed (pip install -e .)")
+def test_a_slide_animation_says_how_small_its_text_came_out(tmp_path):
+    done = subprocess.run([CLI, "draw", "tanh(a*b + c) * sigmoid(a)", "--set", "a=2", "b=-3", "c=1",
+                           "--style", "slides", "--animate", "s.gif", "--dpi", "30", "-o", "s.svg"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    [note] = [line for line in done.stdout.splitlines() if line.startswith("note:")]
+    assert re.fullmatch(r"note: the animation is too large for a slide at 18 pt: its smallest text is "
+                        r"1[2-7] pt on a slide shown 1920 px wide \(each frame holds its step's caption "
+                        r"and numbers as well\); draw a smaller expression, or leave out --style slides",
+                        note)

@@ -198,10 +198,13 @@ def _write_frames(root, args, params, look: dict) -> bool:
 def _write_animation(root, args, params, look: dict) -> bool:
     """--animate FILE; False, after one line, when Pillow or a working
     Graphviz dot is missing (the file is then not written)."""
-    sys.stdout.flush()  # (animate_backward's one line without dot comes after what is printed)
+    sys.stdout.flush()  # (the one line without dot comes after what is printed)
     try:
-        path = animate_backward(root, args.animate, fps=args.fps or FPS, params=params,
-                                max_nodes=args.max_nodes, dpi=args.dpi, **look)
+        animation = animate_backward(root, fps=args.fps or FPS, params=params,
+                                     max_nodes=args.max_nodes, dpi=args.dpi, **look)
+        small_text_note(animation, args.style, "the animation",
+                        " (each frame holds its step's caption and numbers as well)")
+        path = animation.write(args.animate)
     except ImportError as missing:  # Pillow
         print(f"{PROG}: no animation written: {missing}", file=sys.stderr)
         return False

@@ -60,10 +60,10 @@ from typing import Callable, Iterable, Sequence
 from ..engine import Value
 from ..files import write_atomically
 from .frames import (
-    DONE_CAPTION, BackwardStep, _name, _pinned_frames, _same_height, backward_steps, frame_look,
+    DONE_CAPTION, BackwardStep, _grad_of, _pinned_frames, _same_height, backward_steps, frame_look,
     pinned_picture,
 )
-from .graph import OUTPUT_NAME, _Plan, laid_out_size, op_symbol
+from .graph import _Plan, laid_out_size, op_symbol
 from .styles import DPI, MIN_DPI, DotError, PictureStyle, check_dpi, checked_path, fmt, picture_style
 
 __all__ = ["animate_backward", "animate_training", "TrainingRecorder", "Snapshot", "Animation",
@@ -75,6 +75,7 @@ HOLD = 3  # the first and last frames stay this many times as long
 FPS = 1.0  # frames a second: one chain-rule step a second reads comfortably
 MAX_FPS = 50  # a GIF cannot show frames shorter than 20 ms
 TERMS_PER_LINE = 2  # a neuron's w·x + b sends many terms: two to a caption line
+FRAME = (12, 6.75)  # inches, 16:9, a film's frame: 1800 x 1012 px at 150 dpi (the slide style: 13.33 x 7.5)
 
 
 def _pillow():
@@ -93,16 +94,12 @@ def captions(steps: list[BackwardStep]) -> list[list[str]]:
     """Each frame's caption as lines: the step, its chain-rule line for
     every input, and the sums of this step; then "done"."""
     root = steps[0].node
-
-    def called(v: Value) -> str:  # as the picture names it: the root is "out"
-        return v.label or (OUTPUT_NAME if v is root else _name(v))
-
-    out = [[f"step 0 of {steps[0].total}: seed {called(root)}.grad = 1 "
+    out = [[f"step 0 of {steps[0].total}: seed {_grad_of(root, root)} = 1 "
             f"(d out/d out; every other grad starts at 0)"]]
     for s in steps[1:]:
-        head = (f"step {s.number} of {s.total}: {called(s.node)}.grad = {fmt(s.upstream)} "
+        head = (f"step {s.number} of {s.total}: {_grad_of(s.node, root)} = {fmt(s.upstream)} "
                 f"flows back through {op_symbol(s.node)}")
-        chain = [f"{called(t.input)}.grad += {t.product}" for t in s.terms]
+        chain = [f"{_grad_of(t.input, root)} += {t.product}" for t in s.terms]
         lines = ["      ".join(chain[i:i + TERMS_PER_LINE]) for i in range(0, len(chain), TERMS_PER_LINE)]
         out.append([head, *lines, *s.sums])
     out.append([DONE_CAPTION])
@@ -118,13 +115,29 @@ class Animation:
 
     def __init__(self, frames: list[bytes], durations: list[int], captions: list[str], *,
                  subject: str = "the backward pass", name: str = "backprop.gif",
-                 missing: str = ""):
+                 error: DotError | None = None, text_scale: float = 1.0):
         self.frames = frames
         self.durations = durations
         self.captions = captions
         self.subject = subject  # what it films, for a reader that cannot see it
         self.name = name  # the file its repr suggests
-        self.missing = missing  # why there are no frames (no working dot), in one line
+        self.error = error  # why there are no frames: dot is missing or broken
+        self.text_scale = text_scale  # how much fitting the frames to their box scaled their text
+
+    @property
+    def missing(self) -> str:
+        """Why there are no frames, in one line ("" when there are)."""
+        if self.error is None:
+            return ""
+        return f"{self.error.why}, so {self.subject} is shown in words; {self.error.how}"
+
+    def write(self, path: str | os.PathLike) -> Path | None:
+        """save(path); or, where dot could not draw the frames, one line
+        on stderr that says so and what to do, and None (nothing written)."""
+        if self.error is not None:
+            print(f"{self.error.why}, so {path} was not written; {self.error.how}", file=sys.stderr)
+            return None
+        return self.save(path)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write .gif, .apng (.png) or .mp4, whole or not at all."""
@@ -164,7 +177,11 @@ class Animation:
             def frames():
                 return (im.quantize(palette=palette, dither=Image.Dither.NONE) for im in self._images())
 
-            options = dict(comment=self.comment().encode("utf-8"), optimize=False, disposal=1)
+            # Disposal 2 (restore to background) makes Pillow store every
+            # frame whole, not as the rectangle that changed: one frame
+            # taken from the file (convert 'out.gif[3]' f3.png) is the
+            # whole picture. It costs bytes (a neuron's film: 46 -> 69 kB).
+            options = dict(comment=self.comment().encode("utf-8"), optimize=False, disposal=2)
         else:
             from PIL.PngImagePlugin import PngInfo
 
@@ -332,16 +349,21 @@ def animate_backward(
     are held HOLD times as long). The other options are backward_frames':
     grad_view shades every frame by the gradients so far, style="slides"
     fits a 16:9 slide (1920 x 1080 px at dpi=144), size= a box in inches.
+    Without style or size, the frames fit FRAME, 16:9, laid out left to
+    right or top to bottom, whichever fills it better: a slide holds it.
     No `.grad` is changed. Needs Graphviz's `dot` and Pillow: without a
     working `dot`, one line says why, as draw's pictures do; with `path`
     on stderr (nothing is written, and it returns None), without it as
-    the Animation's text, followed by the captions.
+    the Animation's text, followed by the captions. The Animation's
+    `text_scale` is how much fitting scaled the frames' text.
     """
     fps = check_fps(fps)
     check_dpi(dpi, "animate_backward")
     if path is not None:
         path = checked_path(path, ANIMATION_FORMATS, "animate_backward")
     _pillow()  # before any drawing: the one line that says how to get it
+    if size is None and picture_style(style).canvas is None:
+        size = FRAME
     look = frame_look(rankdir, style, grad_view, size)
     plan = _Plan(root, params, model, False, max_nodes, look.rankdirs[0])
     steps = backward_steps(root)
@@ -354,13 +376,11 @@ def animate_backward(
             check_film_size(inches, dpi, len(frames), "animate_backward")
         pngs = [pinned_picture(frame, "png", dpi) for frame in frames]
     except DotError as error:
-        if path is not None:
-            print(f"{error.why}, so {path} was not written; {error.how}", file=sys.stderr)
-            return None
-        return Animation([], [], captioned, missing=f"{error.why}, so the backward pass is "
-                                                     f"shown in words; {error.how}")
-    animation = Animation(pngs, _durations(len(pngs), fps), captioned)
-    return animation if path is None else animation.save(path)
+        animation = Animation([], [], captioned, error=error)
+    else:
+        animation = Animation(pngs, _durations(len(pngs), fps), captioned,
+                              text_scale=frames[0].text_scale)
+    return animation if path is None else animation.write(path)
 
 
 # ---- training, filmed --------------------------------------------------------
@@ -368,7 +388,6 @@ def animate_backward(
 TRAINING_FPS = 4.0  # snapshots go by faster than chain-rule steps: a run in seconds
 TRAINING_FRAMES = 20  # snapshots in a film when `every` is not given
 MAX_TRAINING_FRAMES = 200  # past it a film is too long to watch, and minutes to draw
-FRAME = (12, 6.75)  # inches, 16:9: 1200 x 675 px at 100 dpi (the slide style: 13.33 x 7.5)
 PLOTS = {"default": 0.36, "slides": 0.42}  # of a frame's width: the loss and the map; the network the rest
 MAP_RESOLUTION = 40  # grid points a side of the map: a frame draws in about a second
 

@@ -40,7 +40,9 @@ from typing import Iterable
 from .. import engine
 from ..engine import Value
 from ..files import write_atomically
-from .graph import _box, _build, _legend, _Plan, _Step, fitted, laid_out_size, op_symbol
+from .graph import (
+    OUTPUT_NAME, _box, _build, _legend, _Plan, _Step, laid_out_size, op_symbol, role,
+)
 from .styles import (
     DPI, PICTURE_STYLES, DotError, PictureStyle, _write, digraph, fit_attrs, fmt, picture_style,
     pipe, pipe_json, png_with_dpi,
@@ -110,11 +112,27 @@ class BackwardStep:
     @property
     def sums(self) -> list[str]:
         """The sums of this step, one line per input that received a second term."""
-        return [f"{_name(t.input)}.grad: {t.sum}" for t in self.terms if t.sum is not None]
+        return [f"{_grad_of(t.input)}: {t.sum}" for t in self.terms if t.sum is not None]
 
 
 def _name(v: Value) -> str:
-    return v.label or f"({fmt(v.data)})"
+    """A node as a caption names it, so that a learner finds it in the
+    picture: its label, or else what its box shows, "the × node (-6)" for
+    an op's result and "the constant 2" or "the input (1.5)" for a leaf."""
+    if v.label:
+        return v.label
+    if v._prev:
+        return f"the {op_symbol(v)} node ({fmt(v.data)})"
+    kind = role(v)
+    return f"the constant {fmt(v.data)}" if kind == "constant" else f"the {kind} ({fmt(v.data)})"
+
+
+def _grad_of(v: Value, root: Value | None = None) -> str:
+    """"a.grad", or for a node without a label "the grad of the × node (-6)";
+    the root, drawn as "out", is "out.grad"."""
+    if v is root and not v.label:
+        return f"{OUTPUT_NAME}.grad"
+    return f"{v.label}.grad" if v.label else f"the grad of {_name(v)}"
 
 
 DONE_CAPTION = "done: every node holds d out/d node"
@@ -367,10 +385,12 @@ ARROW = 7.0  # points: an arrowhead's length (EDGE_ATTR's arrowsize 0.7 of dot's
 
 def _frame_legend(positions: dict, plan: _Plan, look: FrameLook) -> None:
     """Add to `positions` the legend entries a frame has and the single
-    picture has not ("its rule runs now", "its grad is updated"): a row of
-    their own just outside the page, on the side where the legend is (or,
-    for a legend that is a column, a column left of the page), inside the
-    legend's box, which grows to hold them. Nothing of the picture moves."""
+    picture has not ("sends its gradient on", "its grad is updated"): a row
+    of their own just outside the page, on the side where the legend is
+    (or, for a legend that is a column, at the foot of the column, which
+    a second column would make twice as wide: on a slide its text would
+    shrink), inside the legend's box, which grows to hold them. Nothing of
+    the picture moves."""
     sample = digraph("legend", node_attr=look.style.node_attr())
     _legend(sample, plan, [], look.grad_view, frame=True, style=look.style)
     sizes = {o["name"]: (float(o["width"]) * 72, float(o["height"]) * 72)
@@ -394,14 +414,15 @@ def _frame_legend(positions: dict, plan: _Plan, look: FrameLook) -> None:
             x += w + gap
         label = 0 if below else look.style.small_font * 1.5  # the box's own "legend", above the row
         box = (lx0, min(ly0, y - tall / 2 - 8), max(lx1, x - gap + 8), max(ly1, y + tall / 2 + 8 + label))
-    else:  # a column: another column, left of the page
+    else:  # a column: at its foot
         wide = max(sizes[n][0] for n in new)
-        x, y = px0 - gap - wide / 2, ly1 - 8
+        x = (lx0 + lx1) / 2
+        y = min(_xy(positions[n])[1] - float(positions[n]["height"]) * 36 for n in entries) - gap
         for name in new:
             w, h = sizes[name]
             _place(positions, name, x, y - h / 2, w, h)
             y -= h + gap
-        box = (x - wide / 2 - 8, min(ly0, y + gap - 8), lx1, ly1)
+        box = (min(lx0, x - wide / 2 - 8), min(ly0, y + gap - 8), max(lx1, x + wide / 2 + 8), ly1)
     positions["cluster_legend"]["bb"] = ",".join(f"{v:.2f}" for v in box)
     positions[""]["bb"] = ",".join(f"{v:.2f}" for v in (
         min(px0, box[0] - 4), min(py0, box[1] - 4), max(px1, box[2] + 4), max(py1, box[3] + 4)))
@@ -599,16 +620,35 @@ SPREAD = ("LR", "TB")
 def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = FrameLook(),
                    titles: list[str] | None = None) -> list:
     """The frames, each pinned to the one layout (needs `dot`); `titles`,
-    one per frame, from _same_height (the steps' captions by default)."""
+    one per frame, from _same_height (the steps' captions by default).
+    Fitted to a box, of look's rankdirs the one whose frames fill it at
+    the largest scale (as the frames measure, with their spread, legend and
+    title: the single picture's choice left a 16:9 box half empty)."""
     titles = titles or _titles(steps)
+    if not look.box:
+        return _pinned_as(plan, steps, look, titles, look.rankdirs[0])
+    best = None
+    for rankdir in look.rankdirs:
+        frames = _pinned_as(plan, steps, look, titles, rankdir)
+        # Fitted as the frame itself measures (neato puts the title above
+        # the layout's box, so a frame is taller than its layout).
+        fit, scale = fit_attrs(laid_out_size(frames[0], neato_no_op=2), look.box)
+        if best is None or scale > best[3] + 1e-9:
+            best = (rankdir, frames, fit, scale)
+    plan.rankdir, frames, fit, scale = best
+    for frame in frames:  # the same size and pad for all: they measure alike
+        frame.attr(**fit)
+        frame.text_scale = scale  # as draw()'s fitted picture keeps it
+    return frames
 
-    def layout(rankdir: str):
-        plan.rankdir = rankdir
-        return layout_graph(plan, steps, title=_layout_title(titles), style=look.style,
+
+def _pinned_as(plan: _Plan, steps: list[BackwardStep], look: FrameLook, titles: list[str],
+               rankdir: str) -> list:
+    """The frames laid out in `rankdir`, pinned, at their natural size."""
+    plan.rankdir = rankdir
+    laid_out = layout_graph(plan, steps, title=_layout_title(titles), style=look.style,
                             grad_view=look.grad_view, split=True, labelled=rankdir not in SPREAD)
-
-    laid_out = fitted(layout, look.box, list(look.rankdirs))
-    room = _label_sizes(plan, steps, look.style) if plan.rankdir in SPREAD else None
+    room = _label_sizes(plan, steps, look.style) if rankdir in SPREAD else None
     positions = _positions(laid_out, room)
     if room:
         _frame_legend(positions, plan, look)
@@ -616,14 +656,7 @@ def _pinned_frames(plan: _Plan, steps: list[BackwardStep], look: FrameLook = Fra
     for frame in frames:
         _pin(frame, positions)
         if room:
-            _place_labels(frame, positions, room, plan.rankdir)
-    if look.box:
-        # Fitted as the frame itself measures (neato puts the title above
-        # the layout's box, so a frame is taller than its layout), with
-        # the same size and pad for all: they measure alike.
-        fit, _ = fit_attrs(laid_out_size(frames[0], neato_no_op=2), look.box)
-        for frame in frames:
-            frame.attr(**fit)
+            _place_labels(frame, positions, room, rankdir)
     return frames
 
 

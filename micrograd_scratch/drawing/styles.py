@@ -170,12 +170,12 @@ LEGEND = {
     "negative": "grad < 0\n(darker: larger)",
     "positive": "grad > 0\n(darker: larger)",
     "flow": "edge width:\n|grad| sent back",
-    "fire": "its rule\nruns now",
+    "fire": "sends its\ngradient on",
     "updated": "its grad\nis updated",
 }
 
 UPDATE_COLOUR = "#2171b5"  # inputs whose gradient a backward step updates
-FIRE_COLOUR = "#cb181d"  # the node whose local rule runs
+FIRE_COLOUR = "#cb181d"  # the node that sends its gradient on to its inputs
 FIRE_FILL = "#fcbba1"
 
 GRAPH_ATTR = {
@@ -242,6 +242,7 @@ class PictureStyle:
 # ---- fitting a picture to a box ----------------------------------------------
 
 PAD = 0.0556  # inches of white around a drawing (GRAPH_ATTR's pad): 4 pt
+MARGIN = 0.1  # inches of white a fitted picture keeps on every side: 10 px at 96 dpi, 14 at 144
 MAX_ENLARGE = 2.0  # a small graph fills its box at most twice its natural size
 
 
@@ -252,11 +253,13 @@ def fit_attrs(natural: tuple[float, float], box: tuple[float, float]) -> tuple[d
 
     dot scales the drawing and its pad together to `size` ("!" lets it
     enlarge as well as shrink), so the pad is chosen to give the page the
-    box's shape: the drawing centred, scaled to touch two sides (at least
-    PAD from them), and never more than MAX_ENLARGE times its size."""
+    box's shape: the drawing centred, scaled to come within MARGIN of two
+    sides (MARGIN of the box, whatever the scale: a drawing shrunk to fit
+    kept only its shrunk PAD, and its output box came 7 px from a slide's
+    edge), and never more than MAX_ENLARGE times its size."""
     w, h = natural
     width, height = box
-    scale = min(MAX_ENLARGE, width / (w + 2 * PAD), height / (h + 2 * PAD))
+    scale = min(MAX_ENLARGE, (width - 2 * MARGIN) / w, (height - 2 * MARGIN) / h)
     pad = ((width / scale - w) / 2, (height / scale - h) / 2)
     # dot rounds the page down to whole pixels: a thousandth of an inch
     # more keeps 1280 x 720 px from coming out 1279 x 719.
