@@ -73,6 +73,7 @@ class LayerHealth:
     grad: float  # mean |d loss/d w| over the layer's weights
     update: float | None  # ||delta w|| / ||w|| of the last step; None when not known
     dead_units: list[int] = field(default_factory=list)  # their indices, for a picture
+    dead_from_start: int | None = None  # of the dead, those dead before training; None: not known
 
     @property
     def dead_fraction(self) -> float:
@@ -138,6 +139,7 @@ def diagnose(
     *,
     before: Sequence[float] | None = None,
     lr: float | None = None,
+    initial: Sequence[float] | None = None,
 ) -> Diagnosis:
     """The health of an MLP on the data (X, y) under `loss` (a batch loss,
     or its name in LOSSES), layer by layer, with warnings.
@@ -145,8 +147,11 @@ def diagnose(
     The update-to-data ratio needs the last step: `before`, the values of
     `model.parameters()` before it (exact for any optimizer), or `lr`, for
     the step plain SGD would take now on the whole data (lr * grad).
-    Without either it is not measured. Leaves the gradient of the whole
-    data's loss in each parameter's `.grad`.
+    Without either it is not measured. `initial`, the parameters before
+    training, tells a unit dead from the start (an unlucky seed: another
+    seed or more units help, a lower rate does not) from one that training
+    killed (a step too large: a lower rate). Leaves the gradient of the
+    whole data's loss in each parameter's `.grad`.
     """
     loss_fn = LOSSES[loss] if isinstance(loss, str) else loss
     X, y = list(X), list(y)
@@ -154,26 +159,21 @@ def diagnose(
         raise ValueError(f"diagnose: need as many labels as points, got {len(X)} and {len(y)}")
     layers = model.layers
     peaks = {n.activation: _slope(n.activation, 0.0) for layer in layers for n in layer.neurons}
-    # alive[l][j]: unit j of layer l had a non-zero slope on some example;
-    # steep[l][j]: ...a slope of at least SATURATED of its peak on some example.
-    alive = [[False] * len(layer.neurons) for layer in layers]
-    steep = [[False] * len(layer.neurons) for layer in layers]
+    dead_at_start = None
+    if initial is not None:  # the same forward pass, on the parameters before training
+        params = model.parameters()
+        now = [p.data for p in params]
+        for p, x in zip(params, initial):
+            p.data = x
+        try:
+            alive, _, _ = _slopes(model, X, peaks)
+        finally:
+            for p, x in zip(params, now):
+                p.data = x
+        dead_at_start = [[j for j, on in enumerate(units) if not on] for units in alive]
 
     model.zero_grad()
-    outputs = []
-    for x in X:
-        h = x
-        for li, layer in enumerate(layers):
-            h = layer(h)
-            values = h if isinstance(h, list) else [h]
-            for j, (n, a) in enumerate(zip(layer.neurons, values)):
-                if n.activation == "linear":
-                    alive[li][j] = steep[li][j] = True
-                    continue
-                slope = _slope(n.activation, a._prev[0].data)  # a = act(z): z is its input
-                alive[li][j] = alive[li][j] or slope != 0
-                steep[li][j] = steep[li][j] or slope >= SATURATED * peaks[n.activation]
-        outputs.append(h)
+    alive, steep, outputs = _slopes(model, X, peaks)
     total = loss_fn(outputs, y)
     total.backward()
 
@@ -188,7 +188,34 @@ def diagnose(
             dead, saturated = [j for j, on in enumerate(alive[li]) if not on], 0
         health.append(LayerHealth(li + 1, activation, len(layer.neurons),
                                   len(dead), saturated, grads[li], updates[li], dead))
+        if dead_at_start is not None:
+            health[-1].dead_from_start = len(set(dead) & set(dead_at_start[li]))
     return Diagnosis(total.data, health, _warnings(health))
+
+
+def _slopes(model, X: list, peaks: dict) -> tuple[list, list, list]:
+    """The forward pass on every example, watching each unit's slope:
+    alive[l][j], unit j of layer l had a non-zero slope on some example;
+    steep[l][j], a slope of at least SATURATED of its peak on some example;
+    and the model's outputs."""
+    layers = model.layers
+    alive = [[False] * len(layer.neurons) for layer in layers]
+    steep = [[False] * len(layer.neurons) for layer in layers]
+    outputs = []
+    for x in X:
+        h = x
+        for li, layer in enumerate(layers):
+            h = layer(h)
+            values = h if isinstance(h, list) else [h]
+            for j, (n, a) in enumerate(zip(layer.neurons, values)):
+                if n.activation == "linear":
+                    alive[li][j] = steep[li][j] = True
+                    continue
+                slope = _slope(n.activation, a._prev[0].data)  # a = act(z): z is its input
+                alive[li][j] = alive[li][j] or slope != 0
+                steep[li][j] = steep[li][j] or slope >= SATURATED * peaks[n.activation]
+        outputs.append(h)
+    return alive, steep, outputs
 
 
 def _slope(activation: str, z: float) -> float:
@@ -234,10 +261,9 @@ def _warnings(health: list[LayerHealth]) -> list[str]:
     for h in health:
         where = "the output layer" if h.layer == last else f"layer {h.layer}"
         if h.dead and h.dead_fraction >= MOSTLY:
-            found.append(
-                f"{where}: {h.dead} of {h.units} {h.activation} units are dead (0 on every "
-                f"example), so no gradient reaches their weights; try a lower learning rate, "
-                f"another seed, more units, or another activation such as tanh")
+            found.append(f"{where}: {h.dead} of {h.units} {h.activation} units are dead (0 on "
+                         f"every example), so no gradient reaches their weights; "
+                         + _dead_advice(h))
         if h.saturated and h.saturated_fraction >= MOSTLY:
             found.append(
                 f"{where}: {h.saturated} of {h.units} {h.activation} units are saturated (flat "
@@ -257,3 +283,23 @@ def _warnings(health: list[LayerHealth]) -> list[str]:
                 f"{where}: the last step changed its weights by {100 * h.update:.0f}% of their "
                 f"size (about 0.1% learns steadily); try a lower learning rate")
     return found
+
+
+def _dead_advice(h: LayerHealth) -> str:
+    """What to try for dead units, the cause seen first: dead before the
+    first step, only a new start revives them; killed by training, a
+    smaller step would have spared them."""
+    if h.dead_from_start == h.dead:
+        return ("they were dead before the first step (an unlucky start, which a lower "
+                "learning rate cannot fix): try another seed or more units")
+    if h.dead_from_start == 0:
+        return ("they were alive at the start and died during training (a step too large): "
+                "try a lower learning rate, or another seed")
+    if h.dead_from_start is not None:  # some of each: the fix for most of them first
+        killed = h.dead - h.dead_from_start
+        fixes = ["a lower learning rate", "another seed or more units"]
+        return (f"{h.dead_from_start} of them were dead before the first step, and training "
+                f"killed {killed}: try {' and '.join(fixes if killed >= h.dead_from_start else fixes[::-1])}")
+    return ("try another seed or more units (if they were dead from the start), a lower "
+            "learning rate (if a large step killed them), or another activation such as tanh")
+

@@ -40,6 +40,30 @@ def test_a_network_made_dead_is_100_percent_dead_and_warned():
     assert "8 (100%)" in str(d)
 
 
+def test_units_dead_from_the_start_are_told_to_start_again_not_to_slow_down():
+    model = MLP(2, [8, 1], seed=0)
+    set_weights(model.layers[0], -1.0)
+    X, y = xor()
+    d = diagnose(model, X, y, "mse", initial=[p.data for p in model.parameters()])
+    assert d.layers[0].dead_from_start == 8
+    advice = d.warnings[0].split("; ", 1)[1]
+    assert advice.startswith("they were dead before the first step")
+    assert advice.index("another seed") < advice.index("more units")
+    assert "try a lower learning rate" not in advice
+
+
+def test_units_killed_by_training_are_told_to_lower_the_rate_first():
+    model = MLP(2, [8, 1], seed=0)
+    initial = [p.data for p in model.parameters()]
+    X, y = xor()
+    assert diagnose(model, X, y, "mse").layers[0].dead == 1  # seven alive at the start
+    set_weights(model.layers[0], -1.0)  # as a huge step leaves them
+    d = diagnose(model, X, y, "mse", initial=initial)
+    advice = d.warnings[0].split("; ", 1)[1]
+    assert advice.startswith("1 of them were dead before the first step, and training killed 7")
+    assert advice.split("try ", 1)[1].startswith("a lower learning rate")
+
+
 def test_a_healthy_network_reports_nothing_dead_and_no_warning():
     X, y = moons(n=40)
     model = MLP(2, [8, 8, 1], seed=0)

@@ -339,6 +339,7 @@ class TrainingRun:
     history: list[float]  # the mean loss of each epoch finished so far
     activation: str = "relu"
     before: list[float] | None = None  # the parameters before the last step (for --diagnose)
+    initial: list[float] | None = None  # the parameters before training (for --diagnose)
     recorder: object = None  # --animate's TrainingRecorder, which filmed the run
 
     def predict(self, x) -> int:
@@ -418,7 +419,8 @@ def train_model(
     sizes = list(hidden) + [objective.outputs]
     nin = len(X[0])
     model = MLP(nin, sizes, activation=activation, seed=seed)
-    run = TrainingRun(model, X, y, dataset, objective, [], activation)
+    run = TrainingRun(model, X, y, dataset, objective, [], activation,
+                      initial=[p.data for p in model.parameters()])
 
     full_batch = batch_size is None or batch_size >= len(X)
     steps_per_epoch = 1 if full_batch else math.ceil(len(X) / batch_size)
@@ -618,7 +620,8 @@ def _report(args: argparse.Namespace, run: TrainingRun) -> None:
         stuck = correct < 0.8 * n
     diagnosis = None
     if stuck or getattr(args, "diagnose", False):
-        diagnosis = diagnose(run.model, run.X, run.y, LOSSES[run.objective.loss], before=run.before)
+        diagnosis = diagnose(run.model, run.X, run.y, LOSSES[run.objective.loss], before=run.before,
+                             initial=run.initial)
     if getattr(args, "diagnose", False):
         print("\ndiagnosis, on the whole data after the last step:")
         print(diagnosis)
