@@ -75,7 +75,7 @@ _starting = (threading.current_thread() is threading.main_thread()
 if _starting:
     signal.signal(signal.SIGINT, _interrupted_while_starting)
 
-from . import draw, explore, learn, perceptron, predict, signals, torch_export, torch_import, train, xor
+from . import draw, explore, learn, perceptron, predict, signals, talk, torch_export, torch_import, train, xor
 from .args import EXIT_STATUS_TEXT, FAILED, PROG, USAGE, OneLineErrors, UsageError, usage_error
 from .training import (
     OBJECTIVES, TRAIN_DEFAULTS, Objective, TrainingRun, finish_training, train_model,
@@ -90,7 +90,7 @@ __all__ = [
 ]
 
 # The commands, in the order --help lists them.
-COMMANDS = [xor, train, perceptron, predict, draw, explore, torch_export, torch_import, learn]
+COMMANDS = [xor, train, perceptron, predict, draw, explore, torch_export, torch_import, learn, talk]
 
 
 def build_parser() -> argparse.ArgumentParser:
