@@ -1,7 +1,8 @@
 """Instructions per training step, counted by valgrind's callgrind.
 
-    python benchmarks/instructions.py            # every workload, a few minutes
+    python benchmarks/instructions.py            # every workload but micrograd, a few minutes
     python benchmarks/instructions.py moons      # one workload
+    python benchmarks/instructions.py micrograd  # micrograd 0.1.0's own moons step
 
 Times on a shared machine drift; instruction counts do not (the same
 binary, inputs and environment give the same count, whatever else the
@@ -15,6 +16,8 @@ Workloads (the same programs as run.py):
 - floor:    the hand-written pure-Python floor (workloads.baseline_trainer)
 - microgpt: a microgpt-style step with this package's Value
 - microgpt-own: the same step with microgpt's own 30-line Value
+- micrograd: the moons step as micrograd 0.1.0's demo runs it (its garbage
+  collected as it goes; a minute or two under callgrind)
 
 Needs Debian's `valgrind`.
 """
@@ -35,9 +38,11 @@ import sys
 sys.path.insert(0, {root!r})
 from benchmarks import microgpt, workloads
 name, steps = sys.argv[1], int(sys.argv[2])
-if name in ("moons", "floor"):
+if name in ("moons", "floor", "micrograd"):
     X, ys = workloads.moons_data()
-    step = (workloads.user_trainer if name == "moons" else workloads.baseline_trainer)(X, ys)
+    trainer = dict(moons=workloads.user_trainer, floor=workloads.baseline_trainer,
+                   micrograd=workloads.micrograd_trainer)[name]
+    step = trainer(X, ys)
     for k in range(steps):
         step(k)
 else:
@@ -48,7 +53,7 @@ else:
         microgpt.train_step(model)
 """
 
-WORKLOADS = ("moons", "floor", "microgpt", "microgpt-own")
+WORKLOADS = ("moons", "floor", "microgpt", "microgpt-own", "micrograd")
 
 
 def count(name: str, steps: int) -> int:
@@ -67,6 +72,8 @@ def count(name: str, steps: int) -> int:
 
 
 def per_step(name: str) -> int:
+    if name == "micrograd":  # slow under callgrind: one step more is enough
+        return count(name, 2) - count(name, 1)
     return (count(name, 3) - count(name, 1)) // 2
 
 
@@ -75,7 +82,7 @@ def main(argv: list[str]) -> int:
         print("instructions.py: valgrind is not installed (Debian: apt-get install valgrind)",
               file=sys.stderr)
         return 2
-    names = argv or list(WORKLOADS)
+    names = argv or [n for n in WORKLOADS if n != "micrograd"]  # micrograd: asked for by name
     unknown = [n for n in names if n not in WORKLOADS]
     if unknown:
         print(f"instructions.py: unknown workload {unknown[0]!r}; choose from {', '.join(WORKLOADS)}",
