@@ -19,7 +19,10 @@ applies the same three tests to the loss after the last update as well.
 
 It raises `DivergenceError`, a `TrainingDiverged` (so one `except` catches
 both), which says what happened at which epoch and suggests a learning
-rate a tenth of the one that failed:
+rate a tenth of the one that failed. A tenth is a guess: `rate_that_holds`
+tries a tenth, a hundredth, ... on the run itself (a fresh start of the
+same training) and returns the first that does not diverge, so that the
+rate the command line suggests is one that was seen to hold:
 
     start = starting_loss(model, X, y, "mse")
     check = DivergenceCheck(start, epochs=100, lr=0.1)
@@ -42,7 +45,8 @@ from typing import Callable, Sequence
 
 from .optim import TrainingDiverged, _loss_function
 
-__all__ = ["DivergenceCheck", "DivergenceError", "starting_loss", "DEFAULT_FACTOR"]
+__all__ = ["DivergenceCheck", "DivergenceError", "starting_loss", "rate_that_holds",
+           "DEFAULT_FACTOR"]
 
 DEFAULT_FACTOR = 1e6
 
@@ -148,3 +152,19 @@ class DivergenceCheck:
     def __repr__(self) -> str:
         return (f"DivergenceCheck(start={self.start!r}, factor={self.factor!r}, "
                 f"epochs={self.epochs!r}, lr={self.lr!r})")
+
+
+def rate_that_holds(attempt: Callable[[float], None], lr: float, *, tries: int = 3) -> float | None:
+    """The first of lr/10, lr/100, ... (`tries` rates) at which `attempt(rate)`,
+    the same training started again at that rate, raises no TrainingDiverged
+    (a DivergenceCheck in it included); None when each of them diverged."""
+    rate = lr
+    for _ in range(tries):
+        rate /= 10  # the usual step down (Goodfellow et al. 11.4.1)
+        try:
+            attempt(rate)
+        except TrainingDiverged:
+            continue
+        return rate
+    return None
+

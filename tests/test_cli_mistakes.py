@@ -100,3 +100,13 @@ def test_predict_reads_the_loss_the_model_file_records(tmp_path):
                                  cwd=tmp_path), "predict")
     assert reason.endswith("the model file says the model was trained with hinge; "
                            "leave out --loss to read its output that way")
+
+
+def test_the_rate_a_diverged_run_suggests_does_not_diverge(tmp_path):
+    # --lr 50 diverges; a tenth, 5, diverges too: the suggestion skips it
+    done = program("xor", "--lr", "50", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.endswith("lower the learning rate, e.g. --lr 0.5 (it did not diverge in "
+                                "the first 20 epochs of this run)\n"), done.stderr
+    assert program("xor", "--lr", "5", cwd=tmp_path).returncode == 1
+    assert program("xor", "--lr", "0.5", cwd=tmp_path).returncode == 0  # the whole run holds

@@ -55,7 +55,8 @@ def test_a_loss_that_explodes_but_stays_finite_is_divergence(tmp_path):
     assert done.returncode == 1
     assert re.fullmatch(
         r"micrograd-scratch: error: the loss grew from [\d.]+ to [\d.e+]+, more than 1e\+06 "
-        r"times its start, by epoch 1; lower the learning rate, e.g. --lr 0\.1\n",
+        r"times its start, by epoch 1; lower the learning rate, e.g. --lr 0\.1 \(it did not "
+        r"diverge in the first 10 epochs of this run\)\n",
         done.stderr,
     ), done.stderr
     assert "training accuracy" not in done.stdout
@@ -66,7 +67,8 @@ def test_a_loss_that_ends_above_its_start_is_divergence(tmp_path):
     assert done.returncode == 1
     line = error_line(done.stderr)
     assert re.search(r"after 3 epochs the loss [\d.]+ is still above its start [\d.]+: "
-                     r"training did not learn; lower the learning rate, e.g. --lr 0\.5$", line)
+                     r"training did not learn; lower the learning rate, e.g. --lr 0\.5 "
+                     r"\(it did not diverge in the first 3 epochs of this run\)$", line)
 
 
 def test_a_last_step_that_blows_up_is_divergence_and_saves_no_model(tmp_path):

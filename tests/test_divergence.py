@@ -62,3 +62,17 @@ def test_starting_loss_takes_a_name_and_refuses_an_unknown_one_in_one_line():
         sum((model(x).data - t) ** 2 for x, t in zip(X, y)) / len(X))
     with pytest.raises(ValueError, match="starting_loss: unknown loss 'msee'; choose one of mse"):
         starting_loss(model, X, y, "msee")
+
+
+def test_rate_that_holds_returns_the_first_lower_rate_that_does_not_diverge():
+    from micrograd_scratch.divergence import rate_that_holds
+    tried = []
+
+    def attempt(rate):
+        tried.append(rate)
+        if rate > 0.02:
+            raise TrainingDiverged("too fast", epoch=1, step=1, lr=rate)
+
+    assert rate_that_holds(attempt, 10.0) == pytest.approx(0.01)
+    assert tried == pytest.approx([1.0, 0.1, 0.01])
+    assert rate_that_holds(attempt, 1e6, tries=2) is None  # 1e5 and 1e4 both diverge

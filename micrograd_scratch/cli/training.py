@@ -11,6 +11,8 @@ is an option in `add_training_options` and a few lines in outputs.py.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import math
 import sys
 from dataclasses import dataclass, replace
@@ -20,7 +22,7 @@ from ..data import DATASETS, MAX_CLASSES, DataFileError, load_csv
 from ..diagnose import diagnose
 from ..losses import LOSSES
 from ..nn import MLP, activation_names
-from ..divergence import DEFAULT_FACTOR, DivergenceCheck, starting_loss
+from ..divergence import DEFAULT_FACTOR, DivergenceCheck, rate_that_holds, starting_loss
 from ..optim import LinearDecay, TrainingDiverged, fit
 from ..plot import FORMATS, INSTALL_HINT, default_classify
 from ..serialize import check_model_size
@@ -561,8 +563,33 @@ def train_from_args(args: argparse.Namespace, dataset: str) -> TrainingRun:
     except TrainingDiverged as error:
         if error.step == 1:  # no step taken yet: the start is at fault, not the rate
             raise
-        # A tenth of the rate: the usual first step down (Goodfellow et al. 11.4.1).
-        raise ValueError(f"{error}, e.g. --lr {settings['lr'] / 10:g}") from None
+        raise ValueError(f"{error}{_rate_to_try(args, dataset, data, settings, error)}") from None
+
+
+RATES_TO_TRY = 6  # a tenth of the rate, a hundredth, ... a millionth
+
+
+def _rate_to_try(args: argparse.Namespace, dataset: str, data, settings: dict,
+                 error: TrainingDiverged) -> str:
+    """The advice after a diverged run: a lower --lr that, tried on this
+    run from the start, did not diverge in its first epochs (more than
+    twice as many as the failed run took), or what to do when none held."""
+    epochs = min(settings["epochs"], max(2 * error.epoch, 20))
+
+    def attempt(rate: float) -> None:  # the same run, its lines not printed
+        with contextlib.redirect_stdout(io.StringIO()):
+            train_model(dataset, hidden=args.hidden, activation=args.activation, seed=args.seed,
+                        momentum=args.momentum, divergence_factor=args.divergence_factor,
+                        data=data, **{**settings, "lr": rate, "lr_end": None, "epochs": epochs})
+
+    try:  # a rate that diverges stops within a few epochs: trying many costs little
+        rate = rate_that_holds(attempt, settings["lr"], tries=RATES_TO_TRY)
+    except TrainingInterrupted:  # a Ctrl-C while trying: the failure itself is the news
+        return ""
+    if rate is None:
+        return (f"; --lr {settings['lr'] / 10:g} down to {settings['lr'] / 10 ** RATES_TO_TRY:g} "
+                f"diverged too, in the first {epochs} epochs of this run")
+    return f", e.g. --lr {rate:g} (it did not diverge in the first {epochs} epochs of this run)"
 
 
 def _read_data(args: argparse.Namespace) -> tuple[list, list]:
