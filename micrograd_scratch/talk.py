@@ -227,13 +227,13 @@ def _perceptron(seed: int, broken: set) -> Slide:
     start = states[-5][4:] if len(states) > 4 else (0.0, 0.0, 0.0)
     slide = Slide(1, "The perceptron (Rosenblatt 1957)", lines=[
         "classify: f(x) = 1 if w · x + b > 0, else 0",
-        "learn: w(t+1) = w(t) + (d − f_old) x,  b(t+1) = b(t) + (d − f_old)",
+        "learn: w(t+1) = w(t) + (d − f_old) x",
     ], points=[
-        f"AND: converged after {result.epochs} epochs, w = [{learnt.w[0]:g}, {learnt.w[1]:g}], "
+        f"AND: learnt in {result.epochs} epochs, w = [{learnt.w[0]:g}, {learnt.w[1]:g}], "
         f"b = {learnt.b:g}",
-        f"XOR, epoch 4 below: 4 mistakes, and w, b back at [{start[0]:g}, {start[1]:g}], "
-        f"{start[2]:g}; they cycle for ever",
-        "no line splits XOR (Minsky and Papert 1969)",
+        f"XOR, epoch 4 below: 4 mistakes, and back at w = [{start[0]:g}, {start[1]:g}], "
+        f"b = {start[2]:g}: a cycle",
+        "no line splits XOR (Minsky, Papert 1969)",
     ], table=table, made_by="micrograd_scratch/perceptron.py, Perceptron.fit",
         alone="micrograd-scratch perceptron --gate and; micrograd-scratch perceptron --gate xor")
 
@@ -448,7 +448,7 @@ def _batches(seed: int, broken: set) -> Slide:
         ["last loss", full[-1], mini[-1]],
         ["training accuracy", f"{100 * full_acc:.1f}%", f"{100 * mini_acc:.1f}%"],
     ])
-    slide = Slide(6, "More data, more problems: batch and minibatch SGD", lines=[
+    slide = Slide(6, "Batch and minibatch SGD", lines=[
         "batch: θ' = θ − ε ∇θ J(θ), J = 1/|X| Σ_{x∈X} L(x, y, θ): a step costs O(|X|)",
         "minibatch: g = 1/|B| ∇θ Σ_{x∈B} L(x, y; θ), θ' = θ − ε g: a step costs O(|B|)",
     ], points=[
@@ -518,7 +518,7 @@ def jacobian(seed: int) -> dict:
     z = y1² + y2²; the Jacobian ∂y/∂x read from the scalar graph, one
     row per y_i, by grad()."""
     rng = random.Random(seed)
-    W = [[float(rng.randint(-3, 3)) for _ in range(2)] for _ in range(2)]
+    W = [[float(rng.choice([-3, -2, -1, 1, 2, 3])) for _ in range(2)] for _ in range(2)]
     xs = [Value(0.5, label="x1"), Value(-2.0, label="x2")]
     ys = [dot(row, xs) for row in W]
     z = total([yi ** 2 for yi in ys])
@@ -567,12 +567,12 @@ def _backprop(seed: int, broken: set) -> Slide:
     root.backward()
     grads = {name: v.grad for name, v in inputs.items()}
     slide = Slide(9, "Back-propagation (Rumelhart et al. 1986)", lines=[
-        "seed d out/d out = 1, then each node in reverse topological order passes "
+        "d out/d out = 1; then, in reverse topological order, each node passes "
         "upstream × local to its inputs",
     ], points=[
         f"{NEURON} at w = {values['w']:g}, x = {values['x']:g}, b = {values['b']:g}: "
         + ", ".join(f"∂out/∂{k} = {g:.4f}" for k, g in grads.items()),
-        "one chain-rule step a frame; the PDF shows the last frame, every gradient in place",
+        "one chain-rule step a frame (a PDF shows the last)",
     ], made_by="micrograd_scratch/drawing/animate.py animate_backward (engine.py chain_rule)",
         alone=_neuron_command(values, "--backward --animate backprop.gif"))
 
@@ -932,51 +932,74 @@ def write_html(slides: Sequence[Slide], folder: str | os.PathLike) -> str:
 
 TITLE_PT, LINE_PT = 30, 20
 MARGIN = 0.45  # inches
-CHAR = 0.55  # a character's mean width in Helvetica, in ems: for wrapping
+FAMILY = {"sans": "sans-serif", "serif": "serif"}
 
 
-def _wrap(text: str, width_in: float, pt: float) -> list[str]:
-    import textwrap
+def _width(text: str, pt: float, family: str = "sans", bold: bool = False) -> float:
+    """The width of `text` in inches, as matplotlib will draw it."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
 
-    return textwrap.wrap(text, max(10, int(width_in * 72 / (pt * CHAR)))) or [""]
+    font = FontProperties(family=FAMILY[family], size=pt, weight="bold" if bold else "normal")
+    return TextToPath().get_text_width_height_descent(text, font, ismath=False)[0] / 72
 
 
-def _pdf_text(fig, slide: Slide, left: float, top: float, width: float) -> float:
-    """The slide's lines, points and table, from `left`, `top` (inches from
-    the page's top-left) in a column `width` inches wide; returns the
-    height they end at."""
+def _wrap(text: str, width_in: float, pt: float, family: str = "sans", bold: bool = False) -> list[str]:
+    """`text` in lines no wider than `width_in` inches, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _width(lines[-1] + " " + word, pt, family, bold) <= width_in:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _pdf_text(fig, slide: Slide, left: float, top: float, width: float, beside: bool = False) -> float:
+    """The slide's lines and points from `left`, `top` (inches from the
+    page's top-left), `width` inches wide, and its table under them, or
+    with `beside` right of them, flush with the right margin; returns
+    the height where they end."""
     W, H = fig.get_size_inches()
 
     def put(x: float, y: float, text: str, pt: float, ha: str = "left", **style) -> None:
         fig.text(x / W, 1 - y / H, text, fontsize=pt, va="top", ha=ha, **style)
 
-    y = top
-    for line in slide.lines:
-        for part in _wrap(line, width, LINE_PT):
-            put(left, y, part, LINE_PT, family="serif")
-            y += LINE_PT * 1.3 / 72
-        y += 0.08
-    for point in slide.points:
-        for k, part in enumerate(_wrap(point, width - 0.3, SLIDE_TEXT)):
-            put(left + 0.3, y, part, SLIDE_TEXT)
-            if k == 0:
-                put(left + 0.05, y, "•", SLIDE_TEXT)
-            y += SLIDE_TEXT * 1.3 / 72
-        y += 0.06
+    end = top
     if slide.table:
         t = slide.table
         rows = [t.header] + [[cell_text(c) for c in row] for row in t.rows]
-        widths = [max(len(str(r[j])) for r in rows) * SLIDE_TEXT * CHAR / 72 + 0.25
-                  for j in range(len(t.header))]
-        y += 0.1
+        gap = 0.25
+        widths = [max(_width(str(r[j]), SLIDE_TEXT) for r in rows) + gap for j in range(len(t.header))]
+        if beside:
+            x0, y = W - MARGIN - sum(widths) + gap, top
+            width = x0 - left - 0.3
+        else:
+            x0, y = left, None  # under the words, placed below
+    y_words = top
+    for line in slide.lines:
+        for part in _wrap(line, width, LINE_PT, "serif"):
+            put(left, y_words, part, LINE_PT, family="serif")
+            y_words += LINE_PT * 1.3 / 72
+        y_words += 0.08
+    for point in slide.points:
+        for k, part in enumerate(_wrap(point, width - 0.3, SLIDE_TEXT)):
+            put(left + 0.3, y_words, part, SLIDE_TEXT)
+            if k == 0:
+                put(left + 0.05, y_words, "•", SLIDE_TEXT)
+            y_words += SLIDE_TEXT * 1.3 / 72
+        y_words += 0.06
+    end = y_words
+    if slide.table:
+        y = y if beside else y_words + 0.1
         for r, row in enumerate(rows):
-            x = left
+            x = x0
             for j, cell in enumerate(row):
-                put(x + widths[j] - 0.25, y, str(cell), SLIDE_TEXT, ha="right",
-                    color="#525252" if r == 0 else "#1a1a1a")
                 x += widths[j]
+                put(x - gap, y, str(cell), SLIDE_TEXT, ha="right", color="#525252" if r == 0 else "#1a1a1a")
             y += SLIDE_TEXT * 1.35 / 72
-    return y
+        end = max(end, y)
+    return end
 
 
 def _pdf_page(fig, slide: Slide, k: int, count: int) -> None:
@@ -985,7 +1008,9 @@ def _pdf_page(fig, slide: Slide, k: int, count: int) -> None:
     import matplotlib.image
 
     W, H = fig.get_size_inches()
-    fig.text(MARGIN / W, 1 - MARGIN / H, slide.title, fontsize=TITLE_PT if slide.number else 44,
+    title_pt = TITLE_PT if slide.number else 40
+    title = _wrap(slide.title, W - 2 * MARGIN - 1.2, title_pt, bold=True)
+    fig.text(MARGIN / W, 1 - MARGIN / H, "\n".join(title), fontsize=title_pt,
              va="top", ha="left", color="#08306b", weight="bold")
     fig.text(1 - MARGIN / W, 1 - MARGIN / H, f"{k} / {count}", fontsize=SLIDE_TEXT,
              va="top", ha="right", color="#737373")
@@ -996,13 +1021,18 @@ def _pdf_page(fig, slide: Slide, k: int, count: int) -> None:
     foot_top = H - MARGIN - len(foot) * SLIDE_TEXT * 1.25 / 72
     fig.text(MARGIN / W, 1 - foot_top / H, "\n".join(foot), fontsize=SLIDE_TEXT, va="top", ha="left",
              color="#525252", linespacing=1.1)
-    top = MARGIN + (TITLE_PT if slide.number else 44) * 1.6 / 72
+    top = MARGIN + len(title) * title_pt * 1.25 / 72 + 0.25
     if slide.number == 0:
         top += 1.2
     wide = any(f.wide for f in slide.figures)
     pictures = [f for f in slide.figures if "png" in f.files]
-    text_width = W - 2 * MARGIN if wide or not pictures else W - 2 * MARGIN - BOX[0] - 0.2
-    end = _pdf_text(fig, slide, MARGIN, top, text_width)
+    if wide and slide.table:  # as on the page: the words left, the table right, the figure under both
+        end = _pdf_text(fig, slide, MARGIN, top, W - 2 * MARGIN, beside=True)
+    elif wide:
+        end = _pdf_text(fig, slide, MARGIN, top, W - 2 * MARGIN)
+    else:
+        text_width = W - 2 * MARGIN - (BOX[0] + 0.2 if pictures else 0)
+        end = _pdf_text(fig, slide, MARGIN, top, text_width)
     if slide.missing:
         note = f"(figure not drawn: {', '.join(slide.missing)} is missing)"
         fig.text(0.72, 0.5, note, fontsize=SLIDE_TEXT, ha="center", color="#8c2d04")
