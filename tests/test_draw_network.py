@@ -258,3 +258,51 @@ def test_draw_params_marks_parameters(capsys, tmp_path):
     status, _, err = run_cli(capsys, "draw", "w*x", "--set", "w=2", "x=1", "--params", "q",
                              "-o", str(tmp_path / "m.dot"))
     assert status == 2 and "'q' is not a name in the expression" in err
+
+
+# ---- on a slide --------------------------------------------------------------
+
+
+def _ink(fig) -> list:
+    """Every piece of text the figure shows, with the box it takes on the
+    page (a text's rounded box where it has one), in pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    shown = []
+    for ax in fig.axes:
+        for t in ax.texts:
+            if t.get_text().strip():
+                patch = t.get_bbox_patch()
+                extent = (patch or t).get_window_extent(renderer)
+                shown.append((t.get_text(), extent))
+    return shown
+
+
+@pytest.mark.parametrize("size", [None, (13.333 * 0.58, 7.5)], ids=["slide", "training-film panel"])
+def test_a_slide_of_16_units_a_layer_keeps_words_apart_and_maps_readable(size):
+    """On a slide (and in a slide-style training film's network panel): no
+    two texts overlap (the column headers ran together, the loss box came
+    down over the output's words), no line of the key is a lone word or
+    two ("w·x" / "+ b = 0", "L"), and every map is at least 0.2 inches
+    (29 px on a slide shown 1920 px wide; 16 units stood at 0.06)."""
+    pytest.importorskip("matplotlib")
+    from micrograd_scratch import fit
+
+    X, y = xor()
+    model = MLP(2, [16, 1], seed=0)
+    fit(model, X, y, mse, epochs=20, lr=0.05)
+    fig = draw_network(model, X, y, loss=mse, loss_name="mse", style="slides", size=size, dpi=72,
+                       resolution=9, title="xor: MLP 2-16-1, mse loss")
+    shown = _ink(fig)
+    assert any("layer L0" in text for text, _ in shown)
+    for i, (a, box_a) in enumerate(shown):
+        for b, box_b in shown[i + 1:]:
+            assert not box_a.overlaps(box_b), (a, b)
+    [key] = [text for text, _ in shown if text.startswith("maps:")]
+    assert min(len(line) for line in key.split("\n")) >= 12, key
+    width = fig.get_size_inches()[0]
+    maps = [ax.get_position().width * width for ax in fig.axes[1:]]
+    assert len(maps) == 2 + 16 + 1 and min(maps) >= 0.2

@@ -434,6 +434,7 @@ class _Type:
 TYPE = {"default": _Type(11, 9, 7, 7.5, 9, 7.5), "slides": _Type(20, 18, 18, 18, 18, 18)}
 ROOMY = 8  # columns of up to 8 units get words under each map; past that, one line
 MIN_MAP = 0.3  # inches: fitted to a box, a column whose words leave maps smaller goes without them
+SMALL_MAP = 0.2  # inches: 29 px on a slide shown 1920 px wide; smaller maps, and the key says so
 
 
 def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["default"],
@@ -451,10 +452,16 @@ def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["defau
     # not fit under 16 units, none (the caption says so).
     room = [len(column) <= ROOMY for column in columns]
     labelled = [room[c] or not slide for c in range(len(columns))]
+    # On a slide a column too long for words stands in two staggered rows
+    # (zigzag), each map as tall as two cells: a 2-16-1 network's hidden
+    # maps were 0.06 inches in a training film's frame, and are 0.2.
+    zigzag = [slide and c > 0 and not room[c] for c in range(len(columns))]
     line = type_.unit * 1.3 / 72  # inches a line of unit text takes
     text_h = [(len(_unit_lines(column[0], room[c], slide)) * line + 0.06) if labelled[c] else 0.05
               for c, column in enumerate(columns)]
-    top = (type_.title * 2.2 / 72 if title else 0.25) + type_.head * 1.6 / 72 + 0.1
+    heads = [_head(column, c, slide) for c, column in enumerate(columns)]
+    head_lines = max(h.count("\n") + 1 for h in heads)
+    top = (type_.title * 2.2 / 72 if title else 0.25) + type_.head * (0.4 + 1.2 * head_lines) / 72 + 0.1
     has_loss = plan.example is not None and plan.example.loss is not None
     loss_w = (type_.loss * 0.62 * 10 / 72 + 0.75) if has_loss else 0.3
 
@@ -490,12 +497,23 @@ def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["defau
                 labelled[c], text_h[c] = False, 0.05
                 captions, bottom = _key(plan, labelled, slide, width, type_.caption)
                 span = height - top - bottom
-        sizes = [max(0.05, min(2.2, span / len(column) - text_h[c] - 0.08))
-                 for c, column in enumerate(columns)]
+
         def spread(sizes):  # the gap between column centres that fills the width
             return (width - 0.3 - sizes[0] / 2 - sizes[-1] / 2 - loss_w - 0.2) / max(1, len(columns) - 1)
 
-        sizes = [max(0.05, min(s_, spread(sizes) * 0.45)) for s_ in sizes]
+        def map_sizes():  # each column's maps: as large as its cells and the gaps allow
+            sizes = [max(0.05, min(2.2, span / len(column) * (1 + zigzag[c]) - text_h[c] - 0.08))
+                     for c, column in enumerate(columns)]
+            return [max(0.05, min(s_, spread(sizes) * 0.45 / (1 + zigzag[c])))
+                    for c, s_ in enumerate(sizes)]
+
+        sizes = map_sizes()
+        if slide and min(sizes) < SMALL_MAP:
+            # Too small to read from the back of a room: the key says so,
+            # and what would draw them larger.
+            captions, bottom = _key(plan, labelled, slide, width, type_.caption, crowded=rows)
+            span = height - top - bottom
+            sizes = map_sizes()
         gap = spread(sizes)  # the maps shrank: the columns take the room they left
     left = 0.3 + sizes[0] / 2
 
@@ -514,13 +532,14 @@ def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["defau
     for c, column in enumerate(columns):
         x = left + gap * c
         each = span / len(column)
+        aside = (sizes[c] + 0.08) / 2 if zigzag[c] else 0.0  # zigzag: odd rows right, even left
         for unit in column:
             # Above the middle of its cell by half its text, which goes below.
-            centre[unit.name] = (x, bottom + span - each * (unit.row + 0.5) + text_h[c] / 2)
+            centre[unit.name] = (x + (aside if unit.row % 2 else -aside),
+                                 bottom + span - each * (unit.row + 0.5) + text_h[c] / 2)
             size_of[unit.name] = sizes[c]
-        head = "input" if c == 0 else f"layer L{c - 1}: {column[0].activation}"
-        ink.text(x, bottom + span + 0.08, head, ha="center", va="bottom", fontsize=type_.head,
-                 color="#525252", fontweight="bold")
+        ink.text(x, bottom + span + 0.08, heads[c], ha="center", va="bottom", fontsize=type_.head,
+                 color="#525252", fontweight="bold", linespacing=1.2)
 
     label_weights = len(plan.edges) <= 12
     for e in plan.edges:
@@ -601,17 +620,42 @@ def _unit_axes(ax, unit: Unit, plan: NetworkPlan, cmap, size: float) -> None:
         ax.axis("off")
 
 
+def _head(column: list, c: int, slide: bool) -> str:
+    """The words over column c: "input", or the layer and its activation,
+    on two lines on a slide, where at 18 pt one line is wider than the gap
+    between two columns ("layer L0: relu layer L1: linear" ran together)."""
+    if c == 0:
+        return "input"
+    between = "\n" if slide else ": "
+    return f"layer L{c - 1}{between}{column[0].activation}"
+
+
 def _class(t) -> int:
     return int(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else -1
 
 
-def _key(plan: NetworkPlan, labelled: list, slide: bool, width: float, font: float) -> tuple[list, float]:
+def _key(plan: NetworkPlan, labelled: list, slide: bool, width: float, font: float,
+         crowded: int = 0) -> tuple[list, float]:
     """The caption's lines wrapped to a page `width` inches wide, and the
-    height in inches they take at `font` points."""
+    height in inches they take at `font` points. `crowded`: the units in
+    the longest column, when they leave its maps too small for a slide."""
     chars = int(width * 72 / (font * 0.55))  # DejaVu Sans: about half an em a character, and a margin
-    lines = [part for line in _caption_lines(plan, labelled, slides=slide)
-             for part in textwrap.wrap(line, chars)]
+    key = _caption_lines(plan, labelled, slides=slide)
+    if crowded:
+        key.append(f"{crowded} units a layer make small maps on a slide; {ROOMY} or fewer draw them larger")
+    lines = [part for line in key for part in _wrap_evenly(line, chars)]
     return lines, len(lines) * font * 1.45 / 72 + 0.2
+
+
+def _wrap_evenly(text: str, chars: int) -> list[str]:
+    """`text` in as few lines of at most `chars` characters as it takes,
+    each as long as the others, so that no word is left alone on the last
+    ("... the gradient of its" over "loss L"). Words joined by a no-break
+    space (w·x + b = 0) stay on one line."""
+    lines = textwrap.wrap(text, chars)
+    while chars > 1 and len(textwrap.wrap(text, chars - 1)) == len(lines):
+        chars -= 1
+    return textwrap.wrap(text, chars)
 
 
 def _unit_lines(unit: Unit, roomy: bool, slide: bool) -> list[str]:
@@ -630,12 +674,18 @@ def _unit_lines(unit: Unit, roomy: bool, slide: bool) -> list[str]:
 
 
 def _loss_box(ink, plan: NetworkPlan, outputs: list, size: float, fontsize: float):
-    """The loss, compactly: one box right of the output column."""
+    """The loss, compactly: one box right of the output column, level with
+    the outputs' maps, but never reaching below their feet, where the
+    words under a map are wider than the map (a slide's box, taller than
+    the map, came down over "L1.N0  b 0.0484")."""
     ex = plan.example
     x = outputs[0][0] + size / 2
     y = sum(c[1] for c in outputs) / len(outputs)
     text = f"target {ex.target}\n{plan.loss_name or 'the'} loss\n{fmt(ex.loss)}"
-    box = ink.text(x + 0.5, y, text, ha="left", va="center", fontsize=fontsize,
+    pad = 0.4 * fontsize / 72  # inches of the box around its text (pad=0.4, in ems)
+    tall = 3 * 1.2 * fontsize / 72 + 2 * pad  # the box: three lines and its pad
+    foot = max(y - size / 2, y - tall / 2)  # the box's lower edge
+    box = ink.text(x + 0.5, foot + pad, text, ha="left", va="bottom", fontsize=fontsize,
                    bbox=dict(boxstyle="round,pad=0.4", fc="#f7f7f7", ec="#969696"))
     for _, y_out in outputs:  # an arrow from each output into the loss
         ink.annotate("", xy=(x + 0.42, y), xytext=(x + 0.05, y_out),
@@ -663,7 +713,7 @@ def _caption_lines(plan: NetworkPlan, labelled: list, slides: bool) -> list[str]
     parts = []
     if plan.box is not None:
         maps = ("each map: that unit's output over the input plane (x1 across, x2 up), "
-                "blue > 0, red < 0, white 0, each on its own scale; its line: w·x + b = 0")
+                "blue > 0, red < 0, white 0, each on its own scale; its line: w·x\u00a0+\u00a0b\u00a0=\u00a00")
         if classes:
             maps += ("\nthe output's map: the class it predicts (1 blue, 0 red), its line the decision "
                      "boundary; dots: the training points (filled: class 1)")
