@@ -67,6 +67,8 @@ ASCII_LEVELS = "_.-=+*#@"
 # training points shows their label, or BOTH when labels differ in it.
 REGIONS = ".#+~"
 BOTH = "*"
+UNDECIDED = -1  # a cell whose output is too close to the threshold to call
+REGIONS_UNDECIDED = ":"
 
 # Figure colours per class: points in full colour, their regions faded.
 # Class 0 red and class 1 blue, as in the network picture and the explorer,
@@ -164,14 +166,20 @@ def score(out) -> float | None:
     return _number(out)
 
 
-def _grid_classes(model, classify, box, columns: int, rows: int) -> list[list[int]]:
-    """The predicted class at the centre of each cell, top row first."""
+def _grid_classes(model, classify, box, columns: int, rows: int,
+                  undecided: Callable[[object], bool] | None = None) -> list[list[int]]:
+    """The predicted class at the centre of each cell, top row first
+    (UNDECIDED where `undecided` says the output is too close to call)."""
     x0, x1, y0, y1 = box
+
+    def read(out) -> int:
+        return UNDECIDED if undecided is not None and undecided(out) else classify(out)
+
     grid = []
     for r in range(rows):
         y = y1 - (r + 0.5) * (y1 - y0) / rows  # row 0 is the top
         grid.append([
-            classify(model([x0 + (c + 0.5) * (x1 - x0) / columns, y])) for c in range(columns)
+            read(model([x0 + (c + 0.5) * (x1 - x0) / columns, y])) for c in range(columns)
         ])
     return grid
 
@@ -217,13 +225,17 @@ def decision_map(
     height: int = 20,
     *,
     classify: Callable[[object], int] | None = None,
+    undecided: Callable[[object], bool] | None = None,
 ) -> str:
     """A `width` x `height` character map of the model's decision regions
     over the 2-D data, with every training point printed as its label.
 
-    Regions: `.` class 0, `#` class 1 (`+`, `~` for classes 2 and 3). A
-    cell holding points shows their label, or `*` when it holds points of
-    different labels. The x1 axis runs left to right, x2 bottom to top.
+    Regions: `.` class 0, `#` class 1 (`+`, `~` for classes 2 and 3), and
+    `:` where `undecided(output)` says the output is too close to the
+    threshold to call (a stuck network that answers 0.50 everywhere shows
+    no boundary, rather than one drawn by rounding). A cell holding points
+    shows their label, or `*` when it holds points of different labels.
+    The x1 axis runs left to right, x2 bottom to top.
     """
     X, y = _data(X, y, "decision_map")
     if not _is_2d(X):
@@ -234,8 +246,12 @@ def decision_map(
     classify = classify or default_classify
     box = _bounds(X)
     x0, x1, y0, y1 = box
-    classes = _grid_classes(model, classify, box, width, height)
-    cells = [[REGIONS[k] if k < len(REGIONS) else "?" for k in row] for row in classes]
+    classes = _grid_classes(model, classify, box, width, height, undecided)
+
+    def region(k: int) -> str:
+        return REGIONS_UNDECIDED if k == UNDECIDED else REGIONS[k] if k < len(REGIONS) else "?"
+
+    cells = [[region(k) for k in row] for row in classes]
 
     # The points on top of the regions: each in the cell that contains it.
     labels_in: dict[tuple[int, int], set[int]] = {}
@@ -249,8 +265,12 @@ def decision_map(
     wrong = sum(classify(model(list(x))) != label for x, label in zip(X, y))
     lines = ["|" + "".join(row) + "|" for row in cells]
     border = "+" + "-" * width + "+"
-    shown = sorted({k for row in classes for k in row})
-    regions = ", ".join(f"{k} on {REGIONS[k] if k < len(REGIONS) else '?'}" for k in shown)
+    shown = sorted({k for row in classes for k in row} - {UNDECIDED})
+    regions = [f"{k} on {region(k)}" for k in shown]
+    if any(UNDECIDED in row for row in classes):
+        regions.append(f"neither on {REGIONS_UNDECIDED} (an output too close to the threshold "
+                       "to call)")
+    regions = ", ".join(regions)
     mixed = any(len(labels) > 1 for labels in labels_in.values())
     legend = [
         f"x1 {x0:.3g}..{x1:.3g} across, x2 {y0:.3g}..{y1:.3g} up; the model predicts {regions}",

@@ -110,3 +110,11 @@ def test_the_rate_a_diverged_run_suggests_does_not_diverge(tmp_path):
                                 "the first 20 epochs of this run)\n"), done.stderr
     assert program("xor", "--lr", "5", cwd=tmp_path).returncode == 1
     assert program("xor", "--lr", "0.5", cwd=tmp_path).returncode == 0  # the whole run holds
+
+
+def test_a_stuck_runs_text_map_draws_no_boundary(tmp_path):
+    done = program("xor", "--lr", "0.5", cwd=tmp_path)  # every unit dead: 0.50 everywhere
+    assert "training accuracy: 2/4" in done.stdout
+    rows = [line[1:-1] for line in done.stdout.splitlines() if line.startswith("|")]
+    assert len(rows) == 14 and set("".join(rows)) == set(":01")
+    assert "the model predicts neither on : (an output too close to the threshold to call)" in done.stdout

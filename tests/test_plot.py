@@ -352,7 +352,7 @@ def test_cli_prints_the_text_summary_without_plot(capsys):
     status, out, err = run_cli(capsys, "train", "--dataset", "moons", "--epochs", "2", "--hidden", "4")
     assert status == 0, err
     assert re.search(r"^loss: .*\(2 epochs, (log|linear) scale\)$", out, re.M)
-    rows = re.findall(r"^\|([.#01*]{40})\|$", out, re.M)
+    rows = re.findall(r"^\|([.#:01*]{40})\|$", out, re.M)
     assert len(rows) == 14
     assert re.search(r"^digits are training points, shown by their label.*; \d+ of 100 misclassified$", out, re.M)
     assert "wrote" not in out
@@ -406,3 +406,14 @@ def test_class_colours_agree_with_the_network_picture_and_the_explorer():
     assert "(1 blue, 0 red)" in (package / "drawing" / "network.py").read_text(encoding="utf-8")
     page = (package / "explore" / "static" / "index.html").read_text(encoding="utf-8")
     assert "blue says class 1, red class 0" in page
+
+
+def test_decision_map_marks_outputs_at_the_threshold_undecided():
+    X, y = [[0, 0], [1, 1]], [0, 1]
+    stuck = lambda x: Value(0.5 + 0.01 * x[0])  # noqa: E731  about 0.50 everywhere
+    text = decision_map(stuck, X, y, width=8, height=3, classify=lambda out: int(out.data > 0.5),
+                        undecided=lambda out: abs(out.data - 0.5) < 0.05)
+    assert set("".join(line[1:-1] for line in text.splitlines()[1:4])) <= set(":01")
+    assert "the model predicts neither on : (an output too close to the threshold to call)" in text
+    # without undecided, rounding draws a confident boundary
+    assert "#" in decision_map(stuck, X, y, width=8, height=3, classify=lambda out: int(out.data > 0.5))

@@ -177,7 +177,7 @@ def pictures(args: argparse.Namespace, run) -> bool:
     no_map = run.why_no_map()  # train --data: more inputs than two, or a regression
     if no_map is None:
         print(decision_map(run.model, run.X, run.y, width=40, height=14,
-                           classify=run.objective.classify))
+                           classify=run.objective.classify, undecided=run.objective.undecided))
     else:
         print(f"no decision map: {no_map}")
     if getattr(args, "plot", None) is None:

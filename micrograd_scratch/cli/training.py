@@ -20,7 +20,8 @@ from typing import Callable, Sequence
 
 from ..data import DATASETS, MAX_CLASSES, DataFileError, load_csv
 from ..diagnose import diagnose
-from ..losses import LOSSES
+from ..losses import LOSSES, softmax
+from ..ops import sigmoid
 from ..nn import MLP, activation_names
 from ..divergence import DEFAULT_FACTOR, DivergenceCheck, rate_that_holds, starting_loss
 from ..optim import LinearDecay, TrainingDiverged, fit
@@ -57,19 +58,37 @@ class Objective:
     classify: Callable[[object], int]
     rule: str  # the prediction, in words
     regression: bool = False  # the labels are numbers to predict, not classes
+    # An output too close to the threshold to call (the text map's `:`).
+    undecided: Callable[[object], bool] | None = None
+
+
+# An output within this of the threshold, read as a probability (mse's
+# output, bce's sigmoid, cross-entropy's two largest) or a margin (hinge's
+# score, whose targets are +-1), is undecided: a network stuck at 0.50
+# everywhere has drawn no boundary, whatever rounding says.
+UNDECIDED_BAND = 0.05
+
+
+def _close_logits(out) -> bool:
+    """Cross-entropy: the two largest class probabilities within 2 x the band."""
+    p = sorted((v.data for v in softmax(out)), reverse=True)
+    return p[0] - p[1] < 2 * UNDECIDED_BAND
 
 
 # Keyed by the command-line spelling of the loss.
 OBJECTIVES = {
     # Least squares regresses the label itself: 0 or 1, so the cut is 1/2.
-    "mse": Objective("mse", 1, lambda out: int(out.data > 0.5), "1 if output > 0.5, else 0"),
+    "mse": Objective("mse", 1, lambda out: int(out.data > 0.5), "1 if output > 0.5, else 0",
+                     undecided=lambda out: abs(out.data - 0.5) < UNDECIDED_BAND),
     # A logit of 0 is probability sigmoid(0) = 1/2.
-    "bce": Objective("bce", 1, lambda out: int(out.data > 0), "1 if logit > 0, else 0"),
+    "bce": Objective("bce", 1, lambda out: int(out.data > 0), "1 if logit > 0, else 0",
+                     undecided=lambda out: abs(sigmoid(out.data) - 0.5) < UNDECIDED_BAND),
     # The margin loss pushes class 1 above +1 and class 0 below -1.
-    "hinge": Objective("hinge", 1, lambda out: int(out.data > 0), "1 if score > 0, else 0"),
+    "hinge": Objective("hinge", 1, lambda out: int(out.data > 0), "1 if score > 0, else 0",
+                       undecided=lambda out: abs(out.data) < UNDECIDED_BAND),
     # One logit per class; the larger one wins.
     "cross-entropy": Objective("cross_entropy", 2, default_classify,  # the largest logit's class
-                               "the class with the larger logit"),
+                               "the class with the larger logit", undecided=_close_logits),
 }
 
 # `train`'s defaults for each data set, chosen so that a run takes seconds
