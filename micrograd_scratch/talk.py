@@ -722,7 +722,7 @@ def teacher_slides(text: str, name: str = "notes.md") -> list[TeacherSlide]:
         start, i = i + 3, i + 3
         while i < len(lines) and lines[i].strip() != "---":
             i += 1
-        slide = Slide(None, "", made_by=f"{name}, line {start}")
+        slide = Slide(None, "", made_by=f"{name}, line {start + 1}")
         for line in lines[start:i]:
             line = line.strip()
             if line.startswith("# ") and not slide.title:
@@ -732,7 +732,7 @@ def teacher_slides(text: str, name: str = "notes.md") -> list[TeacherSlide]:
             elif line:
                 slide.lines.append(line)
         if not slide.title:
-            raise DeckError(f"{name}, line {start}: the slide has no '# title' line")
+            raise DeckError(f"{name}, line {start + 1}: the slide has no '# title' line")
         slides.append(TeacherSlide(after, slide))
     if not slides:
         raise DeckError(f"{name} holds no slide: begin one with '---', 'after: N', '---'")
