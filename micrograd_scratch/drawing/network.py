@@ -454,7 +454,8 @@ def _figure(plan: NetworkPlan, title: str, dpi: int, style=PICTURE_STYLES["defau
     labelled = [room[c] or not slide for c in range(len(columns))]
     # On a slide a column too long for words stands in two staggered rows
     # (zigzag), each map as tall as two cells: a 2-16-1 network's hidden
-    # maps were 0.06 inches in a training film's frame, and are 0.2.
+    # maps were 0.14 inches in a slide-style training film's panel and
+    # 0.19 on a whole slide (27 px at 1920 px wide); they are 0.36 and 0.47.
     zigzag = [slide and c > 0 and not room[c] for c in range(len(columns))]
     line = type_.unit * 1.3 / 72  # inches a line of unit text takes
     text_h = [(len(_unit_lines(column[0], room[c], slide)) * line + 0.06) if labelled[c] else 0.05
