@@ -214,6 +214,7 @@ def test_training_pictures_take_style_size_and_edges_and_refuse_a_page_too_large
         return
     big = subprocess.run([CLI, "xor", "--hidden", "16", "--epochs", "1", "--graph-detail",
                           "--graph", str(tmp_path / "g.png")], capture_output=True, text=True, timeout=120)
-    assert big.returncode == 1 and not (tmp_path / "g.png").exists()
+    # refused as a usage error, before training: the size is known from --hidden
+    assert big.returncode == 2 and not (tmp_path / "g.png").exists()
     assert re.search(r"--graph: the graph would be \d+ x \d+ inches \(\d+ x \d+ px at 150 dpi\), too large "
                      r"for a page; leave out --graph-detail to draw one box per neuron", big.stderr)
