@@ -14,7 +14,7 @@ from typing import Callable
 from ...drawing.styles import fmt
 from ...engine import Value, topological_order
 
-__all__ = ["square", "diamond", "neuron", "chain", "close", "nodes", "listed"]
+__all__ = ["square", "diamond", "neuron", "chain", "unlink", "close", "nodes", "listed"]
 
 
 def square() -> Value:
@@ -63,6 +63,16 @@ def chain(depth: int) -> Value:
     for i in range(1, depth + 1):
         x = Value(float(i), (x,), (1.0,))
     return x
+
+
+def unlink(root: Value) -> None:
+    """Take a chain apart, from its root down, one node at a time. Freed
+    whole, a chain 100,000 deep is freed by as many nested calls: CPython's
+    C stack has room for them, the browser's (Pyodide's) does not, and
+    overflowing it there is a fatal error."""
+    node = root
+    while node._prev:
+        node._prev, node = (), node._prev[0]
 
 
 GRAPHS: dict[str, Callable[[], Value]] = {"a * a": square, "the diamond": diamond, "a neuron": neuron}

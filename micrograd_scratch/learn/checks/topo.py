@@ -9,7 +9,7 @@ from pathlib import Path
 from ...engine import Value
 from ..picture import graph_picture, name
 from ..runner import Check, Failed, TimeLimit, where
-from .graphs import chain, diamond, nodes
+from .graphs import chain, diamond, nodes, unlink
 from .repairs import verdict
 
 DEPTH = 100_000
@@ -87,6 +87,13 @@ def check_diamond(module) -> str:
 
 def check_chain(module) -> str:
     root = chain(DEPTH)
+    try:
+        return _chain_facts(module, root)
+    finally:
+        unlink(root)
+
+
+def _chain_facts(module, root: Value) -> str:
     folder = Path(module.__file__).parent
     try:
         order = _order(module, root)
