@@ -222,6 +222,7 @@ def test_the_explorer_draws_with_the_learners_tanh_rule_and_switches_back(page):
     check(page, 4, key(4, WRONG_TANH))
     page.get_by_test_id("learn-explorer").click()
     expect(page.get_by_test_id("learn-rules")).to_contain_text("your exercise 4 rules for *, **, exp")
+    expect(page.get_by_test_id("learn-code")).to_be_hidden()
     page.get_by_test_id("expression").fill("tanh(x)")
     page.get_by_test_id("input-x").fill("0.5")
     grad = page.locator('#inputs tr[data-name="x"] .grad')

@@ -103,7 +103,7 @@
           <div id="learn-hints" data-testid="learn-hints"></div>
         </article>
         <div class="learn-editor">
-          <textarea id="learn-code" data-testid="learn-code" spellcheck="false" autocomplete="off"
+          <textarea id="learn-code" data-testid="learn-code" spellcheck="false" autocomplete="off" wrap="off"
             aria-label="your file"></textarea>
           <div class="learn-row">
             <button type="button" id="learn-check" data-testid="learn-check" disabled>Check</button>
