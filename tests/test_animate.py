@@ -229,13 +229,14 @@ def test_draw_animate_on_the_command_line(tmp_path):
 
 @needs_dot
 @pytest.mark.skipif(CLI is None, reason="the micrograd-scratch command is not installed (pip install -e .)")
-def test_a_slide_animation_says_how_small_its_text_came_out(tmp_path):
+def test_slide_frames_and_animations_say_how_small_their_text_came_out(tmp_path):
     done = subprocess.run([CLI, "draw", "tanh(a*b + c) * sigmoid(a)", "--set", "a=2", "b=-3", "c=1",
-                           "--style", "slides", "--animate", "s.gif", "--dpi", "30", "-o", "s.svg"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+                           "--style", "slides", "--animate", "s.gif", "--frames", "frames", "--dpi", "30",
+                           "-o", "s.svg"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
-    [note] = [line for line in done.stdout.splitlines() if line.startswith("note:")]
-    assert re.fullmatch(r"note: the animation is too large for a slide at 18 pt: its smallest text is "
-                        r"1[2-7] pt on a slide shown 1920 px wide \(each frame holds its step's caption "
-                        r"and numbers as well\); draw a smaller expression, or leave out --style slides",
-                        note)
+    notes = [line for line in done.stdout.splitlines() if line.startswith("note:")]
+    assert len(notes) == 2, done.stdout  # the still picture keeps 18 pt: no note of its own
+    for note, what in zip(notes, ["each frame", "each frame of the animation"]):
+        assert re.fullmatch(rf"note: {what} is too large for a slide at 18 pt: its smallest text is "
+                            r"1[2-7] pt on a slide shown 1920 px wide; a frame holds its step's caption "
+                            r"and numbers besides the graph", note)

@@ -175,6 +175,10 @@ def names(text: str) -> list[str]:
     return parts
 
 
+# Why a frame's text is smaller than the still picture's, on a slide.
+FRAME_TEXT = "a frame holds its step's caption and numbers besides the graph"
+
+
 def _write_frames(root, args, params, look: dict) -> bool:
     """The frames and their page; False when the page is missing (without
     Graphviz's dot the frames are .dot files, which a page cannot show)."""
@@ -184,6 +188,7 @@ def _write_frames(root, args, params, look: dict) -> bool:
     except OSError as error:
         raise ValueError(f"--frames: cannot write to {args.frames!r}: "
                          f"{error.strerror or error}") from None
+    small_text_note(paths, args.style, "each frame", FRAME_TEXT)
     frames = [p for p in paths if p.suffix != ".html"]
     page = [p for p in paths if p.suffix == ".html"]
     if page:
@@ -202,8 +207,7 @@ def _write_animation(root, args, params, look: dict) -> bool:
     try:
         animation = animate_backward(root, fps=args.fps or FPS, params=params,
                                      max_nodes=args.max_nodes, dpi=args.dpi, **look)
-        small_text_note(animation, args.style, "the animation",
-                        " (each frame holds its step's caption and numbers as well)")
+        small_text_note(animation, args.style, "each frame of the animation", FRAME_TEXT)
         path = animation.write(args.animate)
     except ImportError as missing:  # Pillow
         print(f"{PROG}: no animation written: {missing}", file=sys.stderr)

@@ -93,18 +93,18 @@ def size_in_inches(size: tuple[float, float, str] | None, dpi: int) -> tuple[flo
     return width, height
 
 
-def small_text_note(graph, style: str, what: str = "this graph", why: str = "") -> None:
+def small_text_note(graph, style: str, what: str = "this graph",
+                    then: str = "draw a smaller expression, or leave out --style slides") -> None:
     """On a slide, say when fitting shrank the text of `what` (a drawing,
-    or an Animation: anything with a text_scale) below SLIDE_TEXT pt, and
-    `why`, where there is more to say than its size."""
+    or anything with a text_scale: an Animation, backward_frames' list)
+    below SLIDE_TEXT pt, and `then`: what to do, or why it is so."""
     look = picture_style(style)
     if look.canvas is None:
         return
     smallest = min(look.node_font, look.small_font) * graph.text_scale
     if smallest < SLIDE_TEXT - 0.05:
         print(f"note: {what} is too large for a slide at {SLIDE_TEXT} pt: its smallest text "
-              f"is {smallest:.0f} pt on a slide shown 1920 px wide{why}; draw a smaller "
-              f"expression, or leave out --style slides")
+              f"is {smallest:.0f} pt on a slide shown 1920 px wide; {then}")
 
 
 def check_distinct(*outputs: tuple[str, str | None],

@@ -700,7 +700,8 @@ def backward_frames(
     'pdf' or 'dot'); with format 'svg' and html_page=True, backward.html
     shows them with a slider, self-contained. Frames an earlier call wrote
     there and this one did not are removed. Returns the paths written,
-    frames in order (then the page).
+    frames in order (then the page), as a list whose `text_scale` says how
+    much fitting them to a box (style, size) scaled their text.
 
     grad_view, style and size are draw's: every frame shaded by the
     gradients so far, in the slide style, fitted to a box; left out,
@@ -719,10 +720,11 @@ def backward_frames(
     paths = [outdir / f"frame_{i:0{width}d}.{format}" for i in range(count)]
     try:
         frames = _pinned_frames(plan, steps, look)
-        written = [_write_pinned(graph, path) for graph, path in zip(frames, paths)]
+        written = WrittenFrames(_write_pinned(graph, path) for graph, path in zip(frames, paths))
+        written.text_scale = frames[0].text_scale
     except DotError as error:  # dot missing or broken: the frames' DOT text instead
         frames = _frame_graphs(plan, steps, _titles(steps), look)
-        written = [_write(graph, path.with_suffix(".dot")) for graph, path in zip(frames, paths)]
+        written = WrittenFrames(_write(graph, path.with_suffix(".dot")) for graph, path in zip(frames, paths))
         print(f"{error.why}, so the frames were written as .dot files in {outdir}; {error.how}",
               file=sys.stderr)
         _forget_stale(outdir, written)
@@ -735,6 +737,14 @@ def backward_frames(
         written.append(page)
     _forget_stale(outdir, written)
     return written
+
+
+class WrittenFrames(list):
+    """The paths backward_frames wrote, in order, and `text_scale`: how
+    much fitting the frames to their box scaled their text (1.0 unfitted),
+    as a fitted drawing's text_scale says it."""
+
+    text_scale: float = 1.0
 
 
 def _write_pinned(frame, path: Path, dpi: int = DPI) -> Path:
