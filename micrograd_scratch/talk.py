@@ -288,7 +288,10 @@ def _least_squares(seed: int, broken: set) -> Slide:
         from .plot import plot_training
 
         fig = plot_training(history, linear, X, y, style="slides", size=WIDE, resolution=40, dpi=DPI)
-        fig.axes[1].get_legend().remove()  # red 0, blue 1, as on every map of the deck
+        regions = fig.axes[1]
+        regions.get_legend().remove()  # red 0, blue 1, as on every map of the deck
+        regions.set_title(regions.get_title().replace("decision boundary", "regions")
+                          .replace(" training points", ""), fontsize=SLIDE_TEXT)
         return [_matplotlib_figure(fig, "the loss of least squares on XOR falling to 0.25, "
                                         "and the model's one region")]
 
@@ -554,8 +557,10 @@ def _chain_rule(seed: int, broken: set) -> Slide:
     def figure() -> list[Figure]:
         from .drawing import draw
 
-        graph = draw(z, style="slides", size=(BOX[0], 3.2))
-        return [_graphviz_figure(graph, "x → g → y → f → z: the scalar chain, with its gradients")]
+        graph = draw(z, style="slides", size=(WIDE[0], WIDE[1] * 0.8))
+        figure = _graphviz_figure(graph, "x → g → y → f → z: the scalar chain, with its gradients")
+        figure.wide = True
+        return [figure]
 
     _figure(slide, ["Graphviz"], figure, broken)
     return slide
@@ -798,7 +803,7 @@ html, body { margin: 0; height: 100%; background: #1f1f1f; overflow: hidden;
 h1 { font-size: 1.55em; margin: 0 0 0.4em; color: #08306b; }
 .body { display: grid; grid-template-columns: 44% 54%; gap: 2%; min-height: 0; }
 .body.wide { grid-template-columns: 1fr; grid-template-rows: auto minmax(0, 1fr); }
-.body.wide .text { display: grid; grid-template-columns: 1fr auto; gap: 3%; }
+.body.wide .text { display: grid; grid-template-columns: 1fr auto; gap: 3%; align-items: start; }
 .body.bare { grid-template-columns: 1fr; }
 .line { margin: 0 0 0.35em; font-family: Georgia, serif; }
 ul { margin: 0.3em 0; padding-left: 1.1em; } li { margin: 0 0 0.25em; }
@@ -807,7 +812,7 @@ th, td { padding: 0.05em 0.45em; border-bottom: 1px solid #d9d9d9; text-align: r
 th { color: #525252; font-weight: normal; }
 .figures { display: flex; flex-direction: column; gap: 2%; justify-content: center; align-items: center;
   min-height: 0; }
-.figures img { max-width: 100%; max-height: 100%; min-width: 0; object-fit: contain; }
+.figures img { flex: 1 1 0; width: 100%; min-height: 0; object-fit: contain; }
 .missing { align-self: center; color: #8c2d04; }
 .caption { font-size: 0.94em; color: #525252; border-top: 1px solid #d9d9d9; padding-top: 0.2em; }
 code { font-family: Menlo, Consolas, monospace; font-size: 0.95em; }
