@@ -688,7 +688,7 @@ def backward_frames(
     """Film the backward pass from `root`: one numbered picture per step.
 
     Frame 0 seeds d(root)/d(root) = 1. Then, in reverse topological order,
-    each operation's local rule runs: the node is red, the inputs whose
+    each node sends its gradient on: the node is red, the inputs whose
     gradients it updates are blue, each red edge reads
     `upstream grad × local derivative = term`, and an input that already
     had a gradient shows the sum in the caption. The last frame says done.
