@@ -19,17 +19,18 @@ the talk's order (0 the title, 1 to 10 one idea each, 11 the closing):
 Every number on a slide is computed here, by the package's functions, from
 a seeded run (`seed` seeds every one of them together); a slide's
 `made_by` names those functions and `alone` the command that makes its
-figure on its own. `write_html(slides, folder)` writes the deck as one
-static page, `write_pdf(slides, path)` as a 16:9 PDF (deck_html.py and
-deck_pdf.py do the drawing; this file only says what is on the slides).
+figure on its own. `deck(seed, order)` adds a teacher's slides where they
+go; `write_html(slides, folder)` writes the deck as one static page
+(index.html, the figures in it), `write_pdf(slides, path)` as a 16:9 PDF,
+a page a slide, every text 18 pt or more.
 
 A slide's figure needs matplotlib, Graphviz's `dot` or Pillow. Without
 one, the slide is still made, with its text and table, and its `missing`
 says which; `missing_lines(slides)` gives the one line per dependency.
 
-A teacher's own slides come from Markdown (`teacher_slides`, syntax in
-docs/talk.md): a `---`/`after: N`/`---` header, then `# title`, text and
-`- ` points.
+A teacher's own slides come from Markdown (`teacher_slides`; the README's
+"The talk as slides" shows the syntax): a `---`, `after: N`, `---`
+header, then `# title`, lines of text and `- ` points.
 
 Sources: the talk (soph.info/scratch.pdf); Goodfellow, Bengio and
 Courville, *Deep Learning* (2016), ch. 6 and 8; Minsky and Papert (1969);
@@ -224,7 +225,7 @@ def _perceptron(seed: int, broken: set) -> Slide:
     last = [s for s in states if s[0] == 4]
     table = Table("perceptron-xor", ["x", "d", "f_old", "w1", "w2", "b"],
                   [[f"{x[0]:g}, {x[1]:g}", d, f, w1, w2, b] for e, x, d, f, w1, w2, b in last])
-    start = states[-5][4:] if len(states) > 4 else (0.0, 0.0, 0.0)
+    start = states[-5][4:]  # w1, w2, b at the end of epoch 3
     slide = Slide(1, "The perceptron (Rosenblatt 1957)", lines=[
         "classify: f(x) = 1 if w · x + b > 0, else 0",
         "learn: w(t+1) = w(t) + (d − f_old) x",
@@ -540,17 +541,17 @@ def _chain_rule(seed: int, broken: set) -> Slide:
     z.backward()
     v = jacobian(seed)
     J = v["J"]
-    table = Table("jacobian", ["i", "row i of ∂y/∂x", "(∇y z)_i", "((∂y/∂x)ᵀ ∇y z)_i", "backward(): x_i.grad"], [
+    table = Table("jacobian", ["i", "∂y_i/∂x", "∂z/∂y_i", "(Jᵀ ∇y z)_i", "x_i.grad"], [
         [i + 1, J[i], v["grad_y"][i], v["chained"][i], v["backward"][i]] for i in range(2)
     ])
     slide = Slide(8, "The chain rule", lines=[
-        "y = g(x), z = f(g(x)):   dz/dx = dz/dy · dy/dx   (scalars)",
-        "∇x z = (∂y/∂x)ᵀ ∇y z   (vectors; ∂y/∂x is the Jacobian)",
+        "z = f(g(x)): dz/dx = dz/dy · dy/dx",
+        "vectors: ∇x z = Jᵀ ∇y z, J = ∂y/∂x",
     ], points=[
-        f"z = tanh(x²) at x = 0.7: dz/dy · dy/dx = {dz_dy:.4f} × {dy_dx:.4f} = "
-        f"{dz_dy * dy_dx:.4f}; backward() gives {x.grad:.4f}",
-        f"y = W x, W = {[[int(w) for w in row] for row in v['W']]}, x = [0.5, −2], z = y1² + y2²: "
-        "each row of ∂y/∂x is grad(y_i, x) on the scalar graph",
+        f"z = tanh(x²), x = 0.7: {dz_dy:.4f} × {dy_dx:.4f} = {dz_dy * dy_dx:.4f}, "
+        f"as backward() gives",
+        f"y = W x, W = {[[int(w) for w in row] for row in v['W']]}, x = [0.5, −2], z = y1² + y2²; "
+        "J's rows: grad(y_i, x)",
     ], table=table, made_by="micrograd_scratch/engine.py grad, Value.backward; ops.py dot, total",
         alone='micrograd-scratch draw "tanh(x**2)" --set x=0.7 --backward -o chain.svg')
 
@@ -1050,6 +1051,7 @@ def _pdf_page(fig, slide: Slide, k: int, count: int) -> None:
         left = MARGIN + text_width + 0.2
         box = (left, top, W - MARGIN - left, foot_top - top - 0.1)
     x, y, w, h = box
+    h = max(h, 1.5)  # (a slide whose words leave less is too wordy: its figure runs into the foot)
     each = h / len(pictures)  # one above the other, as on the page
     for i, f in enumerate(pictures):
         ax = fig.add_axes([x / W, 1 - (y + (i + 1) * each) / H, w / W, each / H])

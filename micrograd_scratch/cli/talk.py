@@ -41,8 +41,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "'# title', lines of text and '- ' points",
     )
     parser.add_argument("--export", metavar="DIR", type=export_folder,
-                        help="write the deck as DIR/index.html, one page that needs no server "
-                        "but a static one and asks for nothing from anywhere")
+                        help="write the deck as DIR/index.html, one page that works from any "
+                        "static server or as a file, and asks for nothing from anywhere")
     parser.add_argument("--pdf", metavar="FILE", type=output_file((".pdf",)),
                         help="write the deck as a 16:9 PDF, one page a slide (needs matplotlib)")
     parser.add_argument("--seed", type=integer, default=0,
@@ -109,6 +109,17 @@ def run(args: argparse.Namespace) -> int:
     except talk.DeckError as error:
         raise UsageError(f"argument --add: {error}") from None
 
+    written: list[str] = []
+    try:
+        return _make(args, order, written)
+    except KeyboardInterrupt:  # files are written whole: each is there complete, or not at all
+        sys.stdout.flush()
+        print(f"{PROG}: interrupted; " + (f"only {written[0]} was written" if written
+                                          else "nothing was written"), file=sys.stderr)
+        raise
+
+
+def _make(args: argparse.Namespace, order: list, written: list[str]) -> int:
     started = time.perf_counter()
     slides = talk.deck(args.seed, order)
     status = OK
@@ -117,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
             path = talk.write_html(slides, args.export)
         except OSError as error:
             raise cannot_write("--export", args.export, error) from None
+        written.append(path)
         print(f"wrote {path}: {len(slides)} slides, {os.path.getsize(path) / 1e6:.1f} MB; "
               f"open it through any static server, #N is the N-th slide")
     if args.pdf:
