@@ -161,10 +161,15 @@ DPI = 110  # pixels per inch of a PNG for the PDF
 
 def _matplotlib_figure(fig, alt: str) -> Figure:
     """A matplotlib Figure as SVG (for the page) and PNG (for the PDF)."""
+    import matplotlib
+
     files = {}
     for format in ("svg", "png"):
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=format, dpi=DPI)
+        # No date and no random ids in the SVG: the same seed makes the same page, byte for byte.
+        with matplotlib.rc_context({"svg.hashsalt": "micrograd-scratch talk"}):
+            fig.savefig(buffer, format=format, dpi=DPI,
+                        metadata={"Date": None} if format == "svg" else None)
         files[format] = buffer.getvalue()
     return Figure(files, alt, wide=fig.get_figwidth() > BOX[0])
 
@@ -1061,18 +1066,22 @@ def _pdf_page(fig, slide: Slide, k: int, count: int) -> None:
 
 def write_pdf(slides: Sequence[Slide], path: str | os.PathLike) -> str:
     """Write the deck as a 16:9 PDF, one page a slide, whole or not at all."""
+    from .files import write_atomically
+
+    write_atomically(path, lambda f: _write_pdf_to(slides, f))
+    return os.fspath(path)
+
+
+def _write_pdf_to(slides: Sequence[Slide], file) -> None:
+    """The PDF, into an open binary file."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     from .drawing.styles import SLIDE, new_figure
-    from .files import write_atomically
 
-    def write(f) -> None:
-        with PdfPages(f, metadata={"Title": "Deep Learning from scratch with python",
-                                   "Creator": "micrograd-scratch talk"}) as pdf:
-            for k, slide in enumerate(slides, 1):
-                fig = new_figure(figsize=SLIDE)
-                _pdf_page(fig, slide, k, len(slides))
-                pdf.savefig(fig)
-
-    write_atomically(path, write)
-    return os.fspath(path)
+    # No creation date: the same seed makes the same PDF, byte for byte.
+    with PdfPages(file, metadata={"Title": "Deep Learning from scratch with python",
+                                  "Creator": "micrograd-scratch talk", "CreationDate": None}) as pdf:
+        for k, slide in enumerate(slides, 1):
+            fig = new_figure(figsize=SLIDE)
+            _pdf_page(fig, slide, k, len(slides))
+            pdf.savefig(fig)

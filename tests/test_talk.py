@@ -8,6 +8,7 @@ whole module (it takes seconds)."""
 from __future__ import annotations
 
 import html.parser
+import io
 import json
 import os
 import re
@@ -159,6 +160,20 @@ def test_the_page_asks_for_nothing(page):
     # Every figure is in the page; its policy forbids any request at all.
     assert "default-src 'none'" in page
     assert not re.search(r"""(src|href)=["'](?!data:)""", page)
+
+
+def test_the_same_seed_makes_the_same_deck_and_another_seed_another():
+    def made(seed):
+        slides = talk.deck(seed, [1, 4, 7, 8])
+        with io.BytesIO() as pdf:
+            talk._write_pdf_to(slides, pdf)
+            return talk.page(slides), pdf.getvalue()
+
+    first = made(0)
+    assert made(0) == first  # page and PDF, byte for byte
+    other = Tables(made(1)[0]).tables
+    assert other["collapse"] != Tables(first[0]).tables["collapse"]
+    assert other["jacobian"] != Tables(first[0]).tables["jacobian"]
 
 
 # ---- the PDF ----------------------------------------------------------------------
