@@ -49,7 +49,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from . import data, optim
+from . import data
 from .drawing.styles import SLIDE_TEXT, DotError
 from .engine import Value, grad
 from .expr import parse_expression
@@ -60,8 +60,11 @@ from .optim import SGD, LinearDecay, fit
 from .perceptron import Perceptron
 
 __all__ = [
-    "Slide", "Table", "Figure", "build", "select", "parse_slides", "teacher_slides", "TeacherSlide",
-    "DeckError", "missing_lines", "NEEDS", "TALK_SLIDES", "SETTINGS",
+    "Slide", "Table", "Figure", "TeacherSlide", "DeckError",
+    "build", "deck", "select", "parse_slides", "teacher_slides", "missing_lines",
+    "page", "write_html", "write_pdf", "cell_text",
+    "least_squares", "handset_table", "descend", "batch_runs", "neuron_values", "jacobian", "mlp_runs",
+    "NEEDS", "TALK_SLIDES", "SETTINGS", "PAGE_NAME",
 ]
 
 TALK_SLIDES = range(12)  # 0 the title, 1 to 10 the talk's ideas, 11 the closing
@@ -895,8 +898,8 @@ def _slide_html(slide: Slide, k: int, count: int) -> str:
         url = f"data:{MIME[format]};base64," + base64.b64encode(f.files[format]).decode("ascii")
         pictures.append(f'<img src="{url}" alt="{html.escape(f.alt)}">')
     if slide.missing:
-        pictures.append('<div class="missing">'
-                        + html.escape(f"(figure not drawn: {', '.join(slide.missing)} is missing)") + "</div>")
+        note = f"(figure not drawn: {', '.join(slide.missing)} is missing)"
+        pictures.append(f'<div class="missing">{html.escape(note)}</div>')
     wide = any(f.wide for f in slide.figures)
     layout = "wide" if wide else ("" if pictures else "bare")
     caption = ""

@@ -13,8 +13,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -252,3 +254,14 @@ def test_without_matplotlib_and_graphviz_the_other_slides_are_still_written(tmp_
     assert not (tmp_path / "t.pdf").exists()
     written = Tables((tmp_path / "deck" / "index.html").read_text())
     assert written.talk == ["1", "4", "7", "8"] and "perceptron-xor" in written.tables
+
+
+def test_ctrl_c_while_the_deck_is_made_says_so_and_leaves_nothing(tmp_path):
+    started = subprocess.Popen([COMMAND, "talk", "--export", "deck", "--pdf", "t.pdf"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)  # the deck takes several seconds: it is still being made
+    started.send_signal(signal.SIGINT)
+    out, err = started.communicate(timeout=120)
+    assert started.returncode == 130
+    assert err == "micrograd-scratch: interrupted; nothing was written\n"
+    assert os.listdir(tmp_path) == []
