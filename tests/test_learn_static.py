@@ -163,14 +163,19 @@ def test_a_wrong_tanh_rule_is_named_and_its_node_marked_and_the_fixed_rule_passe
 
 def test_browser_and_local_verdicts_agree(page, tmp_path):
     cases = [(ex.number, key(ex.number)) for ex in EXERCISES]
-    chosen = {"tanh with x", "no negative bias", "recursive, no visited set", "= for +=", "sign of the update"}
+    chosen = {"tanh with x", "log with out, 0 at x = 1", "no negative bias", "recursive, no visited set",
+              "= for +=", "sign of the update"}  # log's raises: one line with their line number
     for m in mistakes.MISTAKES:
         if m.what in chosen:
             cases.append((m.exercise, m.edits[0][1] if not m.edits[0][0] else key(m.exercise, *m.edits)))
     for i, (number, text) in enumerate(cases):
+        began = time.monotonic()
         there = check(page, number, text)
+        print(f"exercise {number}: {time.monotonic() - began:.1f} s in the browser")
         here = local(number, text, tmp_path / str(i))
-        assert (there["lines"], there["state"], there["marked"]) == (here["lines"], here["state"], here["marked"])
+        # Pyodide's Python is 3.14, whose 1 / 0.0 says "division by zero"; 3.11's says "float ..."
+        assert there["lines"].splitlines() == here["lines"].replace("float division", "division").splitlines()
+        assert (there["state"], there["marked"]) == (here["state"], here["marked"])
     page.screenshot(path=page.shots / "04-after-the-comparison.png")
 
 
