@@ -49,7 +49,7 @@ def deck(tmp_path_factory):
     """The whole talk and a teacher's slide, as a page and a PDF."""
     folder = tmp_path_factory.mktemp("talk")
     (folder / "notes.md").write_text(NOTES)
-    done = run("--export", "deck", "--pdf", "talk.pdf", "--add", "notes.md", cwd=folder)
+    done = run("--export", "deck", "--pdf", "deck/talk.pdf", "--add", "notes.md", cwd=folder)
     assert done.returncode in (0, 3), done.stderr  # 3: a figure's program is missing here
     return folder, done
 
@@ -183,11 +183,11 @@ def test_the_same_seed_makes_the_same_deck_and_another_seed_another():
 
 def test_the_pdf_has_one_16_9_page_per_slide(deck):
     folder, done = deck
-    pdf = (folder / "talk.pdf").read_bytes()
+    pdf = (folder / "deck" / "talk.pdf").read_bytes()  # in the folder --export made
     boxes = re.findall(rb"/MediaBox \[ *0 0 ([\d.]+) ([\d.]+) *\]", pdf)
     assert len(re.findall(rb"/Type /Page\b", pdf)) == len(boxes) == 13
     assert all(float(w) / float(h) == pytest.approx(16 / 9, rel=1e-3) for w, h in boxes)
-    assert "wrote talk.pdf: 13 pages" in done.stdout
+    assert "wrote deck/talk.pdf: 13 pages" in done.stdout
 
 
 def test_every_text_on_a_pdf_page_is_18_pt_or_more():
@@ -218,6 +218,8 @@ def test_it_says_what_it_wrote_and_how_long_it_took(deck):
     (["--pdf", "x.pdf", "--slides", "1", "--add", "notes.md"], "slide 2 is not in --slides"),
     (["--pdf", "x.txt"], "must end in .pdf"),
     (["--export", "notes.md"], "it is not a folder"),
+    (["--pdf", "absent/x.pdf"], "no folder 'absent'"),
+    (["--export", "deck", "--pdf", "deck/x.txt"], "must end in .pdf"),
 ])
 def test_bad_arguments_are_refused_before_anything_runs(tmp_path, args, says):
     (tmp_path / "notes.md").write_text(NOTES)

@@ -43,8 +43,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--export", metavar="DIR", type=export_folder,
                         help="write the deck as DIR/index.html, one page that works from any "
                         "static server or as a file, and asks for nothing from anywhere")
-    parser.add_argument("--pdf", metavar="FILE", type=output_file((".pdf",)),
-                        help="write the deck as a 16:9 PDF, one page a slide (needs matplotlib)")
+    parser.add_argument("--pdf", metavar="FILE",
+                        help="write the deck as a 16:9 PDF, one page a slide (needs matplotlib); "
+                        "it may go in the folder --export makes")
     parser.add_argument("--seed", type=integer, default=0,
                         help="seeds every run the slides show (default: %(default)s)")
     parser.add_argument("--slides", type=slide_list, metavar="LIST",
@@ -71,6 +72,21 @@ def export_folder(text: str) -> str:
     else:
         in_writable_folder(os.path.normpath(text))  # its parent: the folder is made there
     return text
+
+
+def check_pdf(args: argparse.Namespace) -> None:
+    """--pdf: a .pdf file in a folder that can be written, or in the folder
+    --export is about to make (`--export talk/ --pdf talk/talk.pdf`)."""
+    folder = os.path.dirname(args.pdf) or "."
+    made = args.export and not os.path.exists(args.export)
+    if made and os.path.abspath(folder) == os.path.abspath(args.export):
+        if not args.pdf.lower().endswith(".pdf"):  # (its folder: --export's, checked)
+            raise UsageError(f"argument --pdf: cannot write {args.pdf!r}: the file name must end in .pdf")
+        return
+    try:
+        output_file((".pdf",))(args.pdf)
+    except argparse.ArgumentTypeError as error:
+        raise UsageError(f"argument --pdf: {error}") from None
 
 
 def slide_list(text: str) -> list[int]:
@@ -103,6 +119,8 @@ def teacher_file(text: str) -> list[talk.TeacherSlide]:
 def run(args: argparse.Namespace) -> int:
     if not args.export and not args.pdf:
         raise UsageError("say where to write the deck: --export DIR, --pdf FILE, or both")
+    if args.pdf:
+        check_pdf(args)
     numbers = args.slides if args.slides is not None else list(talk.TALK_SLIDES)
     try:
         order = talk.select(numbers, [t for notes in args.add for t in notes])
