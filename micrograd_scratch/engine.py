@@ -188,7 +188,7 @@ class Value:
             if local is None:
                 local = local_grads(self)  # a fused node's: computed now a gradient arrived
         for child, d in zip(self._prev, local):
-            if d:  # a local derivative of 0 passes nothing on, even times inf (as torch)
+            if d:  # a local derivative of 0 passes nothing on, even times inf (as torch's relu)
                 child.grad += d * g
 
     def zero_grad(self) -> None:
@@ -284,7 +284,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
 
     Returns floats, or Values with graphs of their own when `create_graph=True`
     (to differentiate again). An input that `output` does not use gets 0.
-    The loop is `backward()`'s; the `.grad`s are lent to it and put back.
+    The loop is `backward()`'s; the `.grad`s are lent to it and put back
+    (`lent_grads`: two threads take turns, so a model's weights shared by
+    their graphs are not lent twice at once).
     """
     inputs = _checked_grad_arguments(output, inputs)
     with paused_gc():
@@ -299,17 +301,24 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
 
 @contextmanager
 def lent_grads(nodes: list[Value]) -> Iterator[None]:
-    """Inside the block every node's `.grad` starts at 0; after it (even on
-    an error), each is put back as it was. `grad()` and the stepper run
-    the loop this way, so that they change no `.grad`."""
-    saved = [node.grad for node in nodes]
-    for node in nodes:
-        node.grad = 0
-    try:
-        yield
-    finally:
-        for node, g in zip(nodes, saved):
-            node.grad = g
+    """Inside the block every node's `.grad` starts at 0.0; after it (even
+    on an error), each is put back as it was. `grad()` and the stepper run
+    the loop this way, so that they change no `.grad`. One block at a time
+    in the process: a `backward()` running meanwhile in another thread on
+    the same nodes would still see the lent values, as two backward()
+    calls on shared nodes see each other's."""
+    with _lending:
+        saved = [node.grad for node in nodes]
+        for node in nodes:
+            node.grad = 0.0
+        try:
+            yield
+        finally:
+            for node, g in zip(nodes, saved):
+                node.grad = g
+
+
+_lending = threading.RLock()
 
 
 # ---- the extras: create_graph, micrograd's and microgpt's nodes ----------
@@ -322,7 +331,7 @@ def _local_grads_as_values(node: Value) -> tuple:
     is a graph that can be differentiated again."""
     if node._rule is not None:
         return node._rule(node, *node._prev)
-    if node._local_grads or "_backward" in vars(node):
+    if node._local_grads or made_by_hand(node):
         how = "its _backward only adds floats into .grad" if node._prev and not node._local_grads \
             else "its local gradients are plain numbers"
         raise TypeError(
@@ -334,6 +343,12 @@ def _local_grads_as_values(node: Value) -> tuple:
 
 
 GENERIC_OP = "f"  # the _op of a node made microgpt's way, with no op name
+
+
+def made_by_hand(node: Value) -> bool:
+    """Whether `node._backward` is micrograd's closure, set on the node
+    itself (rather than the class's chain rule)."""
+    return getattr(node._backward, "__self__", None) is not node
 
 
 def _microgpt_node(local_grads, children: tuple) -> tuple:

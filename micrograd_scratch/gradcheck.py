@@ -9,9 +9,8 @@ it: it nudges each input by a small eps and measures the slope directly,
 (a *central* difference: its error shrinks like eps**2, where the one-sided
 (f(x + eps) - f(x)) / eps only shrinks like eps), and compares that with
 what the engine computes, along both of its settings: `backward()`, the
-one users call (it adds into `.grad`), and `grad()` (which keeps gradients
-in a dict, as `create_graph=True` does). Both run the engine's one
-backward loop, so a local derivative edited in ops.py is seen by both.
+one users call (it adds into `.grad`), and `grad()` (which lends the loop
+every `.grad` and puts them back). Both run the engine's one backward loop, so a local derivative edited in ops.py is seen by both.
 
 The error of one input is |analytic - numeric| / max(1, |analytic|, |numeric|):
 a relative error for large gradients and an absolute one for gradients

@@ -81,8 +81,8 @@ class Op:
 
     def __call__(self, *operands):
         for x in operands:
-            if isinstance(x, Value):
-                return self.apply(*operands)
+            if isinstance(x, Value):  # a node, its numbers wrapped: mul(2.0, x) is 2.0 * x
+                return self.apply(*[_operand(v, self) for v in operands])
         return self.forward(*operands)
 
 
@@ -115,6 +115,9 @@ def define(
         )
     if name in OPS and not replace:
         raise ValueError(f"define({name!r}): an op of that name exists (pass replace=True)")
+    if kind in ("unary", "activation") and name not in OPS and not _applies_an_op(getattr(Value, name, None)):
+        raise ValueError(f"define({name!r}): a Value already has {name!r} ({_value_attribute(name)}); "
+                         f"choose another name for the op")
     op = OPS.get(name)
     if used_by is None:
         used_by = op.used_by if op is not None else ()
@@ -136,6 +139,17 @@ def define(
 _OPERATORS = {"+": "__add__", "*": "__mul__", "**": "__pow__"}  # Python's syntax for three ops
 
 
+def _applies_an_op(method) -> bool:
+    """Whether a Value attribute is free for an op of that name: absent, or
+    a method that applies an op (engine.py's `def relu(self): return
+    ops.relu.apply(self)`), never `data`, `grad` or `backward`."""
+    return method is None or "apply" in getattr(getattr(method, "__code__", None), "co_names", ())
+
+
+def _value_attribute(name: str) -> str:
+    return "a method" if callable(getattr(Value, name)) else "an attribute"
+
+
 # ---- how an op makes a node: micrograd's four beats, written once -------------
 # Each builder reads the op's fields once, when `define` runs, so making a
 # node looks up nothing: `define(replace=True)` builds `apply` again.
@@ -147,7 +161,10 @@ def _unary(op: Op):
     def apply(x):  # x.relu()
         y = forward(x.data)  # compute out
         out = Value(y, (x,), name)
-        out._local_grads = rule(y, x.data)  # its local derivative, a number
+        try:
+            out._local_grads = rule(y, x.data)  # its local derivative, a number
+        except Exception:  # undefined here (1/x at 0, say): asked again, and raised, if backward needs it
+            out._local_grads = None
         out._rule = rule  # kept for create_graph=True
         return out if -INF < y < INF else check_result(out)  # NaN or inf: detect_anomaly()
 
@@ -164,7 +181,10 @@ def _binary(op: Op):
                 return NotImplemented  # let Python try the other operand's method
         y = forward(a.data, b.data)
         out = Value(y, (a, b), name)
-        out._local_grads = rule(y, a.data, b.data)
+        try:
+            out._local_grads = rule(y, a.data, b.data)
+        except Exception:
+            out._local_grads = None
         out._rule = rule
         return out if -INF < y < INF else check_result(out)
 
@@ -309,6 +329,15 @@ def _power_apply(op: Op):
     whose local derivative is the op's d/da with n held fixed."""
     by_value = _binary(op)
     forward, rule = op.forward, op.local_grads
+    rules_for_a = {}  # one rule per exponent, shared by its nodes (not one closure a node)
+
+    def rule_with(n):
+        def rule_for_a(out, a):  # n is no input: only the first derivative, d/da
+            return (rule(out, a, n)[0],)
+
+        if len(rules_for_a) > 256:  # x ** random() in a loop: keep the table small
+            rules_for_a.clear()
+        return rules_for_a.setdefault(n, rule_for_a)
 
     def apply(a, n):
         if isinstance(n, Value):
@@ -316,14 +345,15 @@ def _power_apply(op: Op):
         if not _is_operand(n):
             return NotImplemented
         n = n if type(n) in (int, float) else float(n)  # a Fraction exponent: "**0.5"
-
-        def rule_for_a(out, a):  # n is no input: only the first derivative, d/da
-            return (rule(out, a, n)[0],)
-
-        out = Value(forward(a.data, n), (a,), f"**{n}")
-        out._local_grads = rule_for_a(out.data, a.data)
+        rule_for_a = rules_for_a.get(n) or rule_with(n)
+        y = forward(a.data, n)
+        out = Value(y, (a,), f"**{n}")
+        try:
+            out._local_grads = rule_for_a(y, a.data)
+        except Exception:
+            out._local_grads = None
         out._rule = rule_for_a
-        return out if -INF < out.data < INF else check_result(out)
+        return out if -INF < y < INF else check_result(out)
 
     return apply
 

@@ -203,3 +203,105 @@ def test_an_expression_with_a_hand_made_function_is_refused_in_one_line():
         api.expression({"expression": "msin(x)", "values": {"x": 0.5}})
     message = str(info.value)
     assert "\n" not in message and "msin" in message
+
+
+# ---- what a review found (issue 29) ----------------------------------------------------
+
+
+def test_grad_from_several_threads_on_graphs_sharing_weights_gives_each_its_own_answer():
+    import threading
+
+    from micrograd_scratch import grad
+
+    weights = [Value(0.1 * i - 1.0) for i in range(50)]
+    expected, got, errors = {}, {}, []
+
+    def graph(k):
+        return sum((w * (k + 1) * w for w in weights), Value(0.0)).tanh()
+
+    for k in range(4):
+        expected[k] = grad(graph(k), weights)
+    barrier = threading.Barrier(4, timeout=30)
+
+    def work(k):
+        try:
+            root = graph(k)
+            barrier.wait()
+            for _ in range(20):
+                got[k] = grad(root, weights)
+                assert got[k] == expected[k], f"thread {k}: wrong gradients"
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+    assert all(w.grad == 0 for w in weights)  # and every .grad put back
+
+
+def test_a_rule_undefined_at_a_point_fails_in_backward_not_in_the_forward_pass():
+    import math as m
+
+    ops.define("root_", forward=m.sqrt, local_grads=lambda out, x: (0.5 / out,))
+    try:
+        x = Value(0.0)
+        y = x.root_()  # forward-only use works, as drawing or predicting needs
+        assert y.data == 0.0
+        with pytest.raises(ZeroDivisionError):
+            y.backward()
+        x4 = Value(4.0)
+        x4.root_().backward()  # and where the rule is defined, it is the rule
+        assert x4.grad == 0.25
+    finally:
+        del ops.OPS["root_"]
+        delattr(Value, "root_")
+
+
+def test_an_edited_backward_is_what_the_stepper_shows(monkeypatch):
+    """The stepper watches the loop: a _backward that forgets the upstream
+    gradient shows in its numbers as in grad()'s."""
+    from micrograd_scratch import grad
+
+    def forgetful(self, local=None):
+        for child, d in zip(self._prev, local or engine_local_grads(self)):
+            child.grad += d  # forgot * self.grad
+
+    from micrograd_scratch.engine import local_grads as engine_local_grads
+
+    monkeypatch.setattr(Value, "_backward", forgetful)
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = (a * b).tanh()
+    steps = backward_steps(y)
+    final = gradients_after(steps, len(steps) - 1)
+    assert [final[a], final[b]] == grad(y, [a, b]) == [-3.0, 2.0]
+
+
+def test_an_op_called_with_a_number_first_wraps_it():
+    x = Value(3.0)
+    assert ops.mul(2.0, x).data == 6.0 and ops.add(1, x).data == 4.0
+    assert ops.power(2.0, x).data == 8.0
+
+
+def test_grad_gives_floats_even_for_a_gradient_no_term_reached():
+    from micrograd_scratch import grad
+
+    x = Value(-1.0)
+    (g,) = grad(x.relu(), [x])
+    assert type(g) is float and g == 0.0
+
+
+@pytest.mark.parametrize("name", ["backward", "data", "grad", "zero_grad"])
+def test_define_refuses_a_name_a_value_already_has_in_one_line(name):
+    with pytest.raises(ValueError) as info:
+        ops.define(name, forward=lambda x: x, local_grads=lambda out, x: (1.0,))
+    assert "\n" not in str(info.value) and "choose another name" in str(info.value)
+    assert name not in ops.OPS and callable(Value.backward)
+
+
+def test_nodes_of_one_power_share_their_rule():
+    x = Value(1.5)
+    assert (x**2)._rule is (x**2)._rule
+    assert (x**3)._rule is not (x**2)._rule

@@ -192,8 +192,8 @@ def _closure_graph():
 
 
 def test_grad_runs_a_closure_op_through_the_one_loop(mg_lecture):
-    """grad() keeps its gradients in a dict, but a closure adds into .grad:
-    the loop lends it zeroed .grads, reads what it added, and puts them back."""
+    """grad() lends the loop every .grad and puts them back: the closure
+    adds into them as micrograd's does, and grad() reads what it added."""
     xs, out = _closure_graph()
     theirs = [MgSinValue(x) for x in POINT]
     out_mg = mixed_expression(*theirs, sin=MgSinValue.mysin)

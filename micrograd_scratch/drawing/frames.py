@@ -154,17 +154,22 @@ def backward_steps(root: Value) -> list[BackwardStep]:
     recorded = []
 
     def record(node: Value, g: float, local_grads: tuple) -> None:
-        if local_grads:  # an op's node: each edge gets local × g, as Value._backward adds it
-            added = [(k, x, d, d * g if d and g else 0.0)
-                     for k, (x, d) in enumerate(zip(node._prev, local_grads))]
-        elif "_backward" in vars(node):  # micrograd's closure added to .grad itself:
-            # show what it really added, bugs included (a * a: both terms on a's first edge)
+        # Each edge's term, local × g; then checked against what the loop
+        # really left in each input's .grad. Where they differ (micrograd's
+        # closure, bugs included, or an edited _backward), the step shows
+        # what the loop did: the change, on the input's first edge.
+        added = [(k, x, d, d * g if d and g else 0.0)
+                 for k, (x, d) in enumerate(zip(node._prev, local_grads))]
+        sums = {}
+        for _, x, _, t in added:
+            sums[x] = sums.get(x, seen.get(x, 0.0)) + t
+        if not added or any(sums[x] != x.grad for x in sums):
             added = []
             for x in dict.fromkeys(node._prev):
                 t = x.grad - seen.get(x, 0.0)
                 added.append((node._prev.index(x), x, t / g if g else 0.0, t))
-        else:
-            return  # a node made by hand without a _backward passes nothing on
+            if not any(t for *_, t in added) and not engine.made_by_hand(node):
+                return  # a node made by hand without a _backward passes nothing on
         terms = []
         for k, x, d, t in added:
             before = seen.get(x)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .. import ops
-from ..engine import Value, lent_grads, local_grads, topological_order
+from ..engine import Value, lent_grads, local_grads, made_by_hand, topological_order
 from . import styles
 from .styles import (
     EDGE_ATTR,
@@ -321,7 +321,7 @@ def _terms(v: Value, g: float) -> list[float]:
     """What the backward loop sends back along each input edge of v when
     v's gradient is g: local * g for each input, as `Value._backward` adds
     (a local derivative of 0 passes nothing)."""
-    if "_backward" in vars(v):  # micrograd's closure: what it adds, run on .grads lent at 0
+    if made_by_hand(v):  # micrograd's closure: what it adds, run on .grads lent at 0
         inputs = list(dict.fromkeys(v._prev))
         with lent_grads([v, *inputs]):
             v.grad = g

@@ -20,9 +20,8 @@ import ast
 import copy
 from typing import Callable
 
-from ... import ops
 from ...drawing.styles import fmt
-from ...engine import Value
+from ...engine import Value, local_grads
 from ..picture import graph_picture, name
 from ..runner import Check, Failed, need
 from .graphs import close, diamond, neuron, nodes, square
@@ -111,7 +110,7 @@ def _uses(node: Value, order: list, got: float, want: list) -> tuple[str, str]:
     the causes that would give that, as possibilities."""
     terms = []
     for user in (u for u in order if u._prev):
-        locals_ = ops.OPS[user._op].local_grads(user.data, *[c.data for c in user._prev])
+        locals_ = local_grads(user)  # the numbers the engine multiplies by
         terms += [(user, want[order.index(user)] * d) for c, d in zip(user._prev, locals_) if c is node]
     if len(terms) < 2:
         return "", ""
