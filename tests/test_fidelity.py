@@ -305,3 +305,13 @@ def test_nodes_of_one_power_share_their_rule():
     x = Value(1.5)
     assert (x**2)._rule is (x**2)._rule
     assert (x**3)._rule is not (x**2)._rule
+
+
+def test_relus_op_name_differs_from_micrograds_and_the_readme_says_so():
+    mg = pytest.importorskip("micrograd.engine", reason="micrograd 0.1.0 is not installed")
+    from pathlib import Path
+
+    assert mg.Value(1.0).relu()._op == "ReLU" and Value(1.0).relu()._op == "relu"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    differences = readme.split("## Differences from micrograd", 1)[1].split("\n## ", 1)[0]
+    assert "`'ReLU'`" in differences and "`'relu'`" in differences
