@@ -632,7 +632,8 @@ def _mlp(seed: int, broken: set) -> Slide:
     slide = Slide(10, "An MLP learns XOR and two moons", lines=[
         "ReLU hidden layers, trained by gradient descent on the loss, from random weights "
         f"(seed {seed})",
-    ], table=table, made_by="micrograd_scratch/nn.py MLP, optim.py fit, plot.py plot_training",
+    ], table=table, made_by="micrograd_scratch/nn.py MLP, optim.py fit; plot.py, plot_training's "
+        "two plots (_loss_axes, _boundary_axes)",
         alone=f"micrograd-scratch xor --seed {seed} --plot xor.png; "
         f"micrograd-scratch train --dataset moons --seed {seed} --plot moons.png")
 
