@@ -283,6 +283,7 @@ def export(dest: str | Path, assets: str | Path | None = None,
     link at `dest` is followed: the site goes where it points."""
     real = _destination(dest)
     _earlier_site(real, dest)  # refused now, before the runtimes are fetched
+    course_numbers(exercises)  # and so is an exercise that is not there
     files = site_files(Path(assets) if assets is not None else None, exercises)
     parent = os.path.dirname(real)
     try:
