@@ -51,6 +51,11 @@ def test_type_an_expression_change_an_input_read_the_gradients(page):
     expect(grad_of(page, "a")).to_have_text("-2", timeout=WAIT)  # d/da (ab + a) = b + 1
     expect(grad_of(page, "b")).to_have_text("2")
     expect(page.locator("#expr-output")).to_have_text("= -4")
+    # Typed, the graph opens at step 0 of the chain rule (Next runs it); at
+    # the last step every node holds its gradient.
+    expect(page.locator("#step-counter")).to_have_text(re.compile(r"^step 0 of \d+$"))
+    page.locator("#step-slider").press("End")
+    expect(page.get_by_test_id("step-next")).to_be_disabled()
     graph_text = page.get_by_test_id("graph").inner_text()
     assert "grad -2" in graph_text and "data -6" in graph_text
     # The slider moves the same input: b to the end of its range, 5.
@@ -77,12 +82,14 @@ def test_stepping_backward_moves_no_node_and_the_counters_agree(page):
         expect(page.locator("#step-counter")).to_have_text(f"step {k} of 4")
         assert node_boxes(page) == boxes, f"a node moved at step {k}"
         if k == 4:  # the product runs last: a already holds a term from the sum
+            expect(page.get_by_test_id("step-next")).to_be_disabled()  # the last step
             expect(page.locator("#step-sums")).to_contain_text("a.grad: ")
             expect(page.locator("#step-sums")).to_contain_text(" + (")
             seen_sum = True
         if k:
             page.get_by_test_id("step-prev").click()
     assert seen_sum
+    expect(page.get_by_test_id("step-prev")).to_be_disabled()  # the first step
     # Step 0 only seeds the output: every input's grad is 0 on screen.
     assert page.get_by_test_id("graph").inner_text().count("grad 0\n") >= 3
     page.get_by_test_id("step-next").click()

@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -80,8 +81,9 @@ def site(assets, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("served")
     done = run("explore", "--export", str(root / "course" / "explorer"), "--assets", str(assets))
     assert done.returncode == 0, done.stderr
-    assert re.fullmatch(r"wrote the explorer's static site to \S+: \d+ files, [\d.]+ MB; .*\n",
-                        done.stdout)
+    # (the first line; a second names the Learn view's exercises)
+    assert re.fullmatch(r"wrote the explorer's static site to \S+: \d+ files, [\d.]+ MB; .*",
+                        done.stdout.splitlines()[0])
     return root / "course" / "explorer"
 
 
@@ -391,8 +393,10 @@ def page(browser, static_server):
     pg.from_cache = []  # the URLs answered by the site's service worker
     context.on("response", lambda r: pg.from_cache.append(r.url) if r.from_service_worker else None)
     pg.base = static_server + "/course/explorer/"
+    started = time.monotonic()
     pg.goto(pg.base)
     expect(pg.locator("[data-testid=graph] g.node").first).to_be_visible(timeout=120_000)
+    pg.first_graph_s = time.monotonic() - started  # the first visit: everything downloaded
     yield pg
     context.close()
     assert errors == []
@@ -447,11 +451,16 @@ def test_site_gives_the_packages_gradients_and_steps_with_no_node_moving(page):
     assert steps >= 5
     boxes = node_boxes(page)
     assert len(boxes) >= 12
-    for k in range(steps, -1, -1):
+    # Typed, an expression opens at step 0, where Next works; Prev and
+    # Next are disabled at the ends.
+    expect(page.get_by_test_id("step-prev")).to_be_disabled()
+    for k in range(steps + 1):
         expect(page.locator("#step-counter")).to_have_text(f"step {k} of {steps}")
         assert node_boxes(page) == boxes, f"a node moved at step {k}"
-        if k:
-            page.get_by_test_id("step-prev").click()
+        if k < steps:
+            page.get_by_test_id("step-next").click()
+    expect(page.get_by_test_id("step-next")).to_be_disabled()
+    expect(page.get_by_test_id("step-prev")).to_be_enabled()
 
 
 def test_site_trains_xor_to_four_of_four(page):
@@ -466,6 +475,8 @@ def test_site_trains_xor_to_four_of_four(page):
 
 
 def apply_code(page, code):
+    if not page.get_by_test_id("op-editor").evaluate("e => e.open"):  # closed until asked for
+        page.get_by_text("Edit an op:").click()
     page.get_by_test_id("op-code").fill(code)
     page.get_by_test_id("op-apply").click()
 
@@ -544,6 +555,85 @@ def test_softsign_in_an_expression_in_a_network_and_back_from_the_link(page):
     expect(page.get_by_test_id("op-checks")).to_contain_text("softsign: backward agrees")
     expect(grad_text(page, "b")).to_have_text(styles.fmt(a / (1 + abs(a * b)) ** 2))
     assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in page.from_cache)
+
+
+def test_on_a_projector_the_first_view_is_the_expression_and_its_graph(page, static_server):
+    """At 1280 x 720, on a second visit: the expression and its whole graph
+    on the first screen (the op editor closed until asked for), nothing
+    fetched from the server but the browser's check for a newer sw.js, and
+    the time to the first graph on each visit (printed: the README's figures)."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    fetched = []  # what the server itself answered, not the service worker
+    on_response = lambda r: fetched.append(r.url) if not r.from_service_worker else None  # noqa: E731
+    page.context.on("response", on_response)
+    try:
+        page.goto("about:blank")
+        started = time.monotonic()
+        page.goto(page.base)
+        expect(page.locator("[data-testid=graph] g.node").first).to_be_visible(timeout=120_000)
+        second = time.monotonic() - started
+        page.wait_for_function("() => graph && graph.svg")
+        graph_box = page.locator("[data-testid=graph] svg").bounding_box()
+        assert graph_box["y"] + graph_box["height"] <= 720, graph_box  # all of it, no scrolling
+        assert page.get_by_test_id("expression").bounding_box()["y"] < graph_box["y"]
+        assert page.get_by_test_id("op-editor").evaluate("e => !e.open")
+        page.get_by_text("Edit an op:").click()  # it opens on request
+        expect(page.get_by_test_id("op-code")).to_be_visible()
+        page.get_by_text("Edit an op:").click()
+    finally:
+        page.context.remove_listener("response", on_response)
+        page.set_viewport_size({"width": 1300, "height": 1100})
+    site = [u for u in fetched if u.startswith(static_server + "/")]
+    assert [u.rsplit("/", 1)[-1] for u in site] in ([], ["sw.js"]), site
+    print(f"\nfirst graph: {page.first_graph_s:.1f} s on the first visit, "
+          f"{second:.1f} s on a second visit")
+
+
+def test_the_fd_note_and_the_networks_figures_cover_nothing(page):
+    from playwright.sync_api import expect
+
+    type_expression(page, "tanh(a*b + c) * sigmoid(a)", ["a", "b", "c"])
+    page.locator("#check").check()
+    expect(page.locator("text.fd-note")).to_have_count(3)
+    overlaps = page.evaluate("""() => {
+        const box = (e) => e.getBoundingClientRect();
+        const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const others = [...document.querySelectorAll(
+            '#graph g.node > :is(polygon, ellipse, path), #graph g.cluster text')];
+        const found = [];
+        for (const note of document.querySelectorAll('#graph text.fd-note')) {
+            for (const o of others) {
+                if (o.closest('g.node') !== note.closest('g.node') && meet(box(note), box(o)))
+                    found.push(note.textContent + ' over ' + o.textContent);
+            }
+        }
+        return found;
+    }""")
+    assert overlaps == []
+    page.locator("#check").uncheck()
+    # The network's health under each layer: inside the picture, no line over another.
+    page.get_by_role("tab", name="Train").click()
+    page.locator("#train-activation").select_option("linear")
+    page.get_by_test_id("train-step").click()
+    expect(page.locator("#network text.health").first).to_be_visible()
+    clipped = page.evaluate("""() => {
+        const svg = document.querySelector('#network').getBoundingClientRect();
+        const texts = [...document.querySelectorAll('#network text.health')];
+        const bad = texts.filter((t) => t.getBoundingClientRect().right > svg.right)
+            .map((t) => 'clipped: ' + t.textContent);
+        for (const a of texts) for (const b of texts) {
+            const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+            if (a !== b && p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom)
+                bad.push(a.textContent + ' over ' + b.textContent);
+        }
+        return bad;
+    }""")
+    assert clipped == []
+    assert page.locator("#network text.health", has_text="linear: slope 1").count() == 2
+    page.locator("#train-activation").select_option("relu")
+    page.get_by_role("tab", name="Expression").click()
 
 
 def test_the_site_opened_from_disk_says_to_serve_it(browser, site):

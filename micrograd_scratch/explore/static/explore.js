@@ -193,8 +193,13 @@ async function requestExpression() {
     e.values = answer.values;
     e.params = answer.params;
   }
+  // A new expression opens at its last step, every gradient in place, the
+  // first time (the page, a link without a step); typed, it opens at step 0,
+  // so that Next runs the chain rule from the start.
   const last = answer.steps.length - 1;
-  if (e.step === null || e.step > last || (graph && graph.answer.expression !== answer.expression)) e.step = last;
+  const typed = graph && graph.answer.expression !== answer.expression;
+  if (typed) e.step = 0;
+  else if (e.step === null || e.step > last) e.step = last;
   showExpression(answer);
   writeHash();
 }
@@ -210,10 +215,11 @@ function showExpression(answer) {
     const doc = new DOMParser().parseFromString(answer.svg, "image/svg+xml");
     const svg = document.importNode(doc.documentElement, true);
     box.replaceChildren(svg);
-    // Fit the width, but shrink to no less than 70% (a wider graph scrolls):
-    // below that the labels are too small to read.
+    // Fit the width, but shrink to no less than 60% (a wider graph scrolls):
+    // below that the labels are too small to read. (60%, not more: the
+    // default expression's whole graph fits a projector's 1280 px.)
     const natural = parseFloat(svg.getAttribute("width")) * 4 / 3; // pt to px
-    if (natural) svg.style.minWidth = `${Math.round(0.7 * natural)}px`;
+    if (natural) svg.style.minWidth = `${Math.round(0.6 * natural)}px`;
     graph = { answer, ...indexSvg(svg) };
   } else {
     box.replaceChildren();
@@ -324,6 +330,8 @@ function showStep(k) {
   state.expr.step = k;
   $("step-slider").value = String(k);
   $("step-counter").textContent = `step ${k} of ${steps.length - 1}`;
+  $("step-prev").disabled = k === 0;
+  $("step-next").disabled = k === steps.length - 1;
   const step = steps[k];
   $("step-caption").textContent = step.caption + (k === steps.length - 1 && k > 0 ? " (done: every node holds d out/d node)" : "");
   $("step-sums").replaceChildren(...step.sums.map((s) => {
@@ -399,6 +407,9 @@ function showChecks() {
   if (!graph.svg) return;
   for (const old of graph.svg.querySelectorAll("text.fd-note")) old.remove();
   if (!state.expr.check) return;
+  // What a note must not cover: every node and the legend's title (the
+  // graph's own texts), read before the first note is placed.
+  const taken = [...graph.svg.querySelectorAll("g.node > :is(polygon, ellipse, path), g.cluster text")];
   for (const item of graph.answer.inputs) {
     const n = graph.nodes[item.id];
     if (!n || !("fd_text" in item)) continue;
@@ -406,11 +417,21 @@ function showChecks() {
     const note = document.createElementNS("http://www.w3.org/2000/svg", "text");
     note.setAttribute("class", "fd-note");
     note.setAttribute("x", String(box.x + box.width / 2));
-    note.setAttribute("y", String(box.y + box.height + 11));
     note.setAttribute("text-anchor", "middle");
     note.setAttribute("fill", item.agrees ? info.colours.positive : info.colours.negative);
     note.textContent = `fd ${item.fd_text} ${item.agrees ? "✓" : "✗"}`;
     n.g.appendChild(note);
+    // Under the box, or above it where that would cover something.
+    for (const y of [box.y + box.height + 11, box.y - 3]) {
+      note.setAttribute("y", String(y));
+      const b = note.getBBox();
+      const covers = taken.some((shape) => {
+        const t = shape.getBBox();
+        return shape !== n.shape && b.x < t.x + t.width && t.x < b.x + b.width &&
+               b.y < t.y + t.height && t.y < b.y + b.height;
+      });
+      if (!covers) break;
+    }
   }
 }
 
@@ -893,8 +914,12 @@ function drawNetwork(s) {
   const widths = [2, ...s.weights.map((layer) => layer.length)];
   const tallest = Math.min(MAX_DRAWN, Math.max(...widths));
   const cell = Math.max(12, Math.min(40, Math.floor(420 / tallest) - 6));
-  const gap = 6, columnGap = 70, top = 24;
-  const figures = s.diagnosis ? 3 * 12 + 8 : 0; // each layer's health, under its column
+  // Each layer's health, under its column: the columns far enough apart for
+  // its longest line at 10 px (about 5.5 px a character), none over the next.
+  const health = s.diagnosis ? s.diagnosis.layers.map(healthLines) : [];
+  const longest = Math.max(0, ...health.flat().map((line) => line.length));
+  const gap = 6, columnGap = Math.max(70, Math.ceil(5.5 * longest) + 10 - cell), top = 24;
+  const figures = s.diagnosis ? 3 * 12 + 8 : 0;
   const height = top + tallest * (cell + gap) + 10 + figures;
   const width = 20 + widths.length * (cell + columnGap);
   svg.setAttribute("width", String(width));
@@ -945,7 +970,7 @@ function drawNetwork(s) {
     return values;
   });
   const columns = [inputs, ...s.maps];
-  if (s.diagnosis) drawHealth(svg, s.diagnosis, (col) => place(col, 0, 1)[0], height - figures + 8);
+  if (s.diagnosis) drawHealth(svg, health, (col) => place(col, 0, 1)[0], height - figures + 8);
   columns.forEach((maps, col) => {
     const label = document.createElementNS(SVG_NS, "text");
     const [lx] = place(col, 0, 1);
@@ -1000,16 +1025,20 @@ function drawNetwork(s) {
   });
 }
 
-// Under each layer: the figures of diagnose() (diagnose.py) on all the points.
-function drawHealth(svg, diagnosis, columnX, y) {
+// A layer's figures of diagnose() (diagnose.py) on all the points, in lines.
+function healthLines(h) {
   const short = (v) => (v === null ? "–" : v.toExponential(1));
-  diagnosis.layers.forEach((h, li) => {
-    const lines = [
-      h.activation === "linear" ? "linear: no slope to lose"
-        : h.activation === "relu" || h.dead ? `dead ${h.dead}/${h.units}` : `saturated ${h.saturated}/${h.units}`,
-      `|grad| ${short(h.grad)}`,
-      `update ${short(h.update)}`,
-    ];
+  return [
+    h.activation === "linear" ? "linear: slope 1" // (nothing to die or saturate)
+      : h.activation === "relu" || h.dead ? `dead ${h.dead}/${h.units}` : `saturated ${h.saturated}/${h.units}`,
+    `|grad| ${short(h.grad)}`,
+    `update ${short(h.update)}`,
+  ];
+}
+
+// Under each layer, its healthLines.
+function drawHealth(svg, health, columnX, y) {
+  health.forEach((lines, li) => {
     lines.forEach((text, k) => {
       const t = document.createElementNS(SVG_NS, "text");
       t.setAttribute("x", String(columnX(li + 1)));
@@ -1160,6 +1189,7 @@ async function syncDefs() {
   $("op-code").value = state.defs.join("\n\n");
   editor.dirty = true; // the link's code stays in the editor until it is run
   $("op-link").hidden = false;
+  $("op-editor").open = true; // the link's code is what the learner came for
 }
 
 async function runLinkCode() {
