@@ -237,10 +237,12 @@
     const said = { results: {} }, tokens = {}, stopped = {};
     let worker = takeWorker();
     let loaded = false;
-    status(`checking ${ex.file}…`);
     $("learn-lines").textContent = ""; // the last verdict was of another text
     $("learn-graph").replaceChildren();
     try {
+      status("starting Python for your code…");
+      await worker.ready; // its time limit counts from here
+      status(`checking ${ex.file}…`);
       for (;;) {
         const step = await parent("/api/learn/verdict", { number: ex.number, said, tokens, stopped });
         if (step.report) return showReport(ex, step.report);
