@@ -115,8 +115,8 @@
         </div>
         <div class="learn-verdict">
           <p id="learn-status" data-testid="learn-status" class="learn-quiet">starting Python…</p>
-          <pre id="learn-lines" data-testid="learn-verdict"></pre>
           <div id="learn-graph" data-testid="learn-graph"></div>
+          <pre id="learn-lines" data-testid="learn-verdict"></pre>
         </div>
       </div>`;
     document.body.append(view);
