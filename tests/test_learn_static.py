@@ -237,6 +237,7 @@ def test_download_gives_a_folder_the_local_checker_agrees_with(page, tmp_path):
     page.get_by_test_id("learn-ex-2").click()
     assert page.get_by_test_id("learn-code").input_value() == "# edited on my laptop\n"
     assert page.get_by_test_id("learn-ex-2").get_attribute("data-state") == "edited, not checked"
+    assert page.get_by_test_id("learn-ex-4").get_attribute("data-state") == "passed"  # the same text
     page.screenshot(path=page.shots / "07-opened-my-folder.png")
 
 
