@@ -24,7 +24,9 @@ The same page as a static site (`explore --export DIR`, static_site.py):
 the page's requests go to a Web Worker (static/site.js, static/worker.js)
 that runs this package in Pyodide and answers them with the same api.py
 (browser.py); there, and only there, an op editor runs the learner's own
-`define(...)` in their own browser (op_editor.py).
+`define(...)` in their own browser (op_editor.py), and the Learn view
+(static/learn.js, …/#learn=4) runs `micrograd-scratch learn`'s exercises
+and checker in two workers (course.py).
 
 Sources: TensorFlow Playground (the network view, the state in the URL);
 Karpathy's micrograd and its stepped graph page (the backward view);
