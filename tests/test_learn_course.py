@@ -89,3 +89,21 @@ def test_exercises_go_with_export_and_name_real_exercises(tmp_path):
                             "--assets", str(tmp_path)], capture_output=True, text=True)
     assert wrong.returncode == 1 and "each of 1 to 10 at most once, got 4, 11" in wrong.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_the_explorer_with_a_rule_that_raises_says_its_line(folder):
+    import json
+
+    from micrograd_scratch.explore import browser
+
+    text = (SOLUTIONS / "ex04_local_grads.py").read_text().replace("return (1 - out**2,)", "return (1 / 0,)")
+    try:
+        assert "tanh" in course.use({"files": {"ex04_local_grads.py": text}})["rules"]
+        said = json.loads(browser.answer("/api/expression", json.dumps({"expression": "tanh(x)"})))
+    finally:
+        course.unuse({})
+    assert said["status"] == 400
+    assert said["data"]["error"].startswith("your tanh_grads raised ZeroDivisionError")
+    assert "ex04_local_grads.py line 21" in said["data"]["error"]
+    again = json.loads(browser.answer("/api/expression", json.dumps({"expression": "tanh(x)"})))
+    assert again["status"] == 200  # the package's own rule once more

@@ -18,6 +18,7 @@ import json
 from typing import Callable
 
 from .. import ops
+from ..learn.rules import RuleError
 from . import api, course, op_editor
 
 __all__ = ["start", "answer"]
@@ -84,6 +85,8 @@ def answer(path: str, body: str) -> str:
         else:
             return json.dumps({"status": 404, "data": {"error": f"nothing at {path[:100]!r}"}})
     except (api.ApiError, op_editor.EditorError, json.JSONDecodeError) as error:
+        return json.dumps({"status": 400, "data": {"error": str(error)}})
+    except RuleError as error:  # a learner's exercise 4 rule in use (course.use): its one line
         return json.dumps({"status": 400, "data": {"error": str(error)}})
     except Exception as error:  # an edited op that raises what the engine does not expect
         where = "your op" if op_editor.edited() else "internal error"

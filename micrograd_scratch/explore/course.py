@@ -227,17 +227,15 @@ _rules_in_use = ExitStack()
 
 def use(body: dict) -> dict:
     """The learner's exercise 4 rules in this worker's engine, as `learn
-    use` puts them in a command's (rules.replaced_rules, until `unuse`);
+    use` puts them in a command's (rules.my_rules, held until `unuse`);
     {"rules": their op names} or {"error": the one line}."""
     unuse({})
     folder = FOLDER.with_name(DEFAULT_DIR + "-in-use")
     _write_folder(folder, _files(body))
     try:
-        mine = rules._rules_of(folder)
+        return {"rules": _rules_in_use.enter_context(rules.my_rules(folder))}
     except rules.RuleError as error:
         return {"rules": [], "error": str(error)}
-    _rules_in_use.enter_context(rules.replaced_rules(mine))
-    return {"rules": list(mine)}
 
 
 def unuse(body: dict) -> dict:
