@@ -64,7 +64,22 @@
     worker.ready = ready;
     return worker;
   }
-  let spare = learnerWorker();
+  // Started when the Learn view is first shown (an explorer-only visit starts none).
+  let spare = null;
+  let courseIn;
+  const courseLoaded = new Promise((resolve) => { courseIn = resolve; }); // start() resolves it
+
+  function startSpare() {
+    if (spare) return;
+    spare = learnerWorker();
+    Promise.all([spare.ready, courseLoaded]).then(() => {
+      $("learn-check").disabled = false;
+      // Seconds since the page was asked for: the README's "time to the first checkable exercise".
+      const seconds = (performance.now() / 1000).toFixed(1);
+      status(`ready in ${seconds} s: press Check to run the checker on your file.`);
+      document.body.dataset.learnReady = seconds;
+    });
+  }
 
   function takeWorker() {
     const worker = spare;
@@ -203,6 +218,7 @@
     const ex = course.find((e) => e.number === Number(wanted)) || course[0];
     $("learn-view").hidden = false;
     document.body.classList.add("learning");
+    startSpare();
     if (ex !== current) show(ex);
   }
 
@@ -378,7 +394,11 @@
   async function start() {
     build();
     const wanted = new URLSearchParams(location.hash.slice(1)).has("learn");
-    if (wanted) { $("learn-view").hidden = false; document.body.classList.add("learning"); }
+    if (wanted) { // at once, beside the explorer's worker: the two start together
+      $("learn-view").hidden = false;
+      document.body.classList.add("learning");
+      startSpare();
+    }
     const entry = el("button", { type: "button", textContent: "Learn" });
     entry.dataset.testid = "learn-open-view";
     entry.addEventListener("click", () => open(current ? current.number : course[0].number));
@@ -390,13 +410,8 @@
     } catch (error) {
       return status(`the course could not start: ${error.message}`);
     }
+    courseIn();
     route();
-    await spare.ready;
-    $("learn-check").disabled = false;
-    // Seconds since the page was asked for: the README's "time to the first checkable exercise".
-    const seconds = (performance.now() / 1000).toFixed(1);
-    status(`ready in ${seconds} s: press Check to run the checker on your file.`);
-    document.body.dataset.learnReady = seconds;
   }
 
   start();
