@@ -209,6 +209,7 @@ def test_progress_survives_a_reload(page):
     page.screenshot(path=page.shots / "06-after-a-reload.png")
     assert page.get_by_test_id("learn-ex-4").get_attribute("data-state") == "passed"
     assert page.get_by_test_id("learn-ex-1").get_attribute("data-state") == "failing"
+    expect(page.get_by_test_id("learn-verdict")).to_contain_text("FAIL")  # exercise 1's last verdict
     page.get_by_test_id("learn-ex-4").click()
     assert page.get_by_test_id("learn-code").input_value() == key(4)
 

@@ -25,15 +25,16 @@
 
   let course = []; // the exercises, in the export's order
   let current = null; // the exercise shown
-  let saved = load(); // {files: {file: text}, states: {file: state}, hints: {number: shown}}
+  // {files: {file: text}, states: {file: state}, hints: {number: shown}, reports: {file: last verdict}}
+  let saved = load();
   let checking = false;
 
   function load() {
     try {
       const s = JSON.parse(localStorage.getItem(STORE)) || {};
-      return { files: s.files || {}, states: s.states || {}, hints: s.hints || {} };
+      return { files: s.files || {}, states: s.states || {}, hints: s.hints || {}, reports: s.reports || {} };
     } catch (error) {
-      return { files: {}, states: {}, hints: {} };
+      return { files: {}, states: {}, hints: {}, reports: {} };
     }
   }
 
@@ -144,12 +145,14 @@
       if (!confirm(`Put ${current.file} back to its template? Your text in it is lost.`)) return;
       delete saved.files[current.file];
       delete saved.states[current.file];
+      delete saved.reports[current.file];
       save();
       show(current);
     });
     $("learn-code").addEventListener("input", () => {
       saved.files[current.file] = $("learn-code").value;
       delete saved.states[current.file]; // its last verdict was of another text
+      delete saved.reports[current.file];
       save();
       showList();
       showLine();
@@ -192,8 +195,7 @@
     $("learn-state").dataset.state = state(ex);
     $("learn-text").textContent = statement(ex);
     $("learn-code").value = text(ex);
-    $("learn-lines").textContent = "";
-    $("learn-graph").replaceChildren();
+    showVerdict(saved.reports[ex.file]);
     showHints();
     showList();
     showLine();
@@ -303,14 +305,19 @@
 
   function showReport(ex, report) {
     saved.states[ex.file] = report.state;
+    saved.reports[ex.file] = report;
     if (!(ex.file in saved.files)) saved.files[ex.file] = ex.template;
     save();
-    status(report.summary.replace(/micrograd-scratch learn hint \d+/, "press Hint"));
-    $("learn-lines").textContent = report.lines.join("\n");
-    $("learn-graph").innerHTML = report.svg || "";
+    showVerdict(report);
     $("learn-state").textContent = `${ex.file} · ${report.state} · write ${ex.writes.join(", ")}`;
     $("learn-state").dataset.state = report.state;
     showList();
+  }
+
+  function showVerdict(report) {
+    $("learn-lines").textContent = report ? report.lines.join("\n") : "";
+    $("learn-graph").innerHTML = (report && report.svg) || ""; // drawn by Graphviz from the checker's DOT
+    if (report) status(report.summary.replace(/micrograd-scratch learn hint \d+/, "press Hint"));
   }
 
   // ---- the learner's folder: download, open -------------------------------------------
@@ -349,11 +356,12 @@
       if (body === (ex ? text(ex) : saved.files[name])) continue; // the same text: its verdict stands
       saved.files[name] = body;
       delete saved.states[name];
+      delete saved.reports[name];
     }
     save();
+    show(current);
     status(Object.keys(found).length ? `opened ${Object.keys(found).sort().join(", ")}`
       : "no exercise file in what you opened (ex01_perceptron.py, ...)");
-    show(current);
   }
 
   // ---- the explorer, with the learner's exercise 4 rules --------------------------------
