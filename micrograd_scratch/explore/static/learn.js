@@ -202,9 +202,13 @@
   }
 
   // The template's docstring (the statement and the math), its paragraphs
-  // joined into lines that wrap; indented lines (formulas, code) kept as they are.
+  // joined into lines that wrap; indented or aligned lines (formulas, code,
+  // commands in columns) kept as they are.
   function statement(ex) {
-    return ex.template.split('"""')[1].trim().replace(/([^\n])\n(?=[^\s])/g, "$1 ");
+    const prose = (line) => /^\S/.test(line) && !line.includes("   ");
+    const lines = ex.template.split('"""')[1].trim().split("\n");
+    return lines.reduce((text, line, i) =>
+      text + (i === 0 ? "" : prose(lines[i - 1]) && prose(line) ? " " : "\n") + line, "");
   }
 
   function open(number) {
