@@ -156,6 +156,8 @@ def test_a_wrong_tanh_rule_is_named_and_its_node_marked_and_the_fixed_rule_passe
     assert wrong["label"] == ["x"] and wrong["state"] == "failing"
     page.get_by_test_id("learn-hint").click()
     expect(page.get_by_test_id("learn-hints")).to_contain_text(f"Hint 1 of {len(exercise(4).hints)}")
+    assert page.get_by_test_id("learn-hints").bounding_box()["y"] < 400  # above the statement's fold
+    page.screenshot(path=page.shots / "02b-a-hint.png")
     fixed = check(page, 4, key(4), "03-fixed-tanh")
     assert fixed["state"] == "passed" and "FAIL" not in fixed["lines"] and fixed["label"] == []
 

@@ -115,8 +115,8 @@
         <article class="learn-statement">
           <h2 id="learn-title" data-testid="learn-title"></h2>
           <p id="learn-state" data-testid="learn-state"></p>
-          <pre id="learn-text" data-testid="learn-statement"></pre>
           <div id="learn-hints" data-testid="learn-hints"></div>
+          <pre id="learn-text" data-testid="learn-statement"></pre>
         </article>
         <div class="learn-editor">
           <textarea id="learn-code" data-testid="learn-code" spellcheck="false" autocomplete="off" wrap="off"
