@@ -617,7 +617,7 @@ def test_the_fd_note_and_the_networks_figures_cover_nothing(page):
     page.get_by_role("tab", name="Train").click()
     page.locator("#train-activation").select_option("linear")
     page.get_by_test_id("train-step").click()
-    expect(page.locator("#network text.health").first).to_be_visible()
+    expect(page.locator("#network text.health", has_text="linear: slope 1")).to_have_count(2)
     clipped = page.evaluate("""() => {
         const svg = document.querySelector('#network').getBoundingClientRect();
         const texts = [...document.querySelectorAll('#network text.health')];
@@ -631,7 +631,6 @@ def test_the_fd_note_and_the_networks_figures_cover_nothing(page):
         return bad;
     }""")
     assert clipped == []
-    assert page.locator("#network text.health", has_text="linear: slope 1").count() == 2
     page.locator("#train-activation").select_option("relu")
     page.get_by_role("tab", name="Expression").click()
 
