@@ -168,7 +168,7 @@ class Value:
         `create_graph=True` makes the gradients Values with graphs of their
         own (second derivatives); `on_step` watches the loop (`chain_rule`).
         """
-        with paused_gc():  # the collector would rescan every node: saves 12% of a moons step
+        with paused_gc():  # the collector would only rescan the nodes: none is in a cycle
             order = topological_order(self)
             for node in order:
                 if node._prev:
