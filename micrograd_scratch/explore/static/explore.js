@@ -555,13 +555,17 @@ function ensureSession() {
 }
 
 async function newSession(body, key) {
+  training.wantedKey = key; // the newest settings asked for
   let answer;
   try {
     answer = await post("/api/train/new", body);
   } catch (error) {
-    $("train-error").textContent = error.message;
+    if (training.wantedKey === key) $("train-error").textContent = error.message;
     return false;
   }
+  // An answer for settings that newer ones replaced while it was on its
+  // way (a slow new network, then a quick refusal) is not shown over them.
+  if (training.wantedKey !== key) return false;
   $("train-error").textContent = "";
   training.id = answer.id;
   training.settingsKey = key;
